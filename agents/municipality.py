@@ -1,0 +1,68 @@
+"""Municipalities: coach parks (partners more) and may put the 'new normal' in their zoning rules.
+
+State lives in arrays on the model (`partner`, `regulated`); `Municipality` agents are views. Each
+month every municipality coaches engaged and transforming parks up to its capacity (partner
+municipalities `coaching_capacity_partner` while the programme runs, all others
+`coaching_capacity_other`), programme parks (labs, ambassadors, stimulated) first, then at random.
+Regulation switches on from 1 January of `regulation_start_year` in the municipalities of
+`regulation_scope`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+from werklandschap.agents.park import Role, Stage
+from werklandschap.agents.selection import rank_within_groups
+
+if TYPE_CHECKING:
+    from werklandschap.model.model import WerklandschapModel
+
+
+class Municipality(mesa.Agent):
+    """A Dutch municipality (gemeente), a view of the model's municipality arrays."""
+
+    def __init__(self, model: WerklandschapModel, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def code(self) -> str:
+        return str(self.model.data.municipality_code[self.index])
+
+    @property
+    def name(self) -> str:
+        return str(self.model.data.municipality_name[self.index])
+
+    @property
+    def partner(self) -> bool:
+        return bool(self.model.municipality_partner[self.index])
+
+    @property
+    def regulated(self) -> bool:
+        return bool(self.model.municipality_regulated[self.index])
+
+    @property
+    def coaching_capacity(self) -> int:
+        return int(self.model.coaching_capacity()[self.index])
+
+    def __repr__(self) -> str:
+        return f"<Municipality {self.code} {self.name!r}{' partner' if self.partner else ''}>"
+
+    @staticmethod
+    def step_all(model: WerklandschapModel) -> None:
+        """All municipalities coach parks up to capacity; regulation switches on when due."""
+        s = model.park_state
+        s.coached[:] = False
+        candidates = np.flatnonzero(
+            ((s.stage == Stage.ENGAGED) | (s.stage == Stage.TRANSFORMING)) & (s.finished_month < 0)
+        )
+        if candidates.size:
+            towns = model.data.park_municipality[candidates]
+            priority = (s.role[candidates] != Role.REGULAR) + model.rng.random(candidates.size)
+            rank = rank_within_groups(towns, priority)
+            s.coached[candidates[rank < model.coaching_capacity()[towns]]] = True
+        if 2023 + model.month // 12 >= model.params["regulation_start_year"]:
+            model.municipality_regulated[:] = model.regulation_scope_mask()

@@ -1,0 +1,317 @@
+"""Business parks: their state (one numpy array per attribute) and their monthly rules.
+
+The model owns a `ParkState` (struct of arrays over all 3,646 parks). Each `Park` agent is a real
+Mesa agent and a *view* of one row: reading or writing `park.stage` reads or writes
+`state.stage[park.index]`. The monthly rules run for all parks at once (`Park.step_all`), in the
+order of MODEL.md: awareness, engagement, organisation, planning, transformation, stalling, label.
+Signals from other parks (peer shares) are taken from the state at the start of the month, so the
+order of parks never matters (synchronous updating). A park can pass several stages in one month
+when the rates allow it (needed for the Bass reduction; rare with the default rates).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+from scipy.special import expit
+
+if TYPE_CHECKING:
+    from werklandschap.model.model import WerklandschapModel
+
+
+class Stage(IntEnum):
+    UNAWARE = 0
+    AWARE = 1
+    ENGAGED = 2  # plan being made
+    TRANSFORMING = 3
+    LABELLED = 4  # werklandschap: area label achieved
+
+
+class Role(IntEnum):
+    REGULAR = 0
+    LIVING_LAB = 1
+    AMBASSADOR = 2
+    STIMULATED = 3
+
+
+class Organisation(IntEnum):
+    NONE = 0
+    ASSOCIATION = 1
+    PARK_MANAGEMENT = 2
+    BIZ = 3
+
+
+class Driver(IntEnum):
+    """What pushed a park into engagement: the largest external term of its utility."""
+
+    NONE = 0
+    INTRINSIC = 1  # its own challenge, earning capacity and ambition
+    PROGRAMME = 2  # role, subsidy, coaching offer, or selection as lab/ambassador
+    PEERS = 3  # neighbours, ambassadors in the province, national visibility
+    REGULATION = 4  # the 'new normal' in the zoning rules
+
+
+N_STAGES = len(Stage)
+N_DRIVERS = len(Driver)
+
+
+@dataclass(eq=False)
+class ParkState:
+    """All parks' attributes as arrays (index = park). Static ones are drawn once per run."""
+
+    # static, drawn once per run (see draw_parks)
+    challenge: np.ndarray  # 0-1 future-proofness gap
+    earning_capacity: np.ndarray  # 0-1 rank of net hectares
+    ambition: np.ndarray  # 0-1
+    commitment: np.ndarray  # 0-1
+    threshold: np.ndarray  # adoption threshold on the utility scale
+    duration: np.ndarray  # months of transformation needed (before coaching speed-up)
+    # dynamic
+    stage: np.ndarray  # int8 Stage
+    months_in_stage: np.ndarray  # int16
+    role: np.ndarray  # int8 Role
+    organisation: np.ndarray  # int8 Organisation
+    progress: np.ndarray  # months of transformation done (coached months count more)
+    subsidised: np.ndarray  # bool: received the one-off provincial subsidy
+    coached: np.ndarray  # bool: coached by its municipality this month
+    finished_month: np.ndarray  # int16: month transformation finished (-1: not yet)
+    driver: np.ndarray  # int8 Driver of the latest engagement
+
+
+def draw_parks(model: WerklandschapModel) -> ParkState:
+    """Draw every park's static attributes from the documented distributions (seeded).
+
+    - challenge ~ Beta with mean `challenge_mean` and concentration 8 (high on average: 87% of
+      parks are flood-prone);
+    - earning_capacity = rank of net hectares in (0, 1] (proxy for jobs);
+    - organisation: BIZ / park management / association / none with the spec's shares, larger
+      parks more often organised (`organisation_size_tilt`);
+    - ambition ~ Beta(2, 2); commitment ~ Beta(2, 2), +0.2 if organised (clipped to 1);
+    - threshold ~ Normal(`threshold_mean`, `threshold_sd`);
+    - duration = `transformation_months` * (ha_net / median)^`size_elasticity` * Gamma(4, 1/4).
+    """
+    p, data, rng = model.params, model.data, model.rng
+    n = data.n_parks
+    ha = data.park_ha_net
+    size_rank = (np.argsort(np.argsort(ha, kind="stable"), kind="stable") + 1) / n
+
+    concentration = 8.0
+    mean = p["challenge_mean"]
+    challenge = rng.beta(mean * concentration, (1 - mean) * concentration, n)
+
+    shares = np.array([p["share_association"], p["share_park_management"], p["share_biz"]])
+    organised_share = shares.sum()
+    tilt = 1 + p["organisation_size_tilt"] * (2 * size_rank - 1)
+    p_organised = np.clip(organised_share * tilt, 0.0, 1.0)
+    organised = rng.random(n) < p_organised
+    kind = rng.choice(3, size=n, p=shares / organised_share if organised_share > 0 else None)
+    organisation = np.where(organised, kind + 1, Organisation.NONE).astype(np.int8)
+
+    ambition = rng.beta(2.0, 2.0, n)
+    commitment = np.minimum(rng.beta(2.0, 2.0, n) + 0.2 * organised, 1.0)
+    threshold = rng.normal(p["threshold_mean"], p["threshold_sd"], n)
+    median_ha = np.median(ha[ha > 0])
+    size_factor = (np.maximum(ha, 0.5) / median_ha) ** p["size_elasticity"]
+    duration = p["transformation_months"] * size_factor * rng.gamma(4.0, 0.25, n)
+
+    return ParkState(
+        challenge=challenge,
+        earning_capacity=size_rank,
+        ambition=ambition,
+        commitment=commitment,
+        threshold=threshold,
+        duration=duration,
+        stage=np.zeros(n, np.int8),
+        months_in_stage=np.zeros(n, np.int16),
+        role=np.zeros(n, np.int8),
+        organisation=organisation,
+        progress=np.zeros(n),
+        subsidised=np.zeros(n, bool),
+        coached=np.zeros(n, bool),
+        finished_month=np.full(n, -1, np.int16),
+        driver=np.zeros(n, np.int8),
+    )
+
+
+def _view(attribute: str, cast=None):
+    """A property that reads/writes one park's row of a ParkState array."""
+
+    def get(self):
+        value = getattr(self.model.park_state, attribute)[self.index]
+        return cast(value) if cast else value.item()
+
+    def set(self, value):
+        getattr(self.model.park_state, attribute)[self.index] = value
+
+    return property(get, set, doc=f"This park's `{attribute}` (a view of ParkState.{attribute}).")
+
+
+sigmoid = expit  # the logistic function 1 / (1 + exp(-x)), without overflow
+
+
+def engagement_driver(peer_term, support, regulation) -> np.ndarray:
+    """The largest external push (programme, peers or regulation); intrinsic when none."""
+    strongest = np.maximum(np.maximum(support, peer_term), regulation)
+    driver = np.full(strongest.shape, Driver.REGULATION, np.int8)
+    driver[peer_term == strongest] = Driver.PEERS
+    driver[support == strongest] = Driver.PROGRAMME
+    driver[strongest <= 0] = Driver.INTRINSIC
+    return driver
+
+
+class Park(mesa.Agent):
+    """A business park (bedrijventerrein) from IBIS; its attributes are views of the arrays."""
+
+    stage = _view("stage", Stage)
+    role = _view("role", Role)
+    organisation = _view("organisation", Organisation)
+    driver = _view("driver", Driver)
+    months_in_stage = _view("months_in_stage")
+    challenge = _view("challenge")
+    earning_capacity = _view("earning_capacity")
+    ambition = _view("ambition")
+    commitment = _view("commitment")
+    threshold = _view("threshold")
+    subsidised = _view("subsidised")
+    coached = _view("coached")
+
+    def __init__(self, model: WerklandschapModel, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def rin(self) -> int:
+        return int(self.model.data.park_id[self.index])
+
+    @property
+    def name(self) -> str:
+        return str(self.model.data.park_name[self.index])
+
+    @property
+    def hectares(self) -> float:
+        return float(self.model.data.park_ha_net[self.index])
+
+    @property
+    def municipality(self):
+        return self.model.municipalities[self.model.data.park_municipality[self.index]]
+
+    @property
+    def province(self):
+        return self.model.provinces[self.model.data.park_province[self.index]]
+
+    def __repr__(self) -> str:
+        return f"<Park {self.rin} {self.name!r} {self.stage.name} {self.role.name}>"
+
+    @staticmethod
+    def step_all(model: WerklandschapModel) -> None:
+        """All parks take their monthly decisions at once (see module docstring)."""
+        step_parks(model, model.park_state)
+
+
+def step_parks(model: WerklandschapModel, s: ParkState) -> None:
+    """The vectorised monthly park rules (MODEL.md, 'Monthly order', step 4).
+
+    Each rule works on the index set of the parks it concerns, drawing one uniform number per
+    park it concerns. `ctx` holds what governments offer, per province or per municipality.
+    """
+    p, ctx, rng, data = model.params, model.context, model.rng, model.data
+    stage = s.stage
+    start = stage.copy()
+    town, province = data.park_municipality, data.park_province
+    programme_parks = s.role != Role.REGULAR if ctx.programme_active else None
+    # Parks by stage at the start of the month, in index order.
+    by_stage = np.argsort(start, kind="stable")
+    cuts = np.cumsum(np.bincount(start, minlength=N_STAGES)).tolist()
+    unaware, aware, engaged, transforming = (
+        by_stage[a:b] for a, b in zip([0, *cuts[:3]], cuts[:4], strict=True)
+    )
+    active_at_start = np.concatenate([engaged, transforming])
+    # Stage counts per municipality: the input of both peer signals (one pass over the parks).
+    town_stage = np.bincount(town * N_STAGES + start, minlength=data.n_municipalities * N_STAGES)
+    town_stage = town_stage.reshape(-1, N_STAGES)
+
+    # 1. Awareness: campaign, aware neighbours, national visibility and a small base rate.
+    #    (an unaware park is not aware itself: its own value is 0)
+    aware_towns = model.network.parks_per_town - town_stage[:, Stage.UNAWARE]
+    aware_share = model.network.share_from_towns(aware_towns, 0.0, unaware)
+    hazard = ctx.awareness_hazard[province[unaware]] + p["peer_awareness_rate"] * aware_share
+    newly_aware = unaware[rng.random(unaware.size) < -np.expm1(-hazard)]
+    stage[newly_aware] = Stage.AWARE
+    aware = np.concatenate([aware, newly_aware])
+
+    # 2. Engagement: utility against threshold, with logistic noise, at a limited monthly rate.
+    #    Peer signals come from the state at the start of the month (synchronous updating).
+    #    An aware park at the start of the month adopts nothing itself; a newly aware one neither.
+    adopting_towns = town_stage[:, Stage.LABELLED] + 0.5 * town_stage[:, Stage.TRANSFORMING]
+    local = model.network.share_from_towns(adopting_towns, 0.0, aware)
+    peer_term = p["peer_weight"] * (local + ctx.province_signal[province[aware]])
+    support = ctx.support_offer[town[aware]]
+    if programme_parks is not None:
+        support = support + p["role_support"] * programme_parks[aware]
+    regulation = ctx.regulation_push[town[aware]]
+    utility = (
+        p["weight_challenge"] * s.challenge[aware]
+        + p["weight_earning"] * s.earning_capacity[aware]
+        + p["weight_ambition"] * s.ambition[aware]
+        + peer_term
+        + support
+        + regulation
+        - ctx.cost
+    )
+    chance = p["engage_rate"] * sigmoid((utility - s.threshold[aware]) / p["decision_noise"])
+    engages = rng.random(aware.size) < chance
+    newly_engaged = aware[engages]
+    stage[newly_engaged] = Stage.ENGAGED
+    s.driver[newly_engaged] = engagement_driver(
+        peer_term[engages], support[engages], regulation[engages]
+    )
+    model.count_engagements(s.driver[newly_engaged])
+    engaged = np.concatenate([engaged, newly_engaged])
+
+    # Support protects from stalling and speeds organising, planning and transforming.
+    supported = s.coached | s.subsidised
+    if programme_parks is not None:
+        supported |= programme_parks
+    speed = 1.0 + p["coaching_speedup"] * supported
+
+    # 3. Organisation: only organised parks can start transforming.
+    organised = s.organisation[engaged] != Organisation.NONE
+    i = engaged[~organised]
+    chance = p["organise_rate"] * ctx.organisation_factor[province[i]] * speed[i]
+    s.organisation[i[rng.random(i.size) < chance]] = Organisation.ASSOCIATION
+
+    # 4. Planning: an organised engaged park starts transforming after ~plan_months.
+    i = engaged[s.organisation[engaged] != Organisation.NONE]
+    if p["plan_months"] > 0:
+        i = i[rng.random(i.size) < -np.expm1(-speed[i] / p["plan_months"])]
+    stage[i] = Stage.TRANSFORMING
+    s.progress[i] = 0.0
+
+    # 5. Transformation: progress (faster when supported) until the duration is done.
+    s.progress[transforming] += speed[transforming]
+    transforming = np.concatenate([transforming, i])
+    i = transforming[s.finished_month[transforming] < 0]
+    s.finished_month[i[s.progress[i] >= s.duration[i]]] = model.month
+
+    # 6. Stalling: unsupported engaged or unfinished transforming parks (since the start of the
+    #    month) may fall back to awareness.
+    i = active_at_start[(s.finished_month[active_at_start] < 0) & ~supported[active_at_start]]
+    i = i[rng.random(i.size) < p["stall_rate"]]
+    stage[i] = Stage.AWARE
+    s.progress[i] = 0.0
+
+    # 7. Label: finished parks are certified first come, first served, within capacity.
+    if ctx.label_available:
+        i = transforming[(stage[transforming] == Stage.TRANSFORMING)
+                         & (s.finished_month[transforming] >= 0)]  # fmt: skip
+        slots = model.programme.take_certification_slots(i.size)
+        if slots:
+            order = np.lexsort((rng.random(i.size), s.finished_month[i]))
+            stage[i[order[:slots]]] = Stage.LABELLED
+
+    s.months_in_stage += 1
+    s.months_in_stage[stage != start] = 0

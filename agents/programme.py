@@ -1,0 +1,106 @@
+"""The national programme office and its coalition.
+
+Each month the programme
+- selects the living labs (at `lab_selection_month`) and the ambassador parks (at
+  `ambassador_selection_month`) among parks in Green Deal provinces, by the selection strategy;
+  selected parks commit: they become engaged (programme-driven) if they were not already;
+- grows concept maturity M (0 -> 1): dM = maturity_growth * progress * (1 - M), where progress is
+  the share of living labs that are transforming or labelled plus the national labelled share;
+  maturity lowers the perceived cost by up to `maturity_cost_reduction`;
+- publishes the area label once `label_ambassadors_required` ambassadors have finished their
+  transformation (or, without that, at `label_fallback_month`: the market route);
+- lets the other provinces join the Green Deal once the labelled share passes `late_join_share`;
+- runs the national awareness campaign until `programme_end_month`.
+Certification capacity (`certification_capacity` labels per month) is handed out by the programme:
+fractional capacity carries over to the next month.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+from werklandschap.agents.park import Driver, Role, Stage
+from werklandschap.agents.selection import choose_parks
+
+if TYPE_CHECKING:
+    from werklandschap.model.model import WerklandschapModel
+
+
+class Programme(mesa.Agent):
+    """Werklandschappen van de Toekomst: phase calendar, maturity, label and certification."""
+
+    def __init__(self, model: WerklandschapModel) -> None:
+        super().__init__(model)
+        self.maturity = 0.0
+        self.label_month: int | None = None  # month the area label became available
+        self.late_join_month: int | None = None
+        self._certification_credit = 0.0
+
+    @property
+    def label_available(self) -> bool:
+        return self.label_month is not None
+
+    def step(self) -> None:
+        p, month = self.model.params, self.model.month
+        if month == p["lab_selection_month"]:
+            self.select(Role.LIVING_LAB, p["n_living_labs"])
+        if month == p["ambassador_selection_month"]:
+            self.select(Role.AMBASSADOR, p["n_ambassadors"])
+        self.grow_maturity()
+        if self.label_month is None and self.label_ready():
+            self.label_month = month
+        self.maybe_let_provinces_join()
+        # Assessors' time is not storable: at most a fraction of a label carries over.
+        self._certification_credit = min(self._certification_credit, 1.0)
+        self._certification_credit += p["certification_capacity"]
+
+    def select(self, role: Role, k: int) -> np.ndarray:
+        """Choose k parks in Green Deal provinces for a role; they commit (become engaged)."""
+        model, s = self.model, self.model.park_state
+        eligible = (
+            (s.role == Role.REGULAR)
+            & (s.stage < Stage.LABELLED)
+            & model.province_green_deal[model.park_province]
+        )
+        chosen = choose_parks(model, np.flatnonzero(eligible), k)
+        s.role[chosen] = role
+        committing = chosen[s.stage[chosen] < Stage.ENGAGED]
+        s.stage[committing] = Stage.ENGAGED
+        s.months_in_stage[committing] = 0
+        s.driver[committing] = Driver.PROGRAMME
+        model.count_engagements(s.driver[committing])
+        return chosen
+
+    def grow_maturity(self) -> None:
+        s, p = self.model.park_state, self.model.params
+        labs = s.role == Role.LIVING_LAB
+        lab_progress = np.mean(s.stage[labs] >= Stage.TRANSFORMING) if labs.any() else 0.0
+        progress = lab_progress + self.model.labelled_share()
+        self.maturity += p["maturity_growth"] * progress * (1.0 - self.maturity)
+
+    def label_ready(self) -> bool:
+        p, s = self.model.params, self.model.park_state
+        if self.model.month >= p["label_fallback_month"]:
+            return True
+        finished = (s.role == Role.AMBASSADOR) & (s.finished_month >= 0)
+        required = p["label_ambassadors_required"]
+        return 0 < required <= np.count_nonzero(finished)
+
+    def maybe_let_provinces_join(self) -> None:
+        model = self.model
+        joining = (
+            self.late_join_month is None
+            and not model.province_green_deal.all()
+            and model.labelled_share() >= model.params["late_join_share"]
+        )
+        if joining:
+            model.province_green_deal[:] = True
+            self.late_join_month = model.month
+
+    def take_certification_slots(self, waiting: int) -> int:
+        """Labels that can be awarded now to `waiting` finished parks (uses up capacity)."""
+        slots = min(waiting, int(self._certification_credit))
+        self._certification_credit -= slots
+        return slots

@@ -1,0 +1,1 @@
+"""Model: parameter spec, scenarios, data, network, the Mesa model and its outcomes."""

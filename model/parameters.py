@@ -1,0 +1,822 @@
+"""The parameter spec: the one place where every parameter's default, range and source live.
+
+Everything else — scenario validation, the CLI `params` listing, SALib problems, dashboard controls
+and docs/parameters.md — reads this table. Nothing else repeats a default or a range.
+
+Each parameter has
+- `default`: the baseline value;
+- `range`: the plausible interval that sensitivity analyses sample (levers: the policy space);
+- `limits`: the values the model accepts at all (wider than `range`, e.g. for theory checks);
+- `kind`: "lever" (a policy choice), "uncertainty" (unknown fact about the world) or
+  "structural" (model set-up, not analysed);
+- `source`: a citation from docs/ODD.md's evidence list, or "assumption" (then `range` must be wide
+  enough for the sensitivity analysis to tell whether it matters).
+
+Time unit: months; month 0 = January 2023. Money: thousands (k€) or millions (M€) of euros.
+Utility terms are dimensionless on the 0–1 scale of the park's adoption threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Kind = Literal["lever", "uncertainty", "structural"]
+
+#: Province order for the `green_deal_provinces` count: the two documented Green Deal provinces
+#: first, then the rest by number of parks (IBIS 2024). "6" therefore means ZH, UT, NB, GE, OV, NH.
+GREEN_DEAL_ORDER: tuple[str, ...] = (
+    "Zuid-Holland",
+    "Utrecht",
+    "Noord-Brabant",
+    "Gelderland",
+    "Overijssel",
+    "Noord-Holland",
+    "Fryslân",
+    "Limburg",
+    "Zeeland",
+    "Groningen",
+    "Drenthe",
+    "Flevoland",
+)
+
+PROGRAMME = "Werklandschappen van de Toekomst programme plan (EVIDENCE: The programme)"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One model parameter: what it means, its unit, default, ranges, kind and source."""
+
+    name: str
+    description: str
+    unit: str
+    default: Any
+    kind: Kind
+    source: str
+    type: type = float
+    range: tuple[float, float] | None = None
+    limits: tuple[float, float] | None = None
+    choices: tuple[str, ...] | None = None
+    group: str = "other"
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.choices is None and self.type in (int, float)
+
+    @property
+    def is_assumption(self) -> bool:
+        return self.source.lower().startswith("assumption")
+
+
+def _p(name, description, unit, default, kind, source, *, type=float, range=None, limits=None,
+       choices=None, group="other") -> Parameter:  # fmt: skip
+    if limits is None and range is not None:
+        limits = range
+    return Parameter(name, description, unit, default, kind, source, type, range, limits, choices,
+                     group)  # fmt: skip
+
+
+A = "assumption"
+
+PARAMETERS: tuple[Parameter, ...] = (
+    # --- Time frame -----------------------------------------------------------------------------
+    _p(
+        "horizon_months",
+        "Programme horizon: months from January 2023 to the end of 2031",
+        "months",
+        108,
+        "structural",
+        PROGRAMME,
+        type=int,
+        limits=(12, 240),
+        group="time",
+    ),
+    _p(
+        "after_horizon_months",
+        "Months simulated after the horizon without programme support "
+        "(tests whether the transition sustains itself)",
+        "months",
+        60,
+        "structural",
+        A,
+        type=int,
+        limits=(0, 240),
+        group="time",
+    ),
+    _p(
+        "target_parks",
+        "Mission target: labelled werklandschappen",
+        "parks",
+        1000,
+        "structural",
+        PROGRAMME,
+        type=int,
+        limits=(1, 3646),
+        group="time",
+    ),
+    _p(
+        "programme_end_month",
+        "Month in which programme support stops (campaign, roles, subsidy, partner coaching)",
+        "month",
+        108,
+        "lever",
+        PROGRAMME,
+        type=int,
+        range=(60, 168),
+        limits=(0, 480),
+        group="programme",
+    ),
+    # --- Programme ladder -----------------------------------------------------------------------
+    _p(
+        "n_living_labs",
+        "Living labs selected to test the concepts",
+        "parks",
+        4,
+        "lever",
+        PROGRAMME,
+        type=int,
+        range=(0, 10),
+        limits=(0, 50),
+        group="programme",
+    ),
+    _p(
+        "n_ambassadors",
+        "Ambassador parks that work the concepts out into the area label",
+        "parks",
+        10,
+        "lever",
+        PROGRAMME,
+        type=int,
+        range=(0, 30),
+        limits=(0, 200),
+        group="programme",
+    ),
+    _p(
+        "n_stimulated",
+        "Parks stimulated (supported) by the programme to reach the label",
+        "parks",
+        150,
+        "lever",
+        PROGRAMME,
+        type=int,
+        range=(0, 600),
+        limits=(0, 3646),
+        group="programme",
+    ),
+    _p(
+        "lab_selection_month",
+        "Month the living labs are selected (end 2023)",
+        "month",
+        9,
+        "lever",
+        "Phase 1 selection end 2023-2024 (EVIDENCE)",
+        type=int,
+        range=(3, 24),
+        limits=(0, 240),
+        group="programme",
+    ),
+    _p(
+        "ambassador_selection_month",
+        "Month the ambassador parks are selected (2024)",
+        "month",
+        18,
+        "lever",
+        "Phase 1 selection end 2023-2024 (EVIDENCE)",
+        type=int,
+        range=(6, 36),
+        limits=(0, 240),
+        group="programme",
+    ),
+    _p(
+        "stimulation_start_month",
+        "Month of the first tranche of stimulated parks",
+        "month",
+        24,
+        "lever",
+        PROGRAMME,
+        type=int,
+        range=(12, 60),
+        limits=(0, 240),
+        group="programme",
+    ),
+    _p(
+        "stimulation_tranches",
+        "Number of equal tranches in which stimulated parks are chosen",
+        "tranches",
+        3,
+        "lever",
+        A,
+        type=int,
+        range=(1, 6),
+        limits=(1, 24),
+        group="programme",
+    ),
+    _p(
+        "tranche_interval_months",
+        "Months between tranches of stimulated parks",
+        "months",
+        12,
+        "lever",
+        A,
+        type=int,
+        range=(3, 24),
+        limits=(1, 120),
+        group="programme",
+    ),
+    _p(
+        "selection_strategy",
+        "How labs, ambassadors and stimulated parks are chosen: by the "
+        "programme's criteria, at random, spread evenly over provinces, or network-central",
+        "-",
+        "criteria",
+        "lever",
+        PROGRAMME,
+        type=str,
+        choices=("criteria", "random", "spread", "central"),
+        group="programme",
+    ),
+    _p(
+        "green_deal_provinces",
+        "Provinces with a Green Deal: a count n (the first n of "
+        "Zuid-Holland, Utrecht, then by number of parks) or a list of names",
+        "provinces",
+        6,
+        "lever",
+        "Green Deals ZH (10 Mar 2023) and Utrecht documented; other four assumed",
+        type=int,
+        range=(0, 12),
+        limits=(0, 12),
+        group="governments",
+    ),
+    _p(
+        "late_join_share",
+        "National labelled share of parks at which the other provinces join "
+        "the Green Deal (endogenous policy diffusion); 1 = never",
+        "share",
+        1.0,
+        "lever",
+        A,
+        range=(0.02, 1.0),
+        limits=(0.0, 1.0),
+        group="governments",
+    ),
+    _p(
+        "partner_municipalities",
+        "Partner municipalities (in Green Deal provinces, most parks first)",
+        "municipalities",
+        14,
+        "lever",
+        "At least 14 municipalities (EVIDENCE)",
+        type=int,
+        range=(0, 100),
+        limits=(0, 342),
+        group="governments",
+    ),
+    _p(
+        "province_budget_meur",
+        "Subsidy budget per Green Deal province per year",
+        "M€/year",
+        1.0,
+        "lever",
+        A,
+        range=(0.0, 5.0),
+        limits=(0.0, 100.0),
+        group="support",
+    ),
+    _p(
+        "subsidy_per_park_keur",
+        "Subsidy granted once to an engaged park",
+        "k€/park",
+        50.0,
+        "lever",
+        A,
+        range=(0.0, 250.0),
+        limits=(0.0, 5000.0),
+        group="support",
+    ),
+    _p(
+        "coaching_capacity_partner",
+        "Parks a partner municipality coaches at once during the programme",
+        "parks",
+        4,
+        "lever",
+        A,
+        type=int,
+        range=(0, 20),
+        limits=(0, 200),
+        group="support",
+    ),
+    _p(
+        "coaching_capacity_other",
+        "Parks any other municipality coaches at once",
+        "parks",
+        1,
+        "lever",
+        A,
+        type=int,
+        range=(0, 5),
+        limits=(0, 200),
+        group="support",
+    ),
+    _p(
+        "organisation_support",
+        "Factor on the monthly chance that an engaged unorganised park in a "
+        "Green Deal province organises (park management / BIZ formation support); 1 = none",
+        "×",
+        1.0,
+        "lever",
+        A,
+        range=(1.0, 5.0),
+        limits=(0.0, 20.0),
+        group="support",
+    ),
+    _p(
+        "campaign_intensity",
+        "Intensity of the national awareness campaign (1 = as planned)",
+        "×",
+        1.0,
+        "lever",
+        A,
+        range=(0.0, 3.0),
+        limits=(0.0, 20.0),
+        group="support",
+    ),
+    _p(
+        "regulation_start_year",
+        "Year municipalities put the 'new normal' in their zoning rules "
+        "(omgevingsplan); 2040 = not within the run",
+        "year",
+        2030,
+        "lever",
+        A,
+        type=int,
+        range=(2024, 2040),
+        limits=(2023, 2100),
+        group="support",
+    ),
+    _p(
+        "regulation_scope",
+        "Which municipalities adopt the regulation",
+        "-",
+        "partners",
+        "lever",
+        A,
+        type=str,
+        choices=("partners", "green_deal", "all"),
+        group="support",
+    ),
+    # --- Park population (drawn once per run) ---------------------------------------------------
+    _p(
+        "challenge_mean",
+        "Mean future-proofness gap (paving, heat, flooding) of a park, 0-1",
+        "0-1",
+        0.75,
+        "uncertainty",
+        "87% of parks flood-prone; ~1% natural area (EVIDENCE)",
+        range=(0.6, 0.9),
+        limits=(0.05, 0.95),
+        group="parks",
+    ),
+    _p(
+        "share_biz",
+        "Share of parks with a BIZ",
+        "share",
+        0.02,
+        "uncertainty",
+        "67 BIZ on business parks end 2019 (EVIDENCE)",
+        range=(0.01, 0.04),
+        limits=(0.0, 1.0),
+        group="parks",
+    ),
+    _p(
+        "share_park_management",
+        "Share of parks with park management",
+        "share",
+        0.25,
+        "uncertainty",
+        "~1,000 of ~3,960 parks have park management (EVIDENCE)",
+        range=(0.18, 0.30),
+        limits=(0.0, 1.0),
+        group="parks",
+    ),
+    _p(
+        "share_association",
+        "Share of parks with only a business association",
+        "share",
+        0.20,
+        "uncertainty",
+        "assumption: any organisation 35-50% (EVIDENCE)",
+        range=(0.08, 0.25),
+        limits=(0.0, 1.0),
+        group="parks",
+    ),
+    _p(
+        "organisation_size_tilt",
+        "How much more often large parks are organised (0 = size "
+        "irrelevant, 1 = largest parks twice the mean rate)",
+        "-",
+        0.6,
+        "uncertainty",
+        A,
+        range=(0.0, 1.0),
+        limits=(0.0, 1.0),
+        group="parks",
+    ),
+    _p(
+        "threshold_mean",
+        "Mean adoption threshold (Granovetter/Watts)",
+        "0-1",
+        0.5,
+        "uncertainty",
+        A,
+        range=(0.35, 0.65),
+        limits=(-1.0, 2.0),
+        group="parks",
+    ),
+    _p(
+        "threshold_sd",
+        "Spread of adoption thresholds",
+        "0-1",
+        0.15,
+        "uncertainty",
+        A,
+        range=(0.05, 0.30),
+        limits=(0.0, 1.0),
+        group="parks",
+    ),
+    # --- Awareness ------------------------------------------------------------------------------
+    _p(
+        "awareness_base_rate",
+        "Monthly hazard of becoming aware without any push (Bass p)",
+        "1/month",
+        0.004,
+        "uncertainty",
+        "Bass p 0.01-0.03/yr (Sultan et al. 1990)",
+        range=(0.001, 0.01),
+        limits=(0.0, 1.0),
+        group="awareness",
+    ),
+    _p(
+        "campaign_rate",
+        "Monthly awareness hazard of the national campaign at intensity 1",
+        "1/month",
+        0.01,
+        "uncertainty",
+        A,
+        range=(0.003, 0.03),
+        limits=(0.0, 1.0),
+        group="awareness",
+    ),
+    _p(
+        "green_deal_awareness_boost",
+        "Factor on campaign hazard in Green Deal provinces",
+        "×",
+        2.0,
+        "uncertainty",
+        A,
+        range=(1.0, 4.0),
+        limits=(0.0, 20.0),
+        group="awareness",
+    ),
+    _p(
+        "peer_awareness_rate",
+        "Monthly awareness hazard when all network neighbours are aware",
+        "1/month",
+        0.03,
+        "uncertainty",
+        A,
+        range=(0.0, 0.1),
+        limits=(0.0, 1.0),
+        group="awareness",
+    ),
+    _p(
+        "national_awareness_rate",
+        "Monthly awareness hazard per unit national labelled share (Bass q)",
+        "1/month",
+        0.02,
+        "uncertainty",
+        "Bass q 0.2-0.4/yr (Sultan et al. 1990)",
+        range=(0.0, 0.05),
+        limits=(0.0, 5.0),
+        group="awareness",
+    ),
+    # --- Engagement -----------------------------------------------------------------------------
+    _p(
+        "weight_challenge",
+        "Utility weight of the future-proofness challenge",
+        "utility",
+        0.25,
+        "uncertainty",
+        "selection criteria (EVIDENCE); weight assumed",
+        range=(0.1, 0.4),
+        limits=(0.0, 2.0),
+        group="engagement",
+    ),
+    _p(
+        "weight_earning",
+        "Utility weight of earning capacity",
+        "utility",
+        0.10,
+        "uncertainty",
+        "selection criteria (EVIDENCE); weight assumed",
+        range=(0.0, 0.25),
+        limits=(0.0, 2.0),
+        group="engagement",
+    ),
+    _p(
+        "weight_ambition",
+        "Utility weight of ambition",
+        "utility",
+        0.20,
+        "uncertainty",
+        "selection criteria (EVIDENCE); weight assumed",
+        range=(0.1, 0.35),
+        limits=(0.0, 2.0),
+        group="engagement",
+    ),
+    _p(
+        "cost",
+        "Perceived cost and risk of transforming, before maturity",
+        "utility",
+        0.15,
+        "uncertainty",
+        A,
+        range=(0.05, 0.3),
+        limits=(0.0, 2.0),
+        group="engagement",
+    ),
+    _p(
+        "peer_weight",
+        "Weight of peer influence (network share of adopting neighbours, "
+        "ambassadors in the province, national visibility)",
+        "utility",
+        0.5,
+        "uncertainty",
+        "threshold models (Granovetter 1978; Watts 2002); weight assumed",
+        range=(0.0, 1.0),
+        limits=(0.0, 5.0),
+        group="engagement",
+    ),
+    _p(
+        "network_radius_km",
+        "Radius for ties between parks of nearby municipalities (centroid distance)",
+        "km",
+        15.0,
+        "uncertainty",
+        A,
+        range=(5.0, 40.0),
+        limits=(0.0, 400.0),
+        group="engagement",
+    ),
+    _p(
+        "between_municipality_weight",
+        "Tie weight to a park in a neighbouring municipality, "
+        "relative to one in the same municipality (decays linearly to 0 at the radius)",
+        "-",
+        0.5,
+        "uncertainty",
+        A,
+        range=(0.1, 1.0),
+        limits=(0.0, 1.0),
+        group="engagement",
+    ),
+    _p(
+        "ambassador_reach",
+        "Peer signal from active living labs/ambassadors in the same province",
+        "utility",
+        0.15,
+        "uncertainty",
+        A,
+        range=(0.0, 0.4),
+        limits=(0.0, 5.0),
+        group="engagement",
+    ),
+    _p(
+        "national_visibility",
+        "Peer signal per unit national labelled share",
+        "utility",
+        0.5,
+        "uncertainty",
+        A,
+        range=(0.0, 1.5),
+        limits=(0.0, 20.0),
+        group="engagement",
+    ),
+    _p(
+        "role_support",
+        "Utility of being a stimulated park, lab or ambassador (programme support package)",
+        "utility",
+        0.30,
+        "uncertainty",
+        A,
+        range=(0.1, 0.5),
+        limits=(0.0, 5.0),
+        group="engagement",
+    ),
+    _p(
+        "subsidy_utility",
+        "Utility of an available subsidy per 50 k€",
+        "utility",
+        0.06,
+        "uncertainty",
+        A,
+        range=(0.0, 0.15),
+        limits=(0.0, 5.0),
+        group="engagement",
+    ),
+    _p(
+        "coaching_utility",
+        "Utility of coaching offered by a partner municipality",
+        "utility",
+        0.05,
+        "uncertainty",
+        A,
+        range=(0.0, 0.15),
+        limits=(0.0, 5.0),
+        group="engagement",
+    ),
+    _p(
+        "regulation_push",
+        "Utility of the 'new normal' in the zoning rules",
+        "utility",
+        0.2,
+        "uncertainty",
+        A,
+        range=(0.05, 0.4),
+        limits=(0.0, 5.0),
+        group="engagement",
+    ),
+    _p(
+        "engage_rate",
+        "Monthly chance that an aware park whose utility clearly exceeds its "
+        "threshold decides to engage",
+        "1/month",
+        0.08,
+        "uncertainty",
+        A,
+        range=(0.03, 0.2),
+        limits=(0.0, 1.0),
+        group="engagement",
+    ),
+    _p(
+        "decision_noise",
+        "Scale of the logistic noise around the threshold",
+        "utility",
+        0.05,
+        "uncertainty",
+        A,
+        range=(0.02, 0.15),
+        limits=(1e-4, 1.0),
+        group="engagement",
+    ),
+    # --- Organisation, planning, transformation -------------------------------------------------
+    _p(
+        "organise_rate",
+        "Monthly chance that an engaged unorganised park organises",
+        "1/month",
+        0.04,
+        "uncertainty",
+        "BIZ 0 -> 67 in 10 years (EVIDENCE); rate assumed",
+        range=(0.01, 0.1),
+        limits=(0.0, 1.0),
+        group="transformation",
+    ),
+    _p(
+        "plan_months",
+        "Mean months from engagement (organised) to the start of transformation",
+        "months",
+        9.0,
+        "uncertainty",
+        A,
+        range=(3.0, 18.0),
+        limits=(0.0, 120.0),
+        group="transformation",
+    ),
+    _p(
+        "transformation_months",
+        "Mean transformation duration of a median-sized park",
+        "months",
+        24.0,
+        "uncertainty",
+        A,
+        range=(12.0, 48.0),
+        limits=(0.0, 240.0),
+        group="transformation",
+    ),
+    _p(
+        "size_elasticity",
+        "Elasticity of duration to net hectares (larger parks take longer)",
+        "-",
+        0.2,
+        "uncertainty",
+        A,
+        range=(0.0, 0.4),
+        limits=(0.0, 1.0),
+        group="transformation",
+    ),
+    _p(
+        "coaching_speedup",
+        "Extra progress per coached or subsidised month (planning and transformation)",
+        "share",
+        0.3,
+        "uncertainty",
+        A,
+        range=(0.0, 0.6),
+        limits=(0.0, 5.0),
+        group="transformation",
+    ),
+    _p(
+        "stall_rate",
+        "Monthly chance that an unsupported engaged or transforming park stalls back to aware",
+        "1/month",
+        0.01,
+        "uncertainty",
+        A,
+        range=(0.0, 0.03),
+        limits=(0.0, 1.0),
+        group="transformation",
+    ),
+    # --- Programme learning, label and certification --------------------------------------------
+    _p(
+        "maturity_growth",
+        "Monthly growth of concept maturity from living-lab progress",
+        "1/month",
+        0.03,
+        "uncertainty",
+        A,
+        range=(0.01, 0.08),
+        limits=(0.0, 1.0),
+        group="label",
+    ),
+    _p(
+        "maturity_cost_reduction",
+        "Share of cost removed at full concept maturity",
+        "share",
+        0.3,
+        "uncertainty",
+        A,
+        range=(0.1, 0.6),
+        limits=(0.0, 1.0),
+        group="label",
+    ),
+    _p(
+        "label_ambassadors_required",
+        "Ambassadors that must finish their transformation before the area label is published",
+        "parks",
+        5,
+        "uncertainty",
+        A,
+        type=int,
+        range=(1, 10),
+        limits=(0, 200),
+        group="label",
+    ),
+    _p(
+        "label_fallback_month",
+        "Month an area label becomes available without the programme (market/NL Greenlabel route)",
+        "month",
+        48,
+        "uncertainty",
+        A,
+        type=int,
+        range=(24, 96),
+        limits=(0, 480),
+        group="label",
+    ),
+    _p(
+        "certification_capacity",
+        "Area labels that assessors can award per month (two assessors, "
+        "three assessment moments per label)",
+        "labels/month",
+        30.0,
+        "uncertainty",
+        "NL Gebiedslabel procedure (EVIDENCE); capacity assumed",
+        range=(10.0, 60.0),
+        limits=(0.0, 4000.0),
+        group="label",
+    ),
+)
+
+BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
+DEFAULTS: dict[str, Any] = {p.name: p.default for p in PARAMETERS}
+
+
+def parameters(kind: Kind | None = None) -> list[Parameter]:
+    """Parameters of one kind (all when `kind` is None), in spec order."""
+    return [p for p in PARAMETERS if kind is None or p.kind == kind]
+
+
+def salib_problem(names: list[str]) -> dict[str, Any]:
+    """A SALib problem dict over the plausible ranges of the named numeric parameters."""
+    unknown = [n for n in names if n not in BY_NAME]
+    if unknown:
+        raise KeyError(f"unknown parameter(s): {', '.join(unknown)}")
+    chosen = [BY_NAME[n] for n in names]
+    bad = [p.name for p in chosen if not p.is_numeric or p.range is None]
+    if bad:
+        raise ValueError(f"not numeric with a range, cannot be sampled: {', '.join(bad)}")
+    return {
+        "num_vars": len(chosen),
+        "names": [p.name for p in chosen],
+        "bounds": [list(p.range) for p in chosen],
+    }
