@@ -1,9 +1,10 @@
 """Municipalities: coach parks (partners more) and may put the 'new normal' in their zoning rules.
 
-State lives in arrays on the model (`partner`, `regulated`); `Municipality` agents are views. Each
-month every municipality coaches engaged and transforming parks up to its capacity (partner
-municipalities `coaching_capacity_partner` while the programme runs, all others
-`coaching_capacity_other`), programme parks (labs, ambassadors, stimulated) first, then at random.
+State lives in arrays on the model (`partner`, `regulated`); `Municipality` agents are views. A
+municipality coaches engaged and transforming parks up to its capacity (partner municipalities
+`coaching_capacity_partner` while the programme runs, all others `coaching_capacity_other`). A
+coach stays with a park until it finishes its transformation or stalls; free places go to
+programme parks (labs, ambassadors, stimulated) first, then at random.
 Regulation switches on from 1 January of `regulation_start_year` in the municipalities of
 `regulation_scope`.
 """
@@ -54,15 +55,28 @@ class Municipality(mesa.Agent):
     @staticmethod
     def step_all(model: WerklandschapModel) -> None:
         """All municipalities coach parks up to capacity; regulation switches on when due."""
-        s = model.park_state
-        s.coached[:] = False
-        candidates = np.flatnonzero(
-            ((s.stage == Stage.ENGAGED) | (s.stage == Stage.TRANSFORMING)) & (s.finished_month < 0)
-        )
-        if candidates.size:
-            towns = model.data.park_municipality[candidates]
-            priority = (s.role[candidates] != Role.REGULAR) + model.rng.random(candidates.size)
-            rank = rank_within_groups(towns, priority)
-            s.coached[candidates[rank < model.coaching_capacity()[towns]]] = True
+        coach_parks(model)
         if 2023 + model.month // 12 >= model.params["regulation_start_year"]:
             model.municipality_regulated[:] = model.regulation_scope_mask()
+
+
+def coach_parks(model: WerklandschapModel) -> None:
+    """Keep coaching parks that still need it; fill free places, programme parks first."""
+    s, town = model.park_state, model.data.park_municipality
+    needs_coach = ((s.stage == Stage.ENGAGED) | (s.stage == Stage.TRANSFORMING)) & (
+        s.finished_month < 0
+    )
+    s.coached &= needs_coach  # finished or stalled parks free their coach
+    capacity = model.coaching_capacity()
+    n_towns = capacity.size
+    coached = np.bincount(town[s.coached], minlength=n_towns)
+    over = coached > capacity
+    if over.any():  # capacity fell (programme end): those municipalities start afresh
+        s.coached[over[town]] = False
+        coached[over] = 0
+    free = capacity - coached
+    candidates = np.flatnonzero(needs_coach & ~s.coached & (free > 0)[town])
+    if candidates.size:
+        towns = town[candidates]
+        priority = (s.role[candidates] != Role.REGULAR) + model.rng.random(candidates.size)
+        s.coached[candidates[rank_within_groups(towns, priority) < free[towns]]] = True

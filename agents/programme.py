@@ -37,6 +37,8 @@ class Programme(mesa.Agent):
         self.label_month: int | None = None  # month the area label became available
         self.late_join_month: int | None = None
         self._certification_credit = 0.0
+        self.labs = np.zeros(0, np.int64)  # park indices of the living labs
+        self.showcases = np.zeros(0, np.int64)  # labs and ambassadors
 
     @property
     def label_available(self) -> bool:
@@ -45,9 +47,11 @@ class Programme(mesa.Agent):
     def step(self) -> None:
         p, month = self.model.params, self.model.month
         if month == p["lab_selection_month"]:
-            self.select(Role.LIVING_LAB, p["n_living_labs"])
+            self.labs = self.select(Role.LIVING_LAB, p["n_living_labs"])
+            self.showcases = np.concatenate([self.showcases, self.labs])
         if month == p["ambassador_selection_month"]:
-            self.select(Role.AMBASSADOR, p["n_ambassadors"])
+            ambassadors = self.select(Role.AMBASSADOR, p["n_ambassadors"])
+            self.showcases = np.concatenate([self.showcases, ambassadors])
         self.grow_maturity()
         if self.label_month is None and self.label_ready():
             self.label_month = month
@@ -75,8 +79,8 @@ class Programme(mesa.Agent):
 
     def grow_maturity(self) -> None:
         s, p = self.model.park_state, self.model.params
-        labs = s.role == Role.LIVING_LAB
-        lab_progress = np.mean(s.stage[labs] >= Stage.TRANSFORMING) if labs.any() else 0.0
+        labs = self.labs
+        lab_progress = np.mean(s.stage[labs] >= Stage.TRANSFORMING) if labs.size else 0.0
         progress = lab_progress + self.model.labelled_share()
         self.maturity += p["maturity_growth"] * progress * (1.0 - self.maturity)
 
@@ -84,9 +88,12 @@ class Programme(mesa.Agent):
         p, s = self.model.params, self.model.park_state
         if self.model.month >= p["label_fallback_month"]:
             return True
-        finished = (s.role == Role.AMBASSADOR) & (s.finished_month >= 0)
         required = p["label_ambassadors_required"]
-        return 0 < required <= np.count_nonzero(finished)
+        if required <= 0:
+            return False
+        showcases = self.showcases
+        finished = (s.role[showcases] == Role.AMBASSADOR) & (s.finished_month[showcases] >= 0)
+        return required <= np.count_nonzero(finished)
 
     def maybe_let_provinces_join(self) -> None:
         model = self.model

@@ -76,7 +76,7 @@ def choose_stimulated(model: WerklandschapModel, places: int) -> None:
 def pay_subsidies(model: WerklandschapModel) -> None:
     """Grant one-off subsidies to engaged/transforming parks within each province's budget."""
     grant_meur = model.params["subsidy_per_park_keur"] / 1000.0
-    if grant_meur <= 0:
+    if grant_meur <= 0 or not np.any(model.province_budget >= grant_meur):
         return
     s = model.park_state
     candidates = np.flatnonzero(
@@ -87,7 +87,7 @@ def pay_subsidies(model: WerklandschapModel) -> None:
     if candidates.size == 0:
         return
     provinces = model.park_province[candidates]
-    grants = np.floor(model.province_budget / grant_meur + 1e-9).astype(int)
+    grants = np.floor(np.minimum(model.province_budget / grant_meur, candidates.size) + 1e-9)
     priority = (s.role[candidates] != Role.REGULAR) + model.rng.random(candidates.size)
     granted = candidates[rank_within_groups(provinces, priority) < grants[provinces]]
     s.subsidised[granted] = True

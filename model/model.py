@@ -56,6 +56,7 @@ class WerklandschapModel(mesa.Model):
         data: NationalData | None = None,
     ) -> None:
         super().__init__(rng=rng)
+        self.seed = int(rng) if isinstance(rng, int | np.integer) else None
         self.settings = load_scenario(scenario)
         self.params = dict(self.settings.params)
         p = self.params
@@ -71,6 +72,12 @@ class WerklandschapModel(mesa.Model):
         self.municipality_partner = self._partner_municipalities()
         self.municipality_regulated = np.zeros(self.data.n_municipalities, bool)
         self.tranche_months = self._tranche_calendar()
+        other = p["coaching_capacity_other"]
+        self._capacity_after = np.full(self.data.n_municipalities, other)
+        self._capacity_during = np.where(
+            self.municipality_partner, p["coaching_capacity_partner"], other
+        )
+        self._labelled = 0  # labelled parks at the end of the last recorded month
         self.context = MonthContext()
 
         self.programme = Programme(self)
@@ -134,11 +141,7 @@ class WerklandschapModel(mesa.Model):
 
     def coaching_capacity(self) -> np.ndarray:
         """Parks each municipality can coach at once this month."""
-        p = self.params
-        other = p["coaching_capacity_other"]
-        if not self.programme_active:
-            return np.full(self.data.n_municipalities, other)
-        return np.where(self.municipality_partner, p["coaching_capacity_partner"], other)
+        return self._capacity_during if self.programme_active else self._capacity_after
 
     def regulation_scope_mask(self) -> np.ndarray:
         scope = self.params["regulation_scope"]
@@ -149,10 +152,11 @@ class WerklandschapModel(mesa.Model):
         return self.municipality_partner.copy()
 
     def labelled(self) -> int:
-        return int(np.count_nonzero(self.park_state.stage == Stage.LABELLED))
+        """Labelled parks at the end of the last completed month."""
+        return self._labelled
 
     def labelled_share(self) -> float:
-        return self.labelled() / self.data.n_parks
+        return self._labelled / self.data.n_parks
 
     def _update_context(self) -> None:
         """Set what parks face this month (per province or per municipality)."""
@@ -167,10 +171,9 @@ class WerklandschapModel(mesa.Model):
             p["awareness_base_rate"] + campaign * boost + p["national_awareness_rate"] * national
         )
 
-        s = self.park_state
-        showcase = (s.role == Role.LIVING_LAB) | (s.role == Role.AMBASSADOR)
+        showcases = self.programme.showcases
         active_showcases = np.bincount(
-            self.park_province[showcase & (s.stage >= Stage.TRANSFORMING)],
+            self.park_province[showcases[self.park_state.stage[showcases] >= Stage.TRANSFORMING]],
             minlength=data.n_provinces,
         )
         ctx.province_signal = (
@@ -223,6 +226,7 @@ class WerklandschapModel(mesa.Model):
         row = int(self.time)
         stage = self.park_state.stage
         self._stage_counts[row] = np.bincount(stage, minlength=N_STAGES)
+        self._labelled = int(self._stage_counts[row, Stage.LABELLED])
         self._province_stages[row] = np.bincount(
             self.park_province * N_STAGES + stage, minlength=self.data.n_provinces * N_STAGES
         ).reshape(self.data.n_provinces, N_STAGES)
@@ -237,7 +241,7 @@ class WerklandschapModel(mesa.Model):
         return RunResult(
             scenario=self.settings.name,
             params=dict(self.params),
-            seed=self._seed,
+            seed=self.seed,
             months=rows - 1,
             province_names=self.data.province_name,
             stage_counts=self._stage_counts[:rows].copy(),

@@ -1,0 +1,61 @@
+"""Agents are real Mesa agents; Park agents are views of the model's arrays."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import numpy as np
+
+from werklandschap import WerklandschapModel
+from werklandschap.agents import Municipality, Park, Programme, Province, Stage
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_agent_sets():
+    model = WerklandschapModel("baseline", rng=1)
+    assert len(model.agents_by_type[Park]) == 3646
+    assert len(model.agents_by_type[Municipality]) == 342
+    assert len(model.agents_by_type[Province]) == 12
+    assert len(model.agents_by_type[Programme]) == 1
+
+
+def test_park_is_a_view_of_the_arrays():
+    model = WerklandschapModel("baseline", rng=1)
+    park = model.parks[10]
+    park.stage = Stage.ENGAGED
+    assert model.park_state.stage[10] == Stage.ENGAGED
+    model.park_state.stage[10] = Stage.TRANSFORMING
+    assert park.stage is Stage.TRANSFORMING
+    assert park.municipality.name == model.data.municipality_name[model.data.park_municipality[10]]
+    assert "Park" in repr(park)
+
+
+def test_agentset_reads_the_state():
+    model = WerklandschapModel("baseline", rng=1)
+    model.run_for(60)
+    stages = np.array(model.agents_by_type[Park].get("stage"))
+    assert np.array_equal(np.sort(stages), np.sort(model.park_state.stage))
+    assert model.time == 60
+
+
+def _imports(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_mesa_35_idioms_only():
+    for path in ROOT.glob("*/*.py"):
+        if path.parts[-2] in {".venv", "tests"}:
+            continue
+        text = path.read_text()
+        assert "mesa.space" not in _imports(path), path
+        assert "batch_run" not in text, path
+        assert not re.search(r"(__init__|Model)\(\s*seed=", text), path
