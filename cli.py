@@ -44,6 +44,7 @@ def _seed(text: str) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
+
     from werklandschap.experiments.runs import run_replications, write_runs
 
     scenario = load_scenario(args.scenario)
@@ -61,8 +62,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     labelled = sorted(s["labelled_at_horizon"] for s in summary)
     met = sum(s["target_met"] for s in summary)
     print(f"{scenario.name}: {len(results)} run(s) in {elapsed:.2f} s")
-    print(f"  labelled at end of 2031: median {labelled[len(labelled) // 2]:,} "
-          f"(range {labelled[0]:,}-{labelled[-1]:,}); target met in {met}/{len(results)}")  # fmt: skip
+    median = labelled[len(labelled) // 2]
+    print(f"  labelled at end of 2031: median {median:,} (range {labelled[0]:,}-{labelled[-1]:,});"
+          f" target met in {met}/{len(results)}")  # fmt: skip
     print(f"  written to {out_dir}")
     return 0
 

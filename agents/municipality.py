@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+
 from werklandschap.agents.park import Role, Stage
 from werklandschap.agents.selection import rank_within_groups
 

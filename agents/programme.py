@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+
 from werklandschap.agents.park import Driver, Role, Stage
 from werklandschap.agents.selection import choose_parks
 

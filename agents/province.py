@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+
 from werklandschap.agents.park import Driver, Role, Stage
 from werklandschap.agents.selection import choose_parks, largest_remainder, rank_within_groups
 

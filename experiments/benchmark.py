@@ -13,6 +13,7 @@ import platform
 import time
 
 import numpy as np
+
 from werklandschap.model.model import WerklandschapModel
 from werklandschap.model.scenario import load_scenario
 

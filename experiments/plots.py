@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+
 from werklandschap.agents.park import Role, Stage
 from werklandschap.model.data import NationalData, national_data, province_outlines
 from werklandschap.model.outcomes import START_YEAR, RunResult
@@ -124,8 +125,9 @@ def map_figure(stage: np.ndarray, role: np.ndarray, title: str) -> Figure:
                    label=f"{value.name.lower()} ({np.count_nonzero(here)})")  # fmt: skip
     for value, marker in ((Role.LIVING_LAB, "*"), (Role.AMBASSADOR, "^")):
         here = role == value
-        ax.scatter(lon[here], lat[here], s=60, marker=marker, facecolor="none",
-                   edgecolor="k", linewidths=0.8, label=value.name.lower().replace("_", " "))  # fmt: skip
+        name = value.name.lower().replace("_", " ")
+        ax.scatter(lon[here], lat[here], s=60, marker=marker, facecolor="none", edgecolor="k",
+                   linewidths=0.8, label=name)  # fmt: skip
     ax.legend(loc="upper left", fontsize=7, markerscale=2, frameon=False)
     ax.set_title(title, fontsize=10)
     return fig
@@ -136,14 +138,11 @@ def write_run_figures(results: list[RunResult], scenario: Scenario, directory: P
     directory.mkdir(parents=True, exist_ok=True)
     first = results[0]
     horizon = START_YEAR + first.params["horizon_months"] // 12 - 1
+    title = f"{scenario.name}: parks by stage, end of {horizon} (run 1)"
     figures = {
         "s_curve.png": s_curve_figure(results, scenario),
         "provinces.png": provinces_figure(results, scenario),
-        "map.png": map_figure(
-            first.stage_at_horizon,
-            first.role,
-            f"{scenario.name}: parks by stage, end of {horizon} (run 1)",
-        ),  # fmt: skip
+        "map.png": map_figure(first.stage_at_horizon, first.role, title),
     }
     for name, fig in figures.items():
         fig.savefig(directory / name, dpi=120)

@@ -20,7 +20,7 @@ def _version(package: str) -> str | None:
 
 @cache
 def git_commit() -> str | None:
-    """The commit of the project checkout, with '+dirty' for uncommitted changes; None outside git."""
+    """The project's git commit ('+dirty' with uncommitted changes); None outside git."""
     root = Path(__file__).resolve().parent.parent
     try:
         commit = subprocess.run(

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from werklandschap.experiments.provenance import provenance
 from werklandschap.model.model import WerklandschapModel
 from werklandschap.model.outcomes import RunResult

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 
 import mesa
 import numpy as np
+
 from werklandschap.agents.municipality import Municipality
-from werklandschap.agents.park import N_DRIVERS, N_STAGES, Park, Role, Stage, draw_parks
+from werklandschap.agents.park import N_DRIVERS, N_STAGES, Park, Stage, draw_parks
 from werklandschap.agents.programme import Programme
 from werklandschap.agents.province import Province
 from werklandschap.agents.selection import largest_remainder

@@ -22,6 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
+
 from werklandschap.model.data import NationalData, national_data
 
 EARTH_RADIUS_KM = 6371.0

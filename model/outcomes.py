@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from werklandschap.agents.park import Driver, Organisation, Stage
 
 SUSTAIN_WINDOW = 24  # months

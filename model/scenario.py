@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 import pydantic
 import yaml
+
 from werklandschap.model.parameters import (
     BY_NAME,
     DEFAULTS,
