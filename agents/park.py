@@ -69,6 +69,7 @@ class ParkState:
     ambition: np.ndarray  # 0-1
     commitment: np.ndarray  # 0-1
     threshold: np.ndarray  # adoption threshold on the utility scale
+    own_motive: np.ndarray  # utility from challenge, earning capacity and ambition (static)
     duration: np.ndarray  # months of transformation needed (before coaching speed-up)
     # dynamic
     stage: np.ndarray  # int8 Stage
@@ -92,6 +93,8 @@ def draw_parks(model: WerklandschapModel) -> ParkState:
       parks more often organised (`organisation_size_tilt`);
     - ambition ~ Beta(2, 2); commitment ~ Beta(2, 2), +0.2 if organised (clipped to 1);
     - threshold ~ Normal(`threshold_mean`, `threshold_sd`);
+    - own motive = weight_challenge * challenge + weight_earning * earning_capacity
+      + weight_ambition * ambition (the part of the engagement utility that never changes);
     - duration = `transformation_months` * (ha_net / median)^`size_elasticity` * Gamma(4, 1/4).
     """
     p, data, rng = model.params, model.data, model.rng
@@ -118,7 +121,13 @@ def draw_parks(model: WerklandschapModel) -> ParkState:
     size_factor = (np.maximum(ha, 0.5) / median_ha) ** p["size_elasticity"]
     duration = p["transformation_months"] * size_factor * rng.gamma(4.0, 0.25, n)
 
+    own_motive = (
+        p["weight_challenge"] * challenge
+        + p["weight_earning"] * size_rank
+        + p["weight_ambition"] * ambition
+    )
     return ParkState(
+        own_motive=own_motive,
         challenge=challenge,
         earning_capacity=size_rank,
         ambition=ambition,
@@ -253,15 +262,7 @@ def step_parks(model: WerklandschapModel, s: ParkState) -> None:
     if programme_parks is not None:
         support = support + p["role_support"] * programme_parks[aware]
     regulation = ctx.regulation_push[town[aware]]
-    utility = (
-        p["weight_challenge"] * s.challenge[aware]
-        + p["weight_earning"] * s.earning_capacity[aware]
-        + p["weight_ambition"] * s.ambition[aware]
-        + peer_term
-        + support
-        + regulation
-        - ctx.cost
-    )
+    utility = s.own_motive[aware] + peer_term + support + regulation - ctx.cost
     chance = p["engage_rate"] * sigmoid((utility - s.threshold[aware]) / p["decision_noise"])
     engages = rng.random(aware.size) < chance
     newly_engaged = aware[engages]

@@ -195,3 +195,31 @@ def province_outlines() -> dict[str, list[np.ndarray]]:
         )
         outlines[feature["properties"]["statnaam"]] = [np.asarray(p[0]) for p in polygons]
     return outlines
+
+
+def subset(data: NationalData, provinces: tuple[str, ...]) -> NationalData:
+    """The parks and municipalities of some provinces (all 12 province names are kept, so
+    province indices and Green Deal names stay valid). Used for docking and small experiments."""
+    unknown = set(provinces) - set(data.province_name)
+    if unknown:
+        raise KeyError(f"unknown province(s): {', '.join(sorted(unknown))}")
+    chosen = np.array([data.province_name.index(p) for p in provinces])
+    towns = np.flatnonzero(np.isin(data.municipality_province, chosen))
+    parks = np.flatnonzero(np.isin(data.park_province, chosen))
+    new_town = np.full(data.n_municipalities, -1, np.int32)
+    new_town[towns] = np.arange(towns.size)
+    return NationalData(
+        park_id=data.park_id[parks],
+        park_name=data.park_name[parks],
+        park_municipality=new_town[data.park_municipality[parks]],
+        park_province=data.park_province[parks],
+        park_ha_gross=data.park_ha_gross[parks],
+        park_ha_net=data.park_ha_net[parks],
+        park_type=data.park_type[parks],
+        municipality_code=data.municipality_code[towns],
+        municipality_name=data.municipality_name[towns],
+        municipality_province=data.municipality_province[towns],
+        municipality_lon=data.municipality_lon[towns],
+        municipality_lat=data.municipality_lat[towns],
+        province_name=data.province_name,
+    )

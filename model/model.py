@@ -49,6 +49,8 @@ class MonthContext:
 class WerklandschapModel(mesa.Model):
     """Agent-based model of the Werklandschappen van de Toekomst transition."""
 
+    park_class: type[Park] = Park  # the park rules (vectorised); see model/reference.py
+
     def __init__(
         self,
         scenario: Scenario | str = "baseline",
@@ -84,7 +86,7 @@ class WerklandschapModel(mesa.Model):
         self.programme = Programme(self)
         self.provinces = [Province(self, i) for i in range(self.data.n_provinces)]
         self.municipalities = [Municipality(self, i) for i in range(self.data.n_municipalities)]
-        self.parks = [Park(self, i) for i in range(self.data.n_parks)]
+        self.parks = [self.park_class(self, i) for i in range(self.data.n_parks)]
 
         self._stage_counts = np.zeros((self.months + 1, N_STAGES), np.int32)
         self._province_stages = np.zeros((self.months + 1, self.data.n_provinces, N_STAGES),
@@ -204,7 +206,7 @@ class WerklandschapModel(mesa.Model):
         Province.step_all(self)
         Municipality.step_all(self)
         self._update_context()
-        Park.step_all(self)
+        self.park_class.step_all(self)
         self._record()
         if self.month + 1 == self.params["horizon_months"]:
             self._stage_at_horizon = self.park_state.stage.copy()

@@ -1,0 +1,158 @@
+"""REFERENCE IMPLEMENTATION of the park rules — a test oracle and a teaching aid, not a model.
+
+The same monthly park rules as `agents/park.py:step_parks`, written the plain Mesa way: every Park
+agent decides in its own `step()`, the agents are activated in random order with
+`AgentSet.shuffle_do`, and each park reads its neighbours one by one. Everything else — parameter
+spec, data, network, programme, provinces, municipalities, recording — is shared with the real
+model; only the park step is re-expressed. Docking tests (tests/test_docking.py) check that both
+give the same distributions of outcomes (Axtell et al. 1996).
+
+Like the vectorised step, peer signals use the stages at the start of the month (synchronous
+updating), so the activation order does not matter for the outcome distribution. It is slow by
+design (about 100x slower): use `WerklandschapModel` for real work.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+
+import numpy as np
+
+from werklandschap.agents.park import Driver, Organisation, Park, Role, Stage
+from werklandschap.model.model import WerklandschapModel
+
+
+# Plain ints: comparing numpy scalars with IntEnum members is slow, one agent at a time.
+UNAWARE, AWARE, ENGAGED, TRANSFORMING, LABELLED = (int(stage) for stage in Stage)
+NO_ORGANISATION, REGULAR = int(Organisation.NONE), int(Role.REGULAR)
+
+AWARE_OR_BEYOND = {0: 0.0, 1: 1.0, 2: 1.0, 3: 1.0, 4: 1.0}  # by stage
+ADOPTING = {0: 0.0, 1: 0.0, 2: 0.0, 3: 0.5, 4: 1.0}  # labelled 1, transforming 0.5
+
+
+class ReferencePark(Park):
+    """A park that takes its monthly decisions on its own (see module docstring)."""
+
+    @staticmethod
+    def step_all(model: ReferenceModel) -> None:
+        model.stage_at_start = model.park_state.stage.copy()
+        model.stages_at_start = model.stage_at_start.tolist()  # plain ints: fast to read one by one
+        model.agents_by_type[ReferencePark].shuffle_do("step")
+        certify_in_order_of_finishing(model)
+        s = model.park_state
+        changed = s.stage != model.stage_at_start
+        s.months_in_stage += 1
+        s.months_in_stage[changed] = 0
+
+    def neighbour_share(self, value_of: dict[int, float]) -> float:
+        """Weighted mean of value_of[stage at the start of the month] over my neighbours."""
+        neighbours, weights = self.model.neighbour_lists[self.index]
+        start = self.model.stages_at_start
+        total = weight_sum = 0.0
+        for j, w in zip(neighbours, weights, strict=True):
+            total += w * value_of[start[j]]
+            weight_sum += w
+        return total / weight_sum if weight_sum > 0 else 0.0
+
+    def step(self) -> None:
+        model, p, ctx, s, i = self.model, self.model.params, self.model.context, self.model.park_state, self.index  # fmt: skip
+        rng = model.rng
+        town, province = model.data.park_municipality[i], model.data.park_province[i]
+        start = model.stages_at_start[i]
+
+        # 1. Awareness
+        if s.stage[i] == UNAWARE:
+            share = self.neighbour_share(AWARE_OR_BEYOND)
+            hazard = ctx.awareness_hazard[province] + p["peer_awareness_rate"] * share
+            if rng.random() < 1.0 - math.exp(-hazard):
+                s.stage[i] = AWARE
+
+        # 2. Engagement
+        if s.stage[i] == AWARE:
+            local = self.neighbour_share(ADOPTING)
+            peer_term = p["peer_weight"] * (local + ctx.province_signal[province])
+            support = ctx.support_offer[town]
+            if ctx.programme_active and s.role[i] != REGULAR:
+                support += p["role_support"]
+            regulation = ctx.regulation_push[town]
+            utility = s.own_motive[i] + peer_term + support + regulation - ctx.cost
+            x = (utility - s.threshold[i]) / p["decision_noise"]
+            chance = p["engage_rate"] / (1.0 + math.exp(-max(min(x, 700.0), -700.0)))
+            if rng.random() < chance:
+                s.stage[i] = ENGAGED
+                s.driver[i] = strongest_push(support, peer_term, regulation)
+                model.count_engagements(np.array([s.driver[i]]))
+
+        supported = bool(s.coached[i] or s.subsidised[i]) or (
+            ctx.programme_active and s.role[i] != REGULAR
+        )
+        speed = 1.0 + p["coaching_speedup"] * supported
+
+        # 3. Organisation
+        if s.stage[i] == ENGAGED and s.organisation[i] == NO_ORGANISATION:
+            chance = p["organise_rate"] * ctx.organisation_factor[province] * speed
+            if rng.random() < chance:
+                s.organisation[i] = int(Organisation.ASSOCIATION)
+
+        # 4. Planning
+        if s.stage[i] == ENGAGED and s.organisation[i] != NO_ORGANISATION:
+            plan = p["plan_months"]
+            if plan <= 0 or rng.random() < 1.0 - math.exp(-speed / plan):
+                s.stage[i] = TRANSFORMING
+                s.progress[i] = 0.0
+
+        # 5. Transformation
+        if start == TRANSFORMING and s.stage[i] == TRANSFORMING:
+            s.progress[i] += speed
+        if s.stage[i] == TRANSFORMING and s.finished_month[i] < 0:
+            if s.progress[i] >= s.duration[i]:
+                s.finished_month[i] = model.month
+
+        # 6. Stalling (engaged or unfinished transforming since the start of the month)
+        if start in (ENGAGED, TRANSFORMING) and s.finished_month[i] < 0:
+            if not supported and rng.random() < p["stall_rate"]:
+                s.stage[i] = AWARE
+                s.progress[i] = 0.0
+
+
+def strongest_push(support: float, peer_term: float, regulation: float) -> Driver:
+    """Programme, peers or regulation, whichever pushed most; intrinsic when none pushed."""
+    strongest = max(support, peer_term, regulation)
+    if strongest <= 0:
+        return Driver.INTRINSIC
+    if support == strongest:
+        return Driver.PROGRAMME
+    if peer_term == strongest:
+        return Driver.PEERS
+    return Driver.REGULATION
+
+
+def certify_in_order_of_finishing(model: ReferenceModel) -> None:
+    """7. Label: the assessors take finished parks first come, first served, within capacity."""
+    if not model.context.label_available:
+        return
+    s = model.park_state
+    waiting = [
+        (int(s.finished_month[i]), model.rng.random(), i)
+        for i in range(s.stage.size)
+        if s.stage[i] == Stage.TRANSFORMING and s.finished_month[i] >= 0
+    ]
+    slots = model.programme.take_certification_slots(len(waiting))
+    for _, _, i in sorted(waiting)[:slots]:
+        s.stage[i] = Stage.LABELLED
+
+
+class ReferenceModel(WerklandschapModel):
+    """The model with the per-agent reference park step (for docking and teaching)."""
+
+    park_class = ReferencePark
+
+    @cached_property
+    def neighbour_lists(self) -> list[tuple[list[int], list[float]]]:
+        """Each park's neighbours and tie weights, listed one by one from the network."""
+        lists = []
+        for i in range(self.data.n_parks):
+            neighbours, weights = self.network.neighbours(i)
+            lists.append((neighbours.tolist(), weights.tolist()))
+        return lists
