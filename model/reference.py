@@ -22,7 +22,6 @@ import numpy as np
 from werklandschap.agents.park import Driver, Organisation, Park, Role, Stage
 from werklandschap.model.model import WerklandschapModel
 
-
 # Plain ints: comparing numpy scalars with IntEnum members is slow, one agent at a time.
 UNAWARE, AWARE, ENGAGED, TRANSFORMING, LABELLED = (int(stage) for stage in Stage)
 NO_ORGANISATION, REGULAR = int(Organisation.NONE), int(Role.REGULAR)
@@ -56,8 +55,8 @@ class ReferencePark(Park):
         return total / weight_sum if weight_sum > 0 else 0.0
 
     def step(self) -> None:
-        model, p, ctx, s, i = self.model, self.model.params, self.model.context, self.model.park_state, self.index  # fmt: skip
-        rng = model.rng
+        model, i = self.model, self.index
+        p, ctx, s, rng = model.params, model.context, model.park_state, model.rng
         town, province = model.data.park_municipality[i], model.data.park_province[i]
         start = model.stages_at_start[i]
 
@@ -105,15 +104,15 @@ class ReferencePark(Park):
         # 5. Transformation
         if start == TRANSFORMING and s.stage[i] == TRANSFORMING:
             s.progress[i] += speed
-        if s.stage[i] == TRANSFORMING and s.finished_month[i] < 0:
-            if s.progress[i] >= s.duration[i]:
-                s.finished_month[i] = model.month
+        transforming = s.stage[i] == TRANSFORMING and s.finished_month[i] < 0
+        if transforming and s.progress[i] >= s.duration[i]:
+            s.finished_month[i] = model.month
 
         # 6. Stalling (engaged or unfinished transforming since the start of the month)
-        if start in (ENGAGED, TRANSFORMING) and s.finished_month[i] < 0:
-            if not supported and rng.random() < p["stall_rate"]:
-                s.stage[i] = AWARE
-                s.progress[i] = 0.0
+        unfinished = start in (ENGAGED, TRANSFORMING) and s.finished_month[i] < 0
+        if unfinished and not supported and rng.random() < p["stall_rate"]:
+            s.stage[i] = AWARE
+            s.progress[i] = 0.0
 
 
 def strongest_push(support: float, peer_term: float, regulation: float) -> Driver:
