@@ -57,8 +57,10 @@ class Municipality(mesa.Agent):
     def step_all(model: WerklandschapModel) -> None:
         """All municipalities coach parks up to capacity; regulation switches on when due."""
         coach_parks(model)
-        if 2023 + model.month // 12 >= model.params["regulation_start_year"]:
+        due = 2023 + model.month // 12 >= model.params["regulation_start_year"]
+        if due and not model.regulation_on:
             model.municipality_regulated[:] = model.regulation_scope_mask()
+            model.regulation_on = True
 
 
 def coach_parks(model: WerklandschapModel) -> None:

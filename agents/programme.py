@@ -78,6 +78,16 @@ class Programme(mesa.Agent):
         model.count_engagements(s.driver[committing])
         return chosen
 
+    def showcase_signal(self) -> np.ndarray:
+        """Per province: ambassador_reach * (1 - exp(-active showcases)), where a showcase is a
+        living lab or ambassador that is transforming or labelled."""
+        model = self.model
+        if self.showcases.size == 0:
+            return np.zeros(model.data.n_provinces)
+        active = self.showcases[model.park_state.stage[self.showcases] >= Stage.TRANSFORMING]
+        count = np.bincount(model.park_province[active], minlength=model.data.n_provinces)
+        return model.params["ambassador_reach"] * -np.expm1(-count)
+
     def grow_maturity(self) -> None:
         s, p = self.model.park_state, self.model.params
         labs = self.labs
@@ -106,6 +116,8 @@ class Programme(mesa.Agent):
         if joining:
             model.province_green_deal[:] = True
             self.late_join_month = model.month
+            if model.regulation_on:  # a 'green_deal' regulation scope grows with the deal
+                model.municipality_regulated[:] = model.regulation_scope_mask()
 
     def take_certification_slots(self, waiting: int) -> int:
         """Labels that can be awarded now to `waiting` finished parks (uses up capacity)."""

@@ -1,31 +1,64 @@
-"""`werklandschap bench`: what one full run of the baseline costs on this machine.
+"""`werklandschap bench`: the cost of a full run, against the per-agent reference, and scaling.
 
-Times, over `repeats` runs with different seeds (after one warm-up run that loads the data and
-builds the network, which later runs reuse): building the model (agents, population draws), one
-monthly step, a full run (build + 168 months + summary outcomes), and runs per second per core.
-Prints median and min-max. Plain Python (time.perf_counter); no other tools needed.
+Prints, for the baseline scenario (median and min-max over repeats, after one warm-up run that loads
+the data and builds the network, which later runs reuse):
+- build time (agents, population draws), time per monthly step, full-run time (build + 168 months
+  + summary outcomes), runs per second per core — for the vectorised model and for the per-agent
+  reference (model/reference.py), and their ratio;
+- scaling: full-run time for synthetic populations of 1x, 2x, 4x and 8x the parks (each real park
+  replicated with jittered hectares and attributes, in the same municipalities), with the time per
+  park, so that growth faster than linear shows;
+- peak memory (resident set size) of this process: what one worker needs.
+Plain Python (time.perf_counter, resource); nothing else to install.
 """
 
 from __future__ import annotations
 
 import os
 import platform
+import resource
 import time
+from dataclasses import replace
 
 import numpy as np
 
+from werklandschap.model.data import NationalData, national_data
 from werklandschap.model.model import WerklandschapModel
+from werklandschap.model.reference import ReferenceModel
 from werklandschap.model.scenario import load_scenario
 
+SCALES = (1, 2, 4, 8)
 
-def time_runs(scenario_name: str = "baseline", repeats: int = 20) -> dict[str, np.ndarray]:
-    """Seconds for build, per step and full run, one entry per repeat."""
+
+def replicated_data(k: int, seed: int = 0) -> NationalData:
+    """The real parks, each replicated k times with hectares jittered by up to +-20%."""
+    data = national_data()
+    if k == 1:
+        return data
+    rng = np.random.default_rng(seed)
+    n = data.n_parks * k
+    jitter = rng.uniform(0.8, 1.2, n)
+    return replace(
+        data,
+        park_id=np.arange(n, dtype=np.int64),
+        park_name=np.tile(data.park_name, k),
+        park_municipality=np.tile(data.park_municipality, k),
+        park_province=np.tile(data.park_province, k),
+        park_ha_gross=np.tile(data.park_ha_gross, k) * jitter,
+        park_ha_net=np.tile(data.park_ha_net, k) * jitter,
+        park_type=np.tile(data.park_type, k),
+    )
+
+
+def time_runs(model_class=WerklandschapModel, repeats: int = 10, data: NationalData | None = None,
+              scenario_name: str = "baseline") -> dict[str, np.ndarray]:  # fmt: skip
+    """Seconds for build, per step and full run, one entry per repeat (after a warm-up)."""
     scenario = load_scenario(scenario_name)
-    WerklandschapModel(scenario, rng=0).run_to_end().result().summary()  # warm-up
+    model_class(scenario, rng=0, data=data).run_to_end().result().summary()  # warm-up
     build, step, full = [], [], []
     for seed in range(1, repeats + 1):
         t0 = time.perf_counter()
-        model = WerklandschapModel(scenario, rng=seed)
+        model = model_class(scenario, rng=seed, data=data)
         t1 = time.perf_counter()
         model.run_to_end()
         t2 = time.perf_counter()
@@ -38,17 +71,45 @@ def time_runs(scenario_name: str = "baseline", repeats: int = 20) -> dict[str, n
 
 
 def _ms(values: np.ndarray) -> str:
-    return f"{1e3 * np.median(values):8.2f} ms  ({1e3 * values.min():.2f}-{1e3 * values.max():.2f})"
+    return f"{1e3 * np.median(values):9.2f} ms ({1e3 * values.min():.2f}-{1e3 * values.max():.2f})"
 
 
-def main(repeats: int = 20) -> int:
-    times = time_runs("baseline", repeats)
-    print(f"werklandschap benchmark: baseline, {repeats} runs, one core")
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
-    print(f"  build model        {_ms(times['build'])}")
-    print(f"  one monthly step   {_ms(times['step'])}")
-    print(f"  full run           {_ms(times['full'])}   (build + 168 months + outcomes)")
-    print(f"  runs per second    {1 / np.median(times['full']):8.1f}      per core")
+def _report(name: str, times: dict[str, np.ndarray]) -> None:
+    print(f"{name}")
+    print(f"  build model       {_ms(times['build'])}")
+    print(f"  one monthly step  {_ms(times['step'])}")
+    print(f"  full run          {_ms(times['full'])}")
+    print(f"  runs per second   {1 / np.median(times['full']):9.2f} per core")
+
+
+def peak_memory_mb() -> float:
+    """Peak resident set size of this process in MB (Linux reports kB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(repeats: int = 20, reference_repeats: int = 2, scaling: bool = True) -> int:
+    print("werklandschap benchmark - baseline scenario, 3,646 parks, 168 months, one core")
+    print(f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}\n")  # fmt: skip
+    fast = time_runs(WerklandschapModel, repeats)
+    _report(f"vectorised model ({repeats} runs)", fast)
+    memory = peak_memory_mb()
+    if reference_repeats:
+        slow = time_runs(ReferenceModel, reference_repeats)
+        _report(f"\nper-agent reference ({reference_repeats} runs)", slow)
+        ratio = np.median(slow["full"]) / np.median(fast["full"])
+        print(f"\nvectorised is {ratio:.0f}x faster than the reference (full run, medians)")
+    if scaling:
+        print("\nscaling with synthetic populations (vectorised, full run, median of 5):")
+        print("   parks    full run   per 1,000 parks   vs 1x")
+        base = None
+        for k in SCALES:
+            data = replicated_data(k)
+            median = float(np.median(time_runs(WerklandschapModel, 5, data)["full"]))
+            base = base or median
+            per_k = 1e3 * median / (data.n_parks / 1000)
+            print(f"  {data.n_parks:6,d}  {1e3 * median:8.1f} ms  {per_k:10.2f} ms      "
+                  f"{median / base:5.2f}x (parks {k}x)")  # fmt: skip
+    print(f"\npeak memory of this process (one worker): {max(memory, peak_memory_mb()):.0f} MB"
+          f" (vectorised runs only: {memory:.0f} MB)")  # fmt: skip
     return 0

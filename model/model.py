@@ -81,6 +81,8 @@ class WerklandschapModel(mesa.Model):
             self.municipality_partner, p["coaching_capacity_partner"], other
         )
         self._labelled = 0  # labelled parks at the end of the last recorded month
+        self._regime: tuple | None = None  # policies behind the cached part of the context
+        self.regulation_on = False
         self.context = MonthContext()
 
         self.programme = Programme(self)
@@ -96,6 +98,7 @@ class WerklandschapModel(mesa.Model):
         self._label = np.zeros(self.months + 1, bool)
         self._green_deal = np.zeros(self.months + 1, np.int8)
         self._stage_at_horizon = self.park_state.stage.copy()
+        self._province_offset = self.park_province * N_STAGES
         self._record()
 
     # --- set-up ---------------------------------------------------------------------------------
@@ -163,29 +166,28 @@ class WerklandschapModel(mesa.Model):
 
     def _update_context(self) -> None:
         """Set what parks face this month (per province or per municipality)."""
-        p, ctx, data = self.params, self.context, self.data
+        p, ctx = self.params, self.context
         active = self.programme_active
-        ctx.programme_active = active
-        national = self.labelled_share()
-
-        campaign = p["campaign_rate"] * p["campaign_intensity"] * active
-        boost = np.where(self.province_green_deal, p["green_deal_awareness_boost"], 1.0)
-        ctx.awareness_hazard = (
-            p["awareness_base_rate"] + campaign * boost + p["national_awareness_rate"] * national
-        )
-
-        showcases = self.programme.showcases
-        active_showcases = np.bincount(
-            self.park_province[showcases[self.park_state.stage[showcases] >= Stage.TRANSFORMING]],
-            minlength=data.n_provinces,
-        )
-        ctx.province_signal = (
-            p["ambassador_reach"] * -np.expm1(-active_showcases)
-            + p["national_visibility"] * national
-        )
-
         grant_meur = p["subsidy_per_park_keur"] / 1000.0
         subsidy_left = (self.province_budget >= grant_meur) & (grant_meur > 0) & active
+        regime = (active, self.province_green_deal.tobytes(), subsidy_left.tobytes(),
+                  self.regulation_on)  # fmt: skip
+        if regime != self._regime:  # policies changed: recompute what they offer
+            self._regime = regime
+            self._set_policy_context(active, subsidy_left)
+        national = self.labelled_share()
+        ctx.awareness_hazard = self._awareness_hazard + p["national_awareness_rate"] * national
+        ctx.province_signal = self.programme.showcase_signal() + p["national_visibility"] * national
+        ctx.cost = p["cost"] * (1.0 - p["maturity_cost_reduction"] * self.programme.maturity)
+        ctx.label_available = self.programme.label_available
+
+    def _set_policy_context(self, active: bool, subsidy_left: np.ndarray) -> None:
+        """The parts of the month context that change only when a policy changes."""
+        p, ctx, data = self.params, self.context, self.data
+        ctx.programme_active = active
+        campaign = p["campaign_rate"] * p["campaign_intensity"] * active
+        boost = np.where(self.province_green_deal, p["green_deal_awareness_boost"], 1.0)
+        self._awareness_hazard = p["awareness_base_rate"] + campaign * boost
         subsidy_offer = p["subsidy_utility"] * (p["subsidy_per_park_keur"] / 50.0)
         ctx.support_offer = subsidy_offer * subsidy_left[data.municipality_province] + p[
             "coaching_utility"
@@ -194,8 +196,6 @@ class WerklandschapModel(mesa.Model):
         ctx.organisation_factor = np.where(
             self.province_green_deal & active, p["organisation_support"], 1.0
         )
-        ctx.cost = p["cost"] * (1.0 - p["maturity_cost_reduction"] * self.programme.maturity)
-        ctx.label_available = self.programme.label_available
 
     # --- the monthly step -----------------------------------------------------------------------
     def step(self) -> None:
@@ -228,11 +228,12 @@ class WerklandschapModel(mesa.Model):
     def _record(self) -> None:
         row = int(self.time)
         stage = self.park_state.stage
-        self._stage_counts[row] = np.bincount(stage, minlength=N_STAGES)
-        self._labelled = int(self._stage_counts[row, Stage.LABELLED])
-        self._province_stages[row] = np.bincount(
-            self.park_province * N_STAGES + stage, minlength=self.data.n_provinces * N_STAGES
+        by_province = np.bincount(
+            self._province_offset + stage, minlength=self.data.n_provinces * N_STAGES
         ).reshape(self.data.n_provinces, N_STAGES)
+        self._province_stages[row] = by_province
+        self._stage_counts[row] = by_province.sum(axis=0)
+        self._labelled = int(self._stage_counts[row, Stage.LABELLED])
         self._maturity[row] = self.programme.maturity
         self._label[row] = self.programme.label_available
         self._green_deal[row] = np.count_nonzero(self.province_green_deal)
