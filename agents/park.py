@@ -238,9 +238,9 @@ def step_parks(model: WerklandschapModel, s: ParkState) -> None:
     unaware, aware, engaged, transforming = (
         by_stage[a:b] for a, b in zip([0, *cuts[:3]], cuts[:4], strict=True)
     )
-    active_at_start = np.concatenate([engaged, transforming])
+    active_at_start = by_stage[cuts[1] : cuts[3]]  # engaged or transforming
     # Stage counts per municipality: the input of both peer signals (one pass over the parks).
-    town_stage = np.bincount(town * N_STAGES + start, minlength=data.n_municipalities * N_STAGES)
+    town_stage = np.bincount(model.town_stage_offset + start, minlength=model.town_stage_bins)
     town_stage = town_stage.reshape(-1, N_STAGES)
 
     # 1. Awareness: campaign, aware neighbours, national visibility and a small base rate.
@@ -258,10 +258,11 @@ def step_parks(model: WerklandschapModel, s: ParkState) -> None:
     adopting_towns = town_stage[:, Stage.LABELLED] + 0.5 * town_stage[:, Stage.TRANSFORMING]
     local = model.network.share_from_towns(adopting_towns, 0.0, aware)
     peer_term = p["peer_weight"] * (local + ctx.province_signal[province[aware]])
-    support = ctx.support_offer[town[aware]]
+    aware_town = town[aware]
+    support = ctx.support_offer[aware_town]
     if programme_parks is not None:
         support = support + p["role_support"] * programme_parks[aware]
-    regulation = ctx.regulation_push[town[aware]]
+    regulation = ctx.regulation_push[aware_town]
     utility = s.own_motive[aware] + peer_term + support + regulation - ctx.cost
     chance = p["engage_rate"] * sigmoid((utility - s.threshold[aware]) / p["decision_noise"])
     engages = rng.random(aware.size) < chance
@@ -307,8 +308,9 @@ def step_parks(model: WerklandschapModel, s: ParkState) -> None:
 
     # 7. Label: finished parks are certified first come, first served, within capacity.
     if ctx.label_available:
-        i = transforming[(stage[transforming] == Stage.TRANSFORMING)
-                         & (s.finished_month[transforming] >= 0)]  # fmt: skip
+        i = transforming[
+            (stage[transforming] == Stage.TRANSFORMING) & (s.finished_month[transforming] >= 0)
+        ]
         slots = model.programme.take_certification_slots(i.size)
         if slots:
             order = np.lexsort((rng.random(i.size), s.finished_month[i]))

@@ -50,8 +50,12 @@ def replicated_data(k: int, seed: int = 0) -> NationalData:
     )
 
 
-def time_runs(model_class=WerklandschapModel, repeats: int = 10, data: NationalData | None = None,
-              scenario_name: str = "baseline") -> dict[str, np.ndarray]:  # fmt: skip
+def time_runs(
+    model_class=WerklandschapModel,
+    repeats: int = 10,
+    data: NationalData | None = None,
+    scenario_name: str = "baseline",
+) -> dict[str, np.ndarray]:
     """Seconds for build, per step and full run, one entry per repeat (after a warm-up)."""
     scenario = load_scenario(scenario_name)
     model_class(scenario, rng=0, data=data).run_to_end().result().summary()  # warm-up
@@ -89,8 +93,10 @@ def peak_memory_mb() -> float:
 
 def main(repeats: int = 20, reference_repeats: int = 2, scaling: bool = True) -> int:
     print("werklandschap benchmark - baseline scenario, 3,646 parks, 168 months, one core")
-    print(f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}\n")  # fmt: skip
+    print(
+        f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}\n"
+    )
     fast = time_runs(WerklandschapModel, repeats)
     _report(f"vectorised model ({repeats} runs)", fast)
     memory = peak_memory_mb()
@@ -108,8 +114,12 @@ def main(repeats: int = 20, reference_repeats: int = 2, scaling: bool = True) ->
             median = float(np.median(time_runs(WerklandschapModel, 5, data)["full"]))
             base = base or median
             per_k = 1e3 * median / (data.n_parks / 1000)
-            print(f"  {data.n_parks:6,d}  {1e3 * median:8.1f} ms  {per_k:10.2f} ms      "
-                  f"{median / base:5.2f}x (parks {k}x)")  # fmt: skip
-    print(f"\npeak memory of this process (one worker): {max(memory, peak_memory_mb()):.0f} MB"
-          f" (vectorised runs only: {memory:.0f} MB)")  # fmt: skip
+            print(
+                f"  {data.n_parks:6,d}  {1e3 * median:8.1f} ms  {per_k:10.2f} ms      "
+                f"{median / base:5.2f}x (parks {k}x)"
+            )
+    print(
+        f"\npeak memory of this process (one worker): {max(memory, peak_memory_mb()):.0f} MB"
+        f" (vectorised runs only: {memory:.0f} MB)"
+    )
     return 0

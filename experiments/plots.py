@@ -43,8 +43,13 @@ def s_curve(results: list[RunResult], ax: plt.Axes, label: str | None = None, co
     ax.plot(years, mid, color=colour, label=label or f"median of {len(results)} runs")
     params = results[0].params
     ax.axhline(params["target_parks"], color="k", linestyle="--", linewidth=1)
-    ax.text(years[0], params["target_parks"], f" target {params['target_parks']:,}",
-            va="bottom", fontsize=8)  # fmt: skip
+    ax.text(
+        years[0],
+        params["target_parks"],
+        f" target {params['target_parks']:,}",
+        va="bottom",
+        fontsize=8,
+    )
     ax.axvline(_years(params["horizon_months"]), color="grey", linestyle=":", linewidth=1)
     ax.set_xlabel("year")
     ax.set_ylabel("labelled werklandschappen")
@@ -56,10 +61,20 @@ def s_curve_figure(results: list[RunResult], scenario: Scenario) -> Figure:
     s_curve(results, ax, label=f"{scenario.name}: median, 5-95% band ({len(results)} runs)")
     stages = np.median([r.stage_counts for r in results], axis=0)
     years = _years(np.arange(stages.shape[0]))
-    ax.plot(years, stages[:, Stage.TRANSFORMING], color=STAGE_COLOURS[Stage.TRANSFORMING],
-            linewidth=1, label="transforming (median)")  # fmt: skip
-    ax.plot(years, stages[:, Stage.ENGAGED], color=STAGE_COLOURS[Stage.ENGAGED], linewidth=1,
-            label="engaged (median)")  # fmt: skip
+    ax.plot(
+        years,
+        stages[:, Stage.TRANSFORMING],
+        color=STAGE_COLOURS[Stage.TRANSFORMING],
+        linewidth=1,
+        label="transforming (median)",
+    )
+    ax.plot(
+        years,
+        stages[:, Stage.ENGAGED],
+        color=STAGE_COLOURS[Stage.ENGAGED],
+        linewidth=1,
+        label="engaged (median)",
+    )
     ax.legend(loc="upper left", fontsize=8)
     ax.set_title("Labelled business parks (dotted: end of 2031)")
     return fig
@@ -75,9 +90,13 @@ def provinces_figure(results: list[RunResult], scenario: Scenario) -> Figure:
     order = np.argsort(-labelled[-1] / parks)
     for k, province in enumerate(order):
         green = first.initial_green_deal[province]
-        ax.plot(years, 100 * labelled[:, province] / parks[province],
-                linestyle="-" if green else "--", color=plt.cm.tab20(k % 20),
-                label=first.province_names[province] + (" (GD)" if green else ""))  # fmt: skip
+        ax.plot(
+            years,
+            100 * labelled[:, province] / parks[province],
+            linestyle="-" if green else "--",
+            color=plt.cm.tab20(k % 20),
+            label=first.province_names[province] + (" (GD)" if green else ""),
+        )
     ax.axvline(_years(first.params["horizon_months"]), color="grey", linestyle=":", linewidth=1)
     ax.set_ylabel("labelled parks (% of the province's parks)")
     ax.set_xlabel("year")
@@ -121,13 +140,27 @@ def map_figure(stage: np.ndarray, role: np.ndarray, title: str) -> Figure:
     draw_provinces(ax)
     for value, colour in STAGE_COLOURS.items():
         here = stage == value
-        ax.scatter(lon[here], lat[here], s=4, color=colour, linewidths=0,
-                   label=f"{value.name.lower()} ({np.count_nonzero(here)})")  # fmt: skip
+        ax.scatter(
+            lon[here],
+            lat[here],
+            s=4,
+            color=colour,
+            linewidths=0,
+            label=f"{value.name.lower()} ({np.count_nonzero(here)})",
+        )
     for value, marker in ((Role.LIVING_LAB, "*"), (Role.AMBASSADOR, "^")):
         here = role == value
         name = value.name.lower().replace("_", " ")
-        ax.scatter(lon[here], lat[here], s=60, marker=marker, facecolor="none", edgecolor="k",
-                   linewidths=0.8, label=name)  # fmt: skip
+        ax.scatter(
+            lon[here],
+            lat[here],
+            s=60,
+            marker=marker,
+            facecolor="none",
+            edgecolor="k",
+            linewidths=0.8,
+            label=name,
+        )
     ax.legend(loc="upper left", fontsize=7, markerscale=2, frameon=False)
     ax.set_title(title, fontsize=10)
     return fig

@@ -91,14 +91,17 @@ class WerklandschapModel(mesa.Model):
         self.parks = [self.park_class(self, i) for i in range(self.data.n_parks)]
 
         self._stage_counts = np.zeros((self.months + 1, N_STAGES), np.int32)
-        self._province_stages = np.zeros((self.months + 1, self.data.n_provinces, N_STAGES),
-                                         np.int32)  # fmt: skip
+        self._province_stages = np.zeros(
+            (self.months + 1, self.data.n_provinces, N_STAGES), np.int32
+        )
         self._engagements = np.zeros((self.months + 1, N_DRIVERS), np.int32)
         self._maturity = np.zeros(self.months + 1)
         self._label = np.zeros(self.months + 1, bool)
         self._green_deal = np.zeros(self.months + 1, np.int8)
         self._stage_at_horizon = self.park_state.stage.copy()
         self._province_offset = self.park_province * N_STAGES
+        self.town_stage_offset = self.data.park_municipality * N_STAGES  # for stage counts
+        self.town_stage_bins = self.data.n_municipalities * N_STAGES
         self._record()
 
     # --- set-up ---------------------------------------------------------------------------------
@@ -133,8 +136,9 @@ class WerklandschapModel(mesa.Model):
         p = self.params
         tranches = p["stimulation_tranches"]
         places = largest_remainder(p["n_stimulated"], np.ones(tranches))
-        months = [p["stimulation_start_month"] + k * p["tranche_interval_months"]
-                  for k in range(tranches)]  # fmt: skip
+        months = [
+            p["stimulation_start_month"] + k * p["tranche_interval_months"] for k in range(tranches)
+        ]
         calendar: dict[int, int] = {}
         for month, n in zip(months, places, strict=True):
             calendar[month] = calendar.get(month, 0) + int(n)
@@ -170,8 +174,12 @@ class WerklandschapModel(mesa.Model):
         active = self.programme_active
         grant_meur = p["subsidy_per_park_keur"] / 1000.0
         subsidy_left = (self.province_budget >= grant_meur) & (grant_meur > 0) & active
-        regime = (active, self.province_green_deal.tobytes(), subsidy_left.tobytes(),
-                  self.regulation_on)  # fmt: skip
+        regime = (
+            active,
+            self.province_green_deal.tobytes(),
+            subsidy_left.tobytes(),
+            self.regulation_on,
+        )
         if regime != self._regime:  # policies changed: recompute what they offer
             self._regime = regime
             self._set_policy_context(active, subsidy_left)
@@ -201,6 +209,8 @@ class WerklandschapModel(mesa.Model):
     def step(self) -> None:
         """One month: programme, provinces, municipalities, parks, record."""
         self.month = int(self.time) - 1
+        if self.month + 1 >= len(self._stage_counts):  # stepped past the planned end: go on
+            self._extend_records(12)
         self.programme.step()
         self.context.programme_active = self.programme_active
         Province.step_all(self)
@@ -237,6 +247,20 @@ class WerklandschapModel(mesa.Model):
         self._maturity[row] = self.programme.maturity
         self._label[row] = self.programme.label_available
         self._green_deal[row] = np.count_nonzero(self.province_green_deal)
+
+    def _extend_records(self, months: int) -> None:
+        for name in (
+            "_stage_counts",
+            "_province_stages",
+            "_engagements",
+            "_maturity",
+            "_label",
+            "_green_deal",
+        ):
+            old = getattr(self, name)
+            new = np.zeros((len(old) + months, *old.shape[1:]), old.dtype)
+            new[: len(old)] = old
+            setattr(self, name, new)
 
     def result(self) -> RunResult:
         """The recorded time series and final park states (valid up to the current month)."""

@@ -91,9 +91,14 @@ def build_network(data: NationalData, radius_km: float, between_weight: float) -
     parks_per_town = np.bincount(m, minlength=data.n_municipalities).astype(float)
     degree = np.maximum((ties @ parks_per_town)[m] - 1.0, 0.0)  # minus the self-tie (weight 1)
     inverse = np.divide(1.0, degree, out=np.zeros_like(degree), where=degree > 0)
-    return ParkNetwork(ties=ties, self_weight=ties.diagonal(), park_municipality=m,
-                       park_degree=degree, inverse_degree=inverse,
-                       parks_per_town=parks_per_town)  # fmt: skip
+    return ParkNetwork(
+        ties=ties,
+        self_weight=ties.diagonal(),
+        park_municipality=m,
+        park_degree=degree,
+        inverse_degree=inverse,
+        parks_per_town=parks_per_town,
+    )
 
 
 @lru_cache(maxsize=32)

@@ -123,9 +123,11 @@ def _describe(error: dict[str, Any], where: str) -> str:
 
 
 def make_scenario(
-    name: str, parameters: Mapping[str, Any] | None = None, description: str = "",
+    name: str,
+    parameters: Mapping[str, Any] | None = None,
+    description: str = "",
     where: str | None = None,
-) -> Scenario:  # fmt: skip
+) -> Scenario:
     """Validate parameter overrides against the spec and return a complete Scenario."""
     where = where or f"scenario {name!r}"
     parameters = dict(parameters or {})
@@ -155,16 +157,20 @@ def parse_scenario(document: Any, where: str, default_name: str) -> Scenario:
     if document is None:
         document = {}
     if not isinstance(document, dict):
-        raise ScenarioError(f"{where}: a scenario must be a mapping with 'parameters', "
-                            f"got {type(document).__name__}")  # fmt: skip
+        raise ScenarioError(
+            f"{where}: a scenario must be a mapping with 'parameters', "
+            f"got {type(document).__name__}"
+        )
     extra = [k for k in document if k not in TOP_LEVEL_KEYS]
     if extra:
         close = difflib.get_close_matches(str(extra[0]), TOP_LEVEL_KEYS, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         if not close and str(extra[0]) in BY_NAME:
             hint = " (parameters go under 'parameters:')"
-        raise ScenarioError(f"{where}: unknown top-level key {extra[0]!r}{hint}; "
-                            f"allowed: {', '.join(TOP_LEVEL_KEYS)}")  # fmt: skip
+        raise ScenarioError(
+            f"{where}: unknown top-level key {extra[0]!r}{hint}; "
+            f"allowed: {', '.join(TOP_LEVEL_KEYS)}"
+        )
     parameters = document.get("parameters") or {}
     if not isinstance(parameters, dict):
         raise ScenarioError(f"{where}: 'parameters' must be a mapping of name: value")
@@ -212,8 +218,10 @@ def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
         return load_scenario_file(path)
     close = difflib.get_close_matches(key, list(shipped), n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise ScenarioError(f"unknown scenario {key!r}{hint}; shipped: {', '.join(shipped)}; "
-                        "or give a path to a .yaml file")  # fmt: skip
+    raise ScenarioError(
+        f"unknown scenario {key!r}{hint}; shipped: {', '.join(shipped)}; "
+        "or give a path to a .yaml file"
+    )
 
 
 def default_scenario() -> Scenario:

@@ -59,3 +59,14 @@ def test_mesa_35_idioms_only():
         assert "mesa.space" not in _imports(path), path
         assert "batch_run" not in text, path
         assert not re.search(r"(__init__|Model)\(\s*seed=", text), path
+
+
+def test_stepping_past_the_planned_end_keeps_recording():
+    model = WerklandschapModel("baseline", rng=1)
+    model.run_to_end()
+    assert not model.running
+    model.run_for(15)  # e.g. a dashboard's Step with a large render interval
+    result = model.result()
+    assert result.months == model.months + 15
+    assert (result.stage_counts.sum(axis=1) == 3646).all()
+    assert (np.diff(result.labelled) >= 0).all()

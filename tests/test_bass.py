@@ -27,8 +27,8 @@ def test_bass_reduction_matches_closed_form(p, q):
     expected = bass_curve(np.arange(241) / 12, p, q)
     error = np.abs(shares.mean(axis=0) - expected)
     assert error.max() < TOLERANCE, f"max |F_sim - F_bass| = {error.max():.4f}"
-    # and it is a real diffusion: well under way after 10 years
-    assert shares.mean(axis=0)[120] > 0.3
+    # and it is a real diffusion: under way after 10 years (closed form: 0.25 to 0.87 here)
+    assert shares.mean(axis=0)[120] > 0.2
 
 
 def test_a_wrong_q_is_detected():

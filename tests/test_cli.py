@@ -14,8 +14,13 @@ from werklandschap.model.parameters import PARAMETERS
 
 
 def cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "werklandschap.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "werklandschap.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_run_baseline_writes_results_and_figures(tmp_path):

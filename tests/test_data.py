@@ -43,8 +43,9 @@ def test_counts_and_hectares_per_province_match_published_totals():
     data = national_data()
     totals = province_totals().set_index("provincie")
     frame = data.parks_frame()
-    per_province = frame.groupby("province").agg(n=("name", "size"), gross=("ha_gross", "sum"),
-                                                 net=("ha_net", "sum"))  # fmt: skip
+    per_province = frame.groupby("province").agg(
+        n=("name", "size"), gross=("ha_gross", "sum"), net=("ha_net", "sum")
+    )
     assert set(per_province.index) == set(totals.index)
     for name, row in totals.iterrows():
         assert per_province.loc[name, "n"] == row["n_terreinen"], name

@@ -50,9 +50,12 @@ def dock_data():
 def dock_scenario(name: str):
     base = "baseline" if name == "strong_peers" else name
     return load_scenario(base).with_params(
-        name=name, horizon_months=MONTHS, after_horizon_months=0, target_parks=TARGET,
+        name=name,
+        horizon_months=MONTHS,
+        after_horizon_months=0,
+        target_parks=TARGET,
         **SCENARIOS[name],
-    )  # fmt: skip
+    )
 
 
 class UnnormalisedNetwork(ParkNetwork):
@@ -79,10 +82,12 @@ def metrics(result) -> np.ndarray:
 @cache
 def sample(model_class, name: str) -> np.ndarray:
     scenario, data = dock_scenario(name), dock_data()
-    return np.array([
-        metrics(model_class(scenario, rng=derive_seed(77, r), data=data).run_to_end().result())
-        for r in range(SEEDS)
-    ])  # fmt: skip
+    return np.array(
+        [
+            metrics(model_class(scenario, rng=derive_seed(77, r), data=data).run_to_end().result())
+            for r in range(SEEDS)
+        ]
+    )
 
 
 def p_values(a: np.ndarray, b: np.ndarray) -> list[float]:

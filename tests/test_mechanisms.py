@@ -21,8 +21,9 @@ def labelled(results, month=108):
 
 def test_programme_labels_more_parks_than_no_programme(runs):
     base, none = labelled(runs("baseline")), labelled(runs("no_programme"))
-    assert (base > none).all(), "every seed: the programme adds labelled parks"
-    assert base.mean() > 3 * none.mean()
+    # same seeds (common random numbers): the programme adds at least 300 parks in every seed
+    assert (base - none >= 300).all(), "every seed: the programme adds labelled parks"
+    assert base.mean() > 2 * none.mean()
 
 
 def test_no_programme_has_no_programme_driven_engagement(runs):
@@ -38,12 +39,14 @@ def test_zero_peer_weight_removes_peer_cascades(runs):
         "baseline", peer_weight=0.0, peer_awareness_rate=0.0, national_awareness_rate=0.0
     )
     for r in no_peers:
-        assert r.summary()["engagements_peers"] == 0
-    # Without peers, adoption is what the programme and the parks' own motives bring: clearly
-    # less, and it no longer accelerates after the horizon (no cascade).
-    assert labelled(no_peers).mean() < 0.75 * labelled(base).mean()
-    adopters_no_peers = np.array([r.adopters[-1] for r in no_peers])
-    assert adopters_no_peers.mean() < 0.75 * np.mean([r.adopters[-1] for r in base])
+        s = r.summary()
+        assert s["engagements_peers"] == 0
+        # after support stops nothing can be peer-led: never self-sustaining, never tipping
+        assert s["self_sustaining"] == 0.0
+        assert np.isnan(s["tipping_month"])
+    # paired seeds: fewer labelled parks in every seed, and fewer adopters at the end
+    assert (labelled(no_peers) < labelled(base)).all()
+    assert np.mean([r.adopters[-1] for r in no_peers]) < 0.9 * np.mean([r.adopters[-1] for r in base])
 
 
 def test_stronger_peers_adopt_more(runs):
@@ -52,8 +55,12 @@ def test_stronger_peers_adopt_more(runs):
 
 
 def test_green_deal_provinces_adopt_more(runs):
-    shares = np.array([[r.summary()["labelled_share_green_deal"], r.summary()["labelled_share_other"]]
-                       for r in runs("baseline")])  # fmt: skip
+    shares = np.array(
+        [
+            [r.summary()["labelled_share_green_deal"], r.summary()["labelled_share_other"]]
+            for r in runs("baseline")
+        ]
+    )
     assert (shares[:, 0] > shares[:, 1]).mean() >= 0.9
     assert shares[:, 0].mean() > 1.5 * shares[:, 1].mean()
 
@@ -142,6 +149,8 @@ def test_coaching_respects_capacity():
     model = WerklandschapModel("baseline", rng=2)
     for _ in range(90):
         model.step()
-        coached = np.bincount(model.data.park_municipality[model.park_state.coached],
-                              minlength=model.data.n_municipalities)  # fmt: skip
+        coached = np.bincount(
+            model.data.park_municipality[model.park_state.coached],
+            minlength=model.data.n_municipalities,
+        )
         assert (coached <= model.coaching_capacity()).all()

@@ -23,13 +23,24 @@ def make_result(labelled, engaged=None, engagements=None, **params):
     final = np.zeros(N, np.int8)
     final[: labelled[-1]] = Stage.LABELLED
     return RunResult(
-        scenario="t", params={**DEFAULTS, **params}, seed=0, months=months,
-        province_names=("A",), stage_counts=stages, province_stages=stages[:, None, :],
-        engagements=eng, maturity=np.zeros(months + 1), label_available=np.ones(months + 1, bool),
-        green_deal_provinces=np.zeros(months + 1), stage_at_horizon=final, final_stage=final,
-        role=np.zeros(N, np.int8), organisation=np.zeros(N, np.int8),
-        park_province=np.zeros(N, np.int32), initial_green_deal=np.array([True]),
-    )  # fmt: skip
+        scenario="t",
+        params={**DEFAULTS, **params},
+        seed=0,
+        months=months,
+        province_names=("A",),
+        stage_counts=stages,
+        province_stages=stages[:, None, :],
+        engagements=eng,
+        maturity=np.zeros(months + 1),
+        label_available=np.ones(months + 1, bool),
+        green_deal_provinces=np.zeros(months + 1),
+        stage_at_horizon=final,
+        final_stage=final,
+        role=np.zeros(N, np.int8),
+        organisation=np.zeros(N, np.int8),
+        park_province=np.zeros(N, np.int32),
+        initial_green_deal=np.array([True]),
+    )
 
 
 def test_target_met_and_month_reached():

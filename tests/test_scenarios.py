@@ -58,21 +58,36 @@ def _write(tmp_path, text, name="s.yaml"):
 
 
 BAD = {
-    "unknown key": ("parameters:\n  n_stimualted: 3\n", r"unknown parameter 'n_stimualted'.*did you mean 'n_stimulated'"),
+    "unknown key": (
+        "parameters:\n  n_stimualted: 3\n",
+        r"unknown parameter 'n_stimualted'.*did you mean 'n_stimulated'",
+    ),
     "wrong type": ("parameters:\n  n_stimulated: many\n", r"n_stimulated = 'many'.*wrong type"),
     "float for int": ("parameters:\n  n_stimulated: 3.5\n", r"n_stimulated = 3.5"),
-    "out of range": ("parameters:\n  stall_rate: 1.5\n", r"stall_rate = 1.5 is outside its accepted range 0.0..1.0"),
-    "bad choice": ("parameters:\n  selection_strategy: best\n", r"selection_strategy = 'best'.*criteria, random"),
-    "bad province": ("parameters:\n  green_deal_provinces: [Utrecht, Atlantis]\n", r"green_deal_provinces"),
+    "out of range": (
+        "parameters:\n  stall_rate: 1.5\n",
+        r"stall_rate = 1.5 is outside its accepted range 0.0..1.0",
+    ),
+    "bad choice": (
+        "parameters:\n  selection_strategy: best\n",
+        r"selection_strategy = 'best'.*criteria, random",
+    ),
+    "bad province": (
+        "parameters:\n  green_deal_provinces: [Utrecht, Atlantis]\n",
+        r"green_deal_provinces",
+    ),
     "too many provinces": ("parameters:\n  green_deal_provinces: 13\n", r"must be 0..12"),
     "shares above one": ("parameters:\n  share_association: 0.9\n", r"exceeds 1"),
     "malformed yaml": ("parameters:\n  n_stimulated: [1, 2\n", r"malformed YAML at line"),
     "not a mapping": ("- a\n- b\n", r"must be a mapping"),
     "parameters not mapping": ("parameters: 3\n", r"'parameters' must be a mapping"),
-    "top-level parameter": ("n_stimulated: 3\n", r"unknown top-level key 'n_stimulated'.*under 'parameters:'"),
+    "top-level parameter": (
+        "n_stimulated: 3\n",
+        r"unknown top-level key 'n_stimulated'.*under 'parameters:'",
+    ),
     "unsafe yaml": ("parameters: !!python/object/apply:os.system ['echo hi']\n", r"malformed YAML"),
     "bad name": ("name: 'a b/c'\n", r"name must be"),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("case", BAD, ids=list(BAD))
