@@ -4,7 +4,9 @@
     werklandschap scenarios
     werklandschap validate FILE [FILE ...]
     werklandschap params [--kind lever|uncertainty|structural] [--markdown]
-    werklandschap bench [--repeats N]
+    werklandschap bench [--repeats N] [--reference-repeats N] [--no-scaling]
+    werklandschap dashboard [--host HOST] [--port PORT] [--open]
+    werklandschap experiment FILE.yaml [--workers N | --scheduler ADDRESS] [--n N] [--restart]
 
 Bad input (unknown scenario, invalid file, wrong option) prints one clear message to stderr and
 exits with status 2; nothing is written.
@@ -63,8 +65,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     met = sum(s["target_met"] for s in summary)
     print(f"{scenario.name}: {len(results)} run(s) in {elapsed:.2f} s")
     median = labelled[len(labelled) // 2]
-    print(f"  labelled at end of 2031: median {median:,} (range {labelled[0]:,}-{labelled[-1]:,});"
-          f" target met in {met}/{len(results)}")  # fmt: skip
+    print(
+        f"  labelled at end of 2031: median {median:,} (range {labelled[0]:,}-{labelled[-1]:,});"
+        f" target met in {met}/{len(results)}"
+    )
     print(f"  written to {out_dir}")
     return 0
 
@@ -104,8 +108,10 @@ def params_markdown(parameters: list[Parameter]) -> str:
     for p in parameters:
         rng = f"{p.range[0]}–{p.range[1]}" if p.range else (" / ".join(p.choices or ()) or "")
         lim = f"{p.limits[0]}–{p.limits[1]}" if p.limits else ""
-        lines.append(f"| `{p.name}` | {p.kind} | {_format(p.default)} | {p.unit} | {rng} | {lim} "
-                     f"| {p.description} | {p.source} |")  # fmt: skip
+        lines.append(
+            f"| `{p.name}` | {p.kind} | {_format(p.default)} | {p.unit} | {rng} | {lim} "
+            f"| {p.description} | {p.source} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -124,7 +130,22 @@ def cmd_params(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from werklandschap.experiments.benchmark import main as bench_main
 
-    return bench_main(repeats=args.repeats)
+    return bench_main(
+        repeats=args.repeats, reference_repeats=args.reference_repeats, scaling=not args.no_scaling
+    )
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be 0..65535, got {value}")
+    return value
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    from werklandschap.dashboard.server import serve
+
+    return serve(args.host, args.port, open_browser=args.open)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -156,8 +177,28 @@ def build_parser() -> argparse.ArgumentParser:
     params.set_defaults(func=cmd_params)
 
     bench = sub.add_parser("bench", help="time full runs of the baseline")
-    bench.add_argument("--repeats", type=_positive, default=20)
+    bench.add_argument("--repeats", type=_positive, default=20, help="vectorised runs to time")
+    bench.add_argument(
+        "--reference-repeats",
+        type=int,
+        default=2,
+        help="per-agent reference runs to time (0: skip; ~20 s each)",
+    )
+    bench.add_argument("--no-scaling", action="store_true", help="skip the 1x-8x scaling table")
     bench.set_defaults(func=cmd_bench)
+
+    dashboard = sub.add_parser("dashboard", help="the policymaker dashboard in the browser")
+    dashboard.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
+    dashboard.add_argument("--port", type=_port, default=8765, help="port (default: 8765)")
+    dashboard.add_argument("--open", action="store_true", help="open a browser tab")
+    dashboard.set_defaults(func=cmd_dashboard)
+
+    from werklandschap.experiments.cli_experiment import add_parser as add_experiment
+
+    add_experiment(sub)
+    from werklandschap.experiments.cli_credibility import add_parser as add_credibility
+
+    add_credibility(sub)
     return parser
 
 

@@ -1,0 +1,199 @@
+"""Designs: from an experiment spec to a table of runs (one row per run) and the tasks to run.
+
+Every run has an integer `run_id` (its row in the design) and a `seed`. Seeds follow from the
+experiment seed only, never from the executor:
+- compare and sweep: replication r of every scenario or grid cell uses `derive_seed(seed, r)`
+  (common random numbers, so differences between scenarios are paired);
+- sobol, morris, discovery: replication r of sample point i uses `derive_seed(seed, i * R + r)`.
+
+Sampled parameters (SALib, scipy.stats.qmc) are drawn on a latent continuous scale and mapped:
+floats as they are; integers on [lo, hi + 1) and floored (each integer equally likely);
+categoricals on [0, K) and floored to an index into `choices`. Analyses of indices refer to the
+latent variables, which is the usual treatment of discrete factors in variance-based SA.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from werklandschap.experiments.runs import derive_seed
+from werklandschap.experiments.spec import ExperimentSpec
+from werklandschap.model.parameters import BY_NAME
+from werklandschap.model.scenario import load_scenario
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run: its id, seed, the scenario name (label) and every parameter value."""
+
+    run_id: int
+    seed: int
+    scenario: str
+    params: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A sampled parameter: latent bounds and how a latent value maps to a parameter value."""
+
+    name: str
+    low: float
+    high: float
+    kind: str  # "float", "int" or "choice"
+    choices: tuple[Any, ...] = ()
+
+    def value(self, latent: float) -> Any:
+        if self.kind == "float":
+            return float(latent)
+        index = int(np.clip(np.floor(latent), self.low, self.high - 1))
+        return self.choices[int(index - self.low)] if self.kind == "choice" else index
+
+
+def factor(name: str) -> Factor:
+    """The sampling factor of a spec parameter (its plausible range or its choices)."""
+    p = BY_NAME[name]
+    if p.choices is not None:
+        return Factor(name, 0.0, float(len(p.choices)), "choice", tuple(p.choices))
+    low, high = p.range  # type: ignore[misc]
+    if p.type is int:
+        return Factor(name, float(low), float(high) + 1.0, "int")
+    return Factor(name, float(low), float(high), "float")
+
+
+def problem(factors: Sequence[Factor]) -> dict[str, Any]:
+    """A SALib problem over the factors' latent bounds."""
+    return {
+        "num_vars": len(factors),
+        "names": [f.name for f in factors],
+        "bounds": [[f.low, f.high] for f in factors],
+    }
+
+
+def map_samples(latent: np.ndarray, factors: Sequence[Factor]) -> pd.DataFrame:
+    """Parameter values (one column per factor) of latent sample rows."""
+    columns = {f.name: [f.value(x) for x in latent[:, j]] for j, f in enumerate(factors)}
+    return pd.DataFrame(columns)
+
+
+def sobol_latent(factors: Sequence[Factor], n: int, seed: int, second_order: bool) -> np.ndarray:
+    """Saltelli/Sobol' sample (scrambled, seeded): n * (D + 2) rows, or n * (2D + 2)."""
+    from SALib.sample import sobol as sobol_sample
+
+    return sobol_sample.sample(
+        problem(factors), n, calc_second_order=second_order, scramble=True, seed=seed
+    )
+
+
+def morris_latent(factors: Sequence[Factor], trajectories: int, levels: int, seed: int):
+    """Morris elementary-effects trajectories: trajectories * (D + 1) rows."""
+    from SALib.sample import morris as morris_sample
+
+    return morris_sample.sample(problem(factors), trajectories, num_levels=levels, seed=seed)
+
+
+def lhs_latent(factors: Sequence[Factor], n: int, seed: int) -> np.ndarray:
+    """Latin hypercube sample (scipy.stats.qmc, seeded) scaled to the latent bounds."""
+    from scipy.stats import qmc
+
+    unit = qmc.LatinHypercube(d=len(factors), rng=np.random.default_rng(seed)).random(n)
+    low = np.array([f.low for f in factors])
+    high = np.array([f.high for f in factors])
+    return low + unit * (high - low)
+
+
+def _sampled_runs(spec: ExperimentSpec, points: pd.DataFrame, point_role: str):
+    """Rows and tasks for sample points, each run `replications` times."""
+    base = spec.base
+    reps = spec.replications
+    rows, tasks = [], []
+    for i, values in enumerate(points.to_dict("records")):
+        scenario = base.with_params(**values)
+        for r in range(reps):
+            run_id = len(rows)
+            seed = derive_seed(spec.seed, i * reps + r)
+            rows.append(
+                {
+                    "run_id": run_id,
+                    "role": point_role,
+                    "point": i,
+                    "replication": r,
+                    "seed": seed,
+                    **values,
+                }
+            )
+            tasks.append(Task(run_id, seed, base.name, dict(scenario.params)))
+    return rows, tasks
+
+
+def build_design(spec: ExperimentSpec) -> tuple[pd.DataFrame, list[Task], dict[str, Any]]:
+    """The design table, the tasks, and design metadata (latent samples, factor list)."""
+    kind, opts, meta = spec.type, spec.options, {}
+    rows: list[dict[str, Any]] = []
+    tasks: list[Task] = []
+    if kind == "compare":
+        for k, name in enumerate(opts["scenarios"]):
+            scenario = load_scenario(name)
+            for r in range(spec.replications):
+                seed = derive_seed(spec.seed, r)
+                rows.append(
+                    {
+                        "run_id": len(rows),
+                        "scenario": scenario.name,
+                        "scenario_index": k,
+                        "replication": r,
+                        "seed": seed,
+                    }
+                )
+                tasks.append(Task(len(tasks), seed, scenario.name, dict(scenario.params)))
+        return pd.DataFrame(rows), tasks, meta
+    if kind == "sweep":
+        base = spec.base
+        x, y = opts["x"], opts["y"]
+        cell = 0
+        for yv in y.values:
+            for xv in x.values:
+                scenario = base.with_params(**{x.parameter: xv, y.parameter: yv})
+                for r in range(spec.replications):
+                    seed = derive_seed(spec.seed, r)
+                    rows.append(
+                        {
+                            "run_id": len(rows),
+                            "point": cell,
+                            "replication": r,
+                            "seed": seed,
+                            x.parameter: xv,
+                            y.parameter: yv,
+                        }
+                    )
+                    tasks.append(Task(len(tasks), seed, base.name, dict(scenario.params)))
+                cell += 1
+        return pd.DataFrame(rows), tasks, meta
+    factors = [factor(n) for n in opts["parameters"]]
+    meta["factors"] = factors
+    if kind == "sobol":
+        latent = sobol_latent(factors, opts["n"], spec.seed + 1, opts["second_order"])
+    elif kind == "morris":
+        latent = morris_latent(factors, opts["trajectories"], opts["levels"], spec.seed + 1)
+    else:
+        latent = lhs_latent(factors, opts["samples"], spec.seed + 1)
+    meta["latent"] = latent
+    rows, tasks = _sampled_runs(spec, map_samples(latent, factors), "sample")
+    noise = opts.get("noise_check") if kind == "sobol" else None
+    if noise and noise["points"]:
+        # Extra replications at the first points: the within-point (replication) variance.
+        extra_spec = ExperimentSpec(
+            **{**spec.__dict__, "replications": noise["replications"], "seed": spec.seed + 7919}
+        )
+        points = map_samples(latent[: noise["points"]], factors)
+        extra_rows, extra_tasks = _sampled_runs(extra_spec, points, "noise")
+        offset = len(rows)
+        for row, task in zip(extra_rows, extra_tasks, strict=True):
+            row["run_id"] += offset
+            rows.append(row)
+            tasks.append(Task(task.run_id + offset, task.seed, task.scenario, task.params))
+    return pd.DataFrame(rows), tasks, meta

@@ -1,0 +1,184 @@
+"""Run tasks serially, in a local process pool or on a Dask cluster; same results on each.
+
+An *evaluate* function maps a `Task` to a dict of outcomes (numbers) and optionally the key
+"labelled" (an int array, one entry per month). The default, `model_evaluate`, is the model's
+`run(scenario, seed)`; tests inject other functions (e.g. Ishigami). Evaluate functions must be
+module-level (picklable) for the process pool.
+
+`execute` yields one record per finished task, in completion order:
+{"run_id", "status" ("ok"/"error"), "error" (text or None), "outcomes" (dict), "labelled"
+(array or None), "seconds"}. A task that raises becomes an "error" record; nothing stops the rest.
+Results depend only on the task (its seed and parameters), never on the executor or worker count.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any
+
+import numpy as np
+
+from werklandschap.experiments.design import Task
+
+Evaluate = Callable[[Task], dict[str, Any]]
+Record = dict[str, Any]
+
+#: Summary outcomes kept per run (see model/outcomes.py for definitions).
+OUTCOMES = (
+    "labelled_at_horizon",
+    "target_met",
+    "month_target_reached",
+    "labelled_at_end",
+    "adopters_at_horizon",
+    "self_sustaining",
+    "peer_share",
+    "tipping_month",
+    "label_month",
+    "after_horizon_growth",
+    "labelled_share_green_deal",
+    "labelled_share_other",
+)
+#: Tasks kept in flight per worker (bounds memory for large designs).
+IN_FLIGHT_PER_WORKER = 4
+
+
+def model_evaluate(task: Task) -> dict[str, Any]:
+    """Run the model once: `run(scenario, seed)` -> summary outcomes and the labelled series."""
+    from werklandschap.model.model import run
+    from werklandschap.model.scenario import make_scenario
+
+    result = run(make_scenario(task.scenario, task.params), task.seed)
+    summary = result.summary()
+    out: dict[str, Any] = {k: float(summary[k]) for k in OUTCOMES}
+    out["months"] = float(result.months)
+    out["labelled"] = np.asarray(result.labelled, dtype=np.int32)
+    return out
+
+
+def run_task(evaluate: Evaluate, task: Task) -> Record:
+    """Evaluate one task; an exception becomes an error record (with its type and message)."""
+    started = time.perf_counter()
+    try:
+        outcomes = dict(evaluate(task))
+        labelled = outcomes.pop("labelled", None)
+        status, error = "ok", None
+    except Exception as exc:  # recorded, never raised: one bad run must not stop the experiment
+        outcomes, labelled, status = {}, None, "error"
+        last = traceback.extract_tb(exc.__traceback__)[-1:]
+        where = f" ({last[0].filename.rsplit('/', 1)[-1]}:{last[0].lineno})" if last else ""
+        error = f"{type(exc).__name__}: {exc}{where}"
+    return {
+        "run_id": task.run_id,
+        "status": status,
+        "error": error,
+        "outcomes": outcomes,
+        "labelled": labelled,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def _single_threaded() -> None:
+    """Pool-worker initializer: one BLAS/OpenMP thread per process (2 cores, 2 workers)."""
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
+    try:
+        from threadpoolctl import threadpool_limits
+
+        global _LIMITS
+        _LIMITS = threadpool_limits(limits=1)
+    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn/EMA only
+        pass
+
+
+_LIMITS = None
+
+
+def default_workers() -> int:
+    """Worker processes for the local pool: the CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def serial(tasks: Iterable[Task], evaluate: Evaluate) -> Iterator[Record]:
+    for task in tasks:
+        yield run_task(evaluate, task)
+
+
+def process_pool(tasks: Iterable[Task], evaluate: Evaluate, workers: int) -> Iterator[Record]:
+    """A local process pool (forkserver: safe with threads; single-threaded BLAS in workers)."""
+    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+    pending = iter(tasks)
+    limit = workers * IN_FLIGHT_PER_WORKER
+    with ProcessPoolExecutor(
+        workers, mp_context=mp.get_context(method), initializer=_single_threaded
+    ) as pool:
+        running = set()
+        while True:
+            for task in pending:
+                running.add(pool.submit(run_task, evaluate, task))
+                if len(running) >= limit:
+                    break
+            if not running:
+                return
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+
+
+def dask(tasks: Iterable[Task], evaluate: Evaluate, scheduler: Any) -> Iterator[Record]:
+    """Run on a Dask distributed cluster: `scheduler` is an address or a `distributed.Client`.
+
+    The scheduler and workers must be able to import werklandschap (install the project in their
+    environment). Tasks are submitted with unique keys (`pure=False`), so none is deduplicated.
+    """
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        from werklandschap.experiments.spec import ExperimentError
+
+        raise ExperimentError(
+            "--scheduler needs Dask distributed: pip install 'werklandschap[dask]'"
+        ) from None
+    own = not isinstance(scheduler, Client)
+    client = Client(scheduler, timeout="30s") if own else scheduler
+    try:
+        workers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
+        limit = max(8, workers * IN_FLIGHT_PER_WORKER)
+        pending = iter(tasks)
+        queue = as_completed()
+        for task in pending:
+            queue.add(client.submit(run_task, evaluate, task, pure=False))
+            if queue.count() >= limit:
+                break
+        for future in queue:
+            record = future.result()
+            future.release()
+            yield record
+            for task in pending:
+                queue.add(client.submit(run_task, evaluate, task, pure=False))
+                break
+    finally:
+        if own:
+            client.close()
+
+
+def execute(
+    tasks: list[Task],
+    evaluate: Evaluate = model_evaluate,
+    workers: int | None = None,
+    scheduler: Any = None,
+) -> Iterator[Record]:
+    """Run tasks on the chosen executor: Dask if `scheduler`, else a pool if workers > 1."""
+    if scheduler is not None:
+        return dask(tasks, evaluate, scheduler)
+    workers = default_workers() if workers is None else workers
+    if workers <= 1 or len(tasks) <= 1:
+        return serial(tasks, evaluate)
+    return process_pool(tasks, evaluate, min(workers, len(tasks)))
