@@ -46,8 +46,18 @@ def add_parser(sub) -> None:
     p.set_defaults(func=cmd_experiment)
 
 
+def _exit_on_sigterm(signum, frame) -> None:
+    """SIGTERM (e.g. a batch system's walltime) -> SystemExit: the journal is flushed and the
+    worker pool shut down on the way out; the same command resumes later."""
+    raise SystemExit(128 + signum)
+
+
 def cmd_experiment(args: argparse.Namespace) -> int:
+    import signal
+
     from werklandschap.experiments.runner import run_experiment
+
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
     folder = run_experiment(
         args.file,
