@@ -246,7 +246,7 @@ def step_parks(model: WerklandschapModel, s: ParkState) -> None:
     # 1. Awareness: campaign, aware neighbours, national visibility and a small base rate.
     #    (an unaware park is not aware itself: its own value is 0)
     aware_towns = model.network.parks_per_town - town_stage[:, Stage.UNAWARE]
-    aware_share = model.network.share_from_towns(aware_towns, 0.0, unaware)
+    aware_share = model.network.share_from_towns(aware_towns, unaware)
     hazard = ctx.awareness_hazard[province[unaware]] + p["peer_awareness_rate"] * aware_share
     newly_aware = unaware[rng.random(unaware.size) < -np.expm1(-hazard)]
     stage[newly_aware] = Stage.AWARE
@@ -256,7 +256,7 @@ def step_parks(model: WerklandschapModel, s: ParkState) -> None:
     #    Peer signals come from the state at the start of the month (synchronous updating).
     #    An aware park at the start of the month adopts nothing itself; a newly aware one neither.
     adopting_towns = town_stage[:, Stage.LABELLED] + 0.5 * town_stage[:, Stage.TRANSFORMING]
-    local = model.network.share_from_towns(adopting_towns, 0.0, aware)
+    local = model.network.share_from_towns(adopting_towns, aware)
     peer_term = p["peer_weight"] * (local + ctx.province_signal[province[aware]])
     aware_town = town[aware]
     support = ctx.support_offer[aware_town]
@@ -267,12 +267,12 @@ def step_parks(model: WerklandschapModel, s: ParkState) -> None:
     chance = p["engage_rate"] * sigmoid((utility - s.threshold[aware]) / p["decision_noise"])
     engages = rng.random(aware.size) < chance
     newly_engaged = aware[engages]
-    stage[newly_engaged] = Stage.ENGAGED
-    s.driver[newly_engaged] = engagement_driver(
-        peer_term[engages], support[engages], regulation[engages]
-    )
-    model.count_engagements(s.driver[newly_engaged])
-    engaged = np.concatenate([engaged, newly_engaged])
+    if newly_engaged.size:
+        stage[newly_engaged] = Stage.ENGAGED
+        drivers = engagement_driver(peer_term[engages], support[engages], regulation[engages])
+        s.driver[newly_engaged] = drivers
+        model.count_engagements(drivers)
+        engaged = np.concatenate([engaged, newly_engaged])
 
     # Support protects from stalling and speeds organising, planning and transforming.
     supported = s.coached | s.subsidised

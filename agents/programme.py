@@ -91,7 +91,9 @@ class Programme(mesa.Agent):
     def grow_maturity(self) -> None:
         s, p = self.model.park_state, self.model.params
         labs = self.labs
-        lab_progress = np.mean(s.stage[labs] >= Stage.TRANSFORMING) if labs.size else 0.0
+        lab_progress = (
+            np.count_nonzero(s.stage[labs] >= Stage.TRANSFORMING) / labs.size if labs.size else 0.0
+        )
         progress = lab_progress + self.model.labelled_share()
         self.maturity += p["maturity_growth"] * progress * (1.0 - self.maturity)
 
@@ -110,8 +112,8 @@ class Programme(mesa.Agent):
         model = self.model
         joining = (
             self.late_join_month is None
-            and not model.province_green_deal.all()
             and model.labelled_share() >= model.params["late_join_share"]
+            and not model.province_green_deal.all()
         )
         if joining:
             model.province_green_deal[:] = True

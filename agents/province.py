@@ -77,7 +77,7 @@ def choose_stimulated(model: WerklandschapModel, places: int) -> None:
 def pay_subsidies(model: WerklandschapModel) -> None:
     """Grant one-off subsidies to engaged/transforming parks within each province's budget."""
     grant_meur = model.params["subsidy_per_park_keur"] / 1000.0
-    if grant_meur <= 0 or not np.any(model.province_budget >= grant_meur):
+    if grant_meur <= 0 or not (model.province_budget >= grant_meur).any():
         return
     s = model.park_state
     candidates = np.flatnonzero(
@@ -89,9 +89,12 @@ def pay_subsidies(model: WerklandschapModel) -> None:
         return
     provinces = model.park_province[candidates]
     grants = np.floor(np.minimum(model.province_budget / grant_meur, candidates.size) + 1e-9)
-    priority = (s.role[candidates] != Role.REGULAR) + model.rng.random(candidates.size)
-    granted = candidates[rank_within_groups(provinces, priority) < grants[provinces]]
+    wanted = np.bincount(provinces, minlength=model.data.n_provinces)
+    if (wanted <= grants).all():  # every candidate fits in its province's budget: no ranking
+        granted = candidates
+    else:
+        priority = (s.role[candidates] != Role.REGULAR) + model.rng.random(candidates.size)
+        granted = candidates[rank_within_groups(provinces, priority) < grants[provinces]]
+        wanted = np.bincount(model.park_province[granted], minlength=model.data.n_provinces)
     s.subsidised[granted] = True
-    model.province_budget -= grant_meur * np.bincount(
-        model.park_province[granted], minlength=model.data.n_provinces
-    )
+    model.province_budget -= grant_meur * wanted

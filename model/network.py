@@ -53,15 +53,15 @@ class ParkNetwork:
         parks when None)."""
         per_town = np.bincount(self.park_municipality, weights=x, minlength=self.ties.shape[0])
         parks = np.arange(x.size) if parks is None else parks
-        return self.share_from_towns(per_town, x[parks], parks)
+        return self.share_from_towns(per_town, parks, own=x[parks])
 
     def share_from_towns(
-        self, per_town: np.ndarray, own: np.ndarray, parks: np.ndarray
+        self, per_town: np.ndarray, parks: np.ndarray, own: np.ndarray | None = None
     ) -> np.ndarray:
-        """`peer_share` from precomputed per-municipality totals of x and the parks' own x."""
+        """`peer_share` from per-municipality totals of x; `own` is the parks' own x (None: 0)."""
         town = self.park_municipality[parks]
         numerator = (self.ties @ per_town)[town]
-        if np.any(own):
+        if own is not None:
             numerator -= self.self_weight[town] * own
         return numerator * self.inverse_degree[parks]
 

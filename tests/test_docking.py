@@ -62,8 +62,8 @@ class UnnormalisedNetwork(ParkNetwork):
     """BROKEN on purpose: the peer 'share' is the weighted sum over neighbours, not divided by
     the park's own weighted degree (a dropped normalisation of the peer weights)."""
 
-    def share_from_towns(self, per_town, own, parks):
-        return super().share_from_towns(per_town, own, parks) * self.park_degree[parks]
+    def share_from_towns(self, per_town, parks, own=None):
+        return super().share_from_towns(per_town, parks, own) * self.park_degree[parks]
 
 
 class BrokenModel(WerklandschapModel):

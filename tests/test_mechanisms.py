@@ -46,7 +46,9 @@ def test_zero_peer_weight_removes_peer_cascades(runs):
         assert np.isnan(s["tipping_month"])
     # paired seeds: fewer labelled parks in every seed, and fewer adopters at the end
     assert (labelled(no_peers) < labelled(base)).all()
-    assert np.mean([r.adopters[-1] for r in no_peers]) < 0.9 * np.mean([r.adopters[-1] for r in base])
+    assert np.mean([r.adopters[-1] for r in no_peers]) < 0.9 * np.mean(
+        [r.adopters[-1] for r in base]
+    )
 
 
 def test_stronger_peers_adopt_more(runs):
