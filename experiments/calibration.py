@@ -97,7 +97,9 @@ def calibrate(
     rows = []
     for k in indices:
         values = dict(zip(parameters, samples[k].tolist(), strict=True))
-        model = WerklandschapModel(scenario.with_params(**values), rng=derive_seed(seed, k))
+        model = WerklandschapModel(
+            scenario.with_params(**values), rng=derive_seed(seed, k), park_agents=False
+        )
         model.run_to_end()
         stats = statistics(model.result().labelled, model.data.n_parks)
         rows.append({**values, **stats, "distance": distance(stats)})

@@ -51,7 +51,9 @@ def run_replications(
     if progress is not None:
         indices = progress(indices)
     return [
-        WerklandschapModel(scenario, rng=derive_seed(seed, r)).run_to_end().result()
+        WerklandschapModel(scenario, rng=derive_seed(seed, r), park_agents=False)
+        .run_to_end()
+        .result()
         for r in indices
     ]
 

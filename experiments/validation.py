@@ -61,7 +61,9 @@ def organisation_shares(replications: int, seed: int) -> dict[str, np.ndarray]:
     """Shares of BIZ, park management and any organisation in the drawn park populations."""
     shares: dict[str, list[float]] = {"biz": [], "park_management": [], "any": []}
     for r in range(replications):
-        organisation = WerklandschapModel("baseline", rng=seed + r).park_state.organisation
+        organisation = WerklandschapModel(
+            "baseline", rng=seed + r, park_agents=False
+        ).park_state.organisation
         shares["biz"].append(np.mean(organisation == Organisation.BIZ))
         shares["park_management"].append(np.mean(organisation == Organisation.PARK_MANAGEMENT))
         shares["any"].append(np.mean(organisation != Organisation.NONE))

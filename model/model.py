@@ -57,7 +57,10 @@ class WerklandschapModel(mesa.Model):
         *,
         rng: int | np.random.Generator | np.random.SeedSequence | None = None,
         data: NationalData | None = None,
+        park_agents: bool = True,
     ) -> None:
+        """`park_agents=False` defers creating the 3,646 Park agent objects (views of the park
+        arrays) until `model.parks` is first used: batch runs that only need outcomes skip them."""
         super().__init__(rng=rng)
         self.seed = int(rng) if isinstance(rng, int | np.integer) else None
         self.settings = load_scenario(scenario)
@@ -88,7 +91,9 @@ class WerklandschapModel(mesa.Model):
         self.programme = Programme(self)
         self.provinces = [Province(self, i) for i in range(self.data.n_provinces)]
         self.municipalities = [Municipality(self, i) for i in range(self.data.n_municipalities)]
-        self.parks = [self.park_class(self, i) for i in range(self.data.n_parks)]
+        self._parks: list[Park] | None = None
+        if park_agents:
+            self._parks = self._create_park_agents()
 
         self._stage_counts = np.zeros((self.months + 1, N_STAGES), np.int32)
         self._province_stages = np.zeros(
@@ -105,6 +110,16 @@ class WerklandschapModel(mesa.Model):
         self._record()
 
     # --- set-up ---------------------------------------------------------------------------------
+    @property
+    def parks(self) -> list[Park]:
+        """The Park agents, in park index order (created on first use if deferred)."""
+        if self._parks is None:
+            self._parks = self._create_park_agents()
+        return self._parks
+
+    def _create_park_agents(self) -> list[Park]:
+        return [self.park_class(self, i) for i in range(self.data.n_parks)]
+
     def _network(self) -> ParkNetwork:
         radius, weight = (
             self.params["network_radius_km"],
@@ -289,7 +304,7 @@ class WerklandschapModel(mesa.Model):
 
 def run(scenario: Scenario | str = "baseline", seed: int = 0) -> RunResult:
     """Build the model with a seed, run it to the end and return its result."""
-    return WerklandschapModel(scenario, rng=seed).run_to_end().result()
+    return WerklandschapModel(scenario, rng=seed, park_agents=False).run_to_end().result()
 
 
 __all__ = ["GREEN_DEAL_ORDER", "MonthContext", "WerklandschapModel", "run"]

@@ -35,6 +35,7 @@ class ReferencePark(Park):
 
     @staticmethod
     def step_all(model: ReferenceModel) -> None:
+        model.parks  # noqa: B018 - make sure every park exists as an agent
         model.stage_at_start = model.park_state.stage.copy()
         model.stages_at_start = model.stage_at_start.tolist()  # plain ints: fast to read one by one
         model.agents_by_type[ReferencePark].shuffle_do("step")

@@ -70,3 +70,14 @@ def test_stepping_past_the_planned_end_keeps_recording():
     assert result.months == model.months + 15
     assert (result.stage_counts.sum(axis=1) == 3646).all()
     assert (np.diff(result.labelled) >= 0).all()
+
+
+def test_deferred_park_agents_change_nothing_and_appear_on_first_use():
+    eager = WerklandschapModel("baseline", rng=9).run_to_end().result()
+    lazy_model = WerklandschapModel("baseline", rng=9, park_agents=False)
+    assert Park not in lazy_model.agents_by_type
+    lazy = lazy_model.run_to_end().result()
+    assert np.array_equal(eager.stage_counts, lazy.stage_counts)
+    assert np.array_equal(eager.final_stage, lazy.final_stage)
+    assert lazy_model.parks[5].stage == lazy_model.park_state.stage[5]
+    assert len(lazy_model.agents_by_type[Park]) == 3646
