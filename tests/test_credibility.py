@@ -80,3 +80,41 @@ def test_bass_fit_recovers_known_parameters():
     assert fit["p"] == pytest.approx(0.02, rel=0.05)
     assert fit["q"] == pytest.approx(0.35, rel=0.05)
     assert fit["m"] == pytest.approx(0.6, rel=0.05)
+
+
+def test_calibrate_command_writes_its_report(tmp_path):
+    from werklandschap.cli import main
+
+    out = tmp_path / "calibration.md"
+    assert main(["calibrate", "--draws", "3", "--accept", "0.34", "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "ABC" in text or "Approximate Bayesian computation" in text
+    for name in calibration.CALIBRATED:
+        assert f"`{name}`" in text
+
+
+def test_validation_command_writes_report_and_figures(tmp_path):
+    import pandas as pd
+
+    from werklandschap.cli import main
+
+    morris = tmp_path / "morris"
+    morris.mkdir()
+    pd.DataFrame(
+        {
+            "factor": ["peer_weight", "cost"],
+            "mu": [5.0, -2.0],
+            "mu_star": [5.0, 2.0],
+            "mu_star_conf": [1.0, 0.5],
+            "sigma": [3.0, 1.0],
+        }
+    ).to_csv(morris / "morris_labelled_at_horizon.csv", index=False)
+    docs = tmp_path / "docs"
+    assert main(["validation", "-r", "2", "--sensitivity", str(morris), "--out", str(docs)]) == 0
+    text = (docs / "validation.md").read_text()
+    for section in ("## The answer", "## Patterns", "## Bass fits", "## What matters most"):
+        assert section in text
+    assert "KVO-B" in text and "`peer_weight`" in text
+    assert text.index("`peer_weight`") < text.index("`cost`")  # ranked by mu*
+    for png in ("validation_kvo_b.png", "validation_bass.png", "validation_mission.png"):
+        assert (docs / "img" / png).stat().st_size > 10_000
