@@ -28,7 +28,6 @@ from werklandschap.agents.selection import largest_remainder
 from werklandschap.model.data import NationalData, national_data
 from werklandschap.model.network import ParkNetwork, build_network, shared_network
 from werklandschap.model.outcomes import RunResult
-from werklandschap.model.parameters import GREEN_DEAL_ORDER
 from werklandschap.model.scenario import Scenario, load_scenario
 
 
@@ -307,4 +306,4 @@ def run(scenario: Scenario | str = "baseline", seed: int = 0) -> RunResult:
     return WerklandschapModel(scenario, rng=seed, park_agents=False).run_to_end().result()
 
 
-__all__ = ["GREEN_DEAL_ORDER", "MonthContext", "WerklandschapModel", "run"]
+__all__ = ["MonthContext", "WerklandschapModel", "run"]
