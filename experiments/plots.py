@@ -61,20 +61,9 @@ def s_curve_figure(results: list[RunResult], scenario: Scenario) -> Figure:
     s_curve(results, ax, label=f"{scenario.name}: median, 5-95% band ({len(results)} runs)")
     stages = np.median([r.stage_counts for r in results], axis=0)
     years = _years(np.arange(stages.shape[0]))
-    ax.plot(
-        years,
-        stages[:, Stage.TRANSFORMING],
-        color=STAGE_COLOURS[Stage.TRANSFORMING],
-        linewidth=1,
-        label="transforming (median)",
-    )
-    ax.plot(
-        years,
-        stages[:, Stage.ENGAGED],
-        color=STAGE_COLOURS[Stage.ENGAGED],
-        linewidth=1,
-        label="engaged (median)",
-    )
+    for stage in (Stage.TRANSFORMING, Stage.ENGAGED):
+        ax.plot(years, stages[:, stage], color=STAGE_COLOURS[stage], linewidth=1,
+                label=f"{stage.name.lower()} (median)")  # fmt: skip
     ax.legend(loc="upper left", fontsize=8)
     ax.set_title("Labelled business parks (dotted: end of 2031)")
     return fig

@@ -163,7 +163,13 @@ def sensitivity_table(
     return pd.read_csv(table).sort_values("mu_star", ascending=False), Path(folder)
 
 
-def _figures(baseline, counterfactual, analogue, fits, out: Path) -> dict[str, str]:
+def _save(fig: plt.Figure, out: Path, name: str) -> str:
+    fig.savefig(out / f"validation_{name}.png", dpi=120)
+    plt.close(fig)
+    return f"validation_{name}.png"
+
+
+def _figures(baseline, counterfactual, analogue, adopters, fits, out: Path) -> dict[str, str]:
     out.mkdir(parents=True, exist_ok=True)
     names = {}
     fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
@@ -177,16 +183,11 @@ def _figures(baseline, counterfactual, analogue, fits, out: Path) -> dict[str, s
     ax.set_ylabel("labelled share of parks")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    fig.savefig(out / "validation_kvo_b.png", dpi=120)
-    names["kvo_b"] = "validation_kvo_b.png"
-    plt.close(fig)
+    names["kvo_b"] = _save(fig, out, "kvo_b")
 
     fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
-    for results, label, colour in (
-        (baseline, "baseline", "C0"),
-        (counterfactual, "no_programme", "C1"),
-    ):
-        share = np.mean([r.adopters / N_PARKS for r in results], axis=0)
+    for label, colour in (("baseline", "C0"), ("no_programme", "C1")):
+        share = adopters[label]
         months = np.arange(share.size)
         f = fits[label]
         ax.plot(2023 + months / 12, share, color=colour, label=f"{label}: adopters (model)")
@@ -200,17 +201,13 @@ def _figures(baseline, counterfactual, analogue, fits, out: Path) -> dict[str, s
     ax.set_ylabel("share of parks engaged or beyond")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    fig.savefig(out / "validation_bass.png", dpi=120)
-    names["bass"] = "validation_bass.png"
-    plt.close(fig)
+    names["bass"] = _save(fig, out, "bass")
 
     fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
     s_curve(baseline, ax, label="baseline", colour="C0")
     s_curve(counterfactual, ax, label="no_programme", colour="C1")
     ax.legend(fontsize=8)
-    fig.savefig(out / "validation_mission.png", dpi=120)
-    names["mission"] = "validation_mission.png"
-    plt.close(fig)
+    names["mission"] = _save(fig, out, "mission")
     return names
 
 
@@ -227,18 +224,13 @@ def build_report(
     counterfactual = run_replications("no_programme", seed, replications)
     analogue = run_replications(analogue_scenario(), seed, max(10, replications // 5))
     found = patterns(baseline, counterfactual, analogue, seed)
-    fits = {
-        "baseline": fit_bass(
-            np.arange(baseline[0].months + 1),
-            np.mean([r.adopters / N_PARKS for r in baseline], axis=0),
-        ),
-        "no_programme": fit_bass(
-            np.arange(counterfactual[0].months + 1),
-            np.mean([r.adopters / N_PARKS for r in counterfactual], axis=0),
-        ),
+    adopters = {  # mean share of parks engaged or beyond, per month
+        name: np.mean([r.adopters / N_PARKS for r in results], axis=0)
+        for name, results in (("baseline", baseline), ("no_programme", counterfactual))
     }
+    fits = {name: fit_bass(np.arange(share.size), share) for name, share in adopters.items()}
     table, morris_folder = sensitivity_table(sensitivity, results, workers)
-    figures = _figures(baseline, counterfactual, analogue, fits, out / "img")
+    figures = _figures(baseline, counterfactual, analogue, adopters, fits, out / "img")
     labelled = np.array([r.labelled[108] for r in baseline])
     met = int(np.sum(labelled >= baseline[0].params["target_parks"]))
     low, high = wilson(met, len(baseline))

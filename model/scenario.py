@@ -222,8 +222,3 @@ def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
         f"unknown scenario {key!r}{hint}; shipped: {', '.join(shipped)}; "
         "or give a path to a .yaml file"
     )
-
-
-def default_scenario() -> Scenario:
-    """The spec's defaults, i.e. the baseline programme as planned."""
-    return make_scenario("defaults")
