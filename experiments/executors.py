@@ -24,25 +24,13 @@ from typing import Any
 import numpy as np
 
 from werklandschap.experiments.design import Task
+from werklandschap.model.outcome_spec import EXPERIMENT_OUTCOMES
 
 Evaluate = Callable[[Task], dict[str, Any]]
 Record = dict[str, Any]
 
-#: Summary outcomes kept per run (see model/outcomes.py for definitions).
-OUTCOMES = (
-    "labelled_at_horizon",
-    "target_met",
-    "month_target_reached",
-    "labelled_at_end",
-    "adopters_at_horizon",
-    "self_sustaining",
-    "peer_share",
-    "tipping_month",
-    "label_month",
-    "after_horizon_growth",
-    "labelled_share_green_deal",
-    "labelled_share_other",
-)
+#: Summary outcomes kept per run (declared in model/outcome_spec.py).
+OUTCOMES = EXPERIMENT_OUTCOMES
 #: Tasks kept in flight per worker (bounds memory for large designs).
 IN_FLIGHT_PER_WORKER = 4
 
