@@ -148,7 +148,8 @@ class WerklandschapModel(mesa.Model):
         never looks (Mesa's batch runner, model reporters only) never pays for them;
         `park_agents=False`: created only when `model.parks` is used.
         `collect`: collect `model.datacollector` (national reporters, `NATIONAL_REPORTERS`) at the
-        start and after every month; `collect=False` has no datacollector. By default it follows
+        start and after every month (a collector you assign to `model.datacollector` is collected
+        after every month too); `collect=False` has no datacollector. By default it follows
         `park_agents`: the outcome-only path (`park_agents=False`, used by `run` and the
         experiment layer) skips collection, which would add a few per cent to its run time.
         """
