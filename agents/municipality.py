@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 class Municipality(mesa.Agent):
     """A Dutch municipality (gemeente), a view of the model's municipality arrays."""
 
+    # Only parks pass through the adoption stages; None lets one agent reporter ("stage") read
+    # every agent type in a Mesa DataCollector.
+    stage: None = None
+
     def __init__(self, model: WerklandschapModel, index: int) -> None:
         super().__init__(model)
         self.index = index

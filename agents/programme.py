@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 class Programme(mesa.Agent):
     """Werklandschappen van de Toekomst: phase calendar, maturity, label and certification."""
 
+    # Only parks pass through the adoption stages; None lets one agent reporter ("stage") read
+    # every agent type in a Mesa DataCollector.
+    stage: None = None
+
     def __init__(self, model: WerklandschapModel) -> None:
         super().__init__(model)
         self.maturity = 0.0

@@ -5,6 +5,16 @@ one national programme, stepping monthly from January 2023 (see docs/ODD.md and 
     model.run_to_end()
     result = model.result()          # time series + summary outcomes
 
+The Mesa way works too: parameters as keyword arguments, validated by the parameter spec, on top of
+a scenario (default "baseline"), and a `model.datacollector` with national reporters collected at
+the start and after every month:
+
+    model = WerklandschapModel(n_stimulated=300, rng=1)
+    model.run_for(24)
+    model.datacollector.get_model_vars_dataframe()   # 25 rows: month 0 (start) .. month 24
+
+`run(scenario, seed)` is the fast path of the experiments: no Park agents, no data collection.
+
 Each month (one Mesa time unit):
 1. the programme selects labs/ambassadors, grows concept maturity, publishes the label;
 2. provinces choose stimulated parks and pay subsidies within budget;
@@ -16,9 +26,11 @@ Each month (one Mesa time unit):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import mesa
 import numpy as np
+from mesa.agentset import AbstractAgentSet
 
 from werklandschap.agents.municipality import Municipality
 from werklandschap.agents.park import N_DRIVERS, N_STAGES, Park, Stage, draw_parks
@@ -45,6 +57,73 @@ class MonthContext:
     label_available: bool = False
 
 
+# --- national reporters of the datacollector: each reads the month just recorded ----------------
+def _stage_count(model: WerklandschapModel, stage: Stage) -> int:
+    return int(model._stage_counts[int(model.time), stage])
+
+
+def unaware(model: WerklandschapModel) -> int:
+    """Parks that have not heard of the programme (count)."""
+    return _stage_count(model, Stage.UNAWARE)
+
+
+def aware(model: WerklandschapModel) -> int:
+    """Aware parks, not (or no longer) engaged (count)."""
+    return _stage_count(model, Stage.AWARE)
+
+
+def engaged(model: WerklandschapModel) -> int:
+    """Engaged parks: making a plan (count)."""
+    return _stage_count(model, Stage.ENGAGED)
+
+
+def transforming(model: WerklandschapModel) -> int:
+    """Parks transforming, finished or not, without the label yet (count)."""
+    return _stage_count(model, Stage.TRANSFORMING)
+
+
+def labelled(model: WerklandschapModel) -> int:
+    """Parks with the area label (count); equals `model.result().labelled` month by month."""
+    return _stage_count(model, Stage.LABELLED)
+
+
+def maturity(model: WerklandschapModel) -> float:
+    """Concept maturity M of the programme (0-1)."""
+    return float(model._maturity[int(model.time)])
+
+
+def label_available(model: WerklandschapModel) -> bool:
+    """Whether the area label has been published."""
+    return bool(model._label[int(model.time)])
+
+
+def green_deal_provinces(model: WerklandschapModel) -> int:
+    """Provinces in the Green Deal (count, 0-12)."""
+    return int(model._green_deal[int(model.time)])
+
+
+NATIONAL_REPORTERS = {
+    f.__name__: f
+    for f in (
+        unaware,
+        aware,
+        engaged,
+        transforming,
+        labelled,
+        maturity,
+        label_available,
+        green_deal_provinces,
+    )
+}
+
+
+def model_settings(scenario: Scenario | str, params: dict[str, Any]) -> Scenario:
+    """The scenario with keyword parameters applied, validated by the parameter spec (raises
+    `ScenarioError` naming a bad name, with the closest valid one, or a bad value)."""
+    settings = load_scenario(scenario)
+    return settings.with_params(**params) if params else settings
+
+
 class WerklandschapModel(mesa.Model):
     """Agent-based model of the Werklandschappen van de Toekomst transition."""
 
@@ -57,12 +136,27 @@ class WerklandschapModel(mesa.Model):
         rng: int | np.random.Generator | np.random.SeedSequence | None = None,
         data: NationalData | None = None,
         park_agents: bool = True,
+        collect: bool | None = None,
+        **params: Any,
     ) -> None:
-        """`park_agents=False` defers creating the 3,646 Park agent objects (views of the park
-        arrays) until `model.parks` is first used: batch runs that only need outcomes skip them."""
+        """A model of `scenario` (a Scenario, a shipped scenario's name or a YAML path).
+
+        `params`: parameter values by spec name (`WerklandschapModel(n_stimulated=300, rng=1)`),
+        applied on top of the scenario and validated like a scenario file (`ScenarioError`).
+        `park_agents=True`: the 3,646 Park agent objects (views of the park arrays) are created on
+        the first look at the agents (`model.agents`, `agents_by_type`, `parks`), so a run that
+        never looks (Mesa's batch runner, model reporters only) never pays for them;
+        `park_agents=False`: created only when `model.parks` is used.
+        `collect`: collect `model.datacollector` (national reporters, `NATIONAL_REPORTERS`) at the
+        start and after every month (a collector you assign to `model.datacollector` is collected
+        after every month too); `collect=False` has no datacollector. By default it follows
+        `park_agents`: the outcome-only path (`park_agents=False`, used by `run` and the
+        experiment layer) skips collection, which would add a few per cent to its run time.
+        """
+        settings = model_settings(scenario, params)  # validate before any work
         super().__init__(rng=rng)
         self.seed = int(rng) if isinstance(rng, int | np.integer) else None
-        self.settings = load_scenario(scenario)
+        self.settings = settings
         self.params = dict(self.settings.params)
         p = self.params
         self.data = data if data is not None else national_data()
@@ -91,8 +185,12 @@ class WerklandschapModel(mesa.Model):
         self.provinces = [Province(self, i) for i in range(self.data.n_provinces)]
         self.municipalities = [Municipality(self, i) for i in range(self.data.n_municipalities)]
         self._parks: list[Park] | None = None
-        if park_agents:
-            self._parks = self._create_park_agents()
+        self._parks_on_first_look = park_agents
+        self.datacollector: mesa.DataCollector | None = (
+            mesa.DataCollector(model_reporters=NATIONAL_REPORTERS)
+            if (park_agents if collect is None else collect)
+            else None
+        )
 
         self._stage_counts = np.zeros((self.months + 1, N_STAGES), np.int32)
         self._province_stages = np.zeros(
@@ -113,8 +211,32 @@ class WerklandschapModel(mesa.Model):
     def parks(self) -> list[Park]:
         """The Park agents, in park index order (created on first use if deferred)."""
         if self._parks is None:
+            self._parks_on_first_look = False
             self._parks = self._create_park_agents()
         return self._parks
+
+    def _parks_before_a_look(self) -> None:
+        # Mesa's own bookkeeping (register_agent) uses the private sets, so this never recurses.
+        if getattr(self, "_parks_on_first_look", False):
+            self.parks  # noqa: B018 - creates them
+
+    @property
+    def agents(self) -> AbstractAgentSet:
+        """All agents (Mesa's AgentSet); Park agents are created on the first look."""
+        self._parks_before_a_look()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type, AbstractAgentSet]:
+        """Mesa's AgentSet per agent class; Park agents are created on the first look."""
+        self._parks_before_a_look()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """The agent classes present; Park agents are created on the first look."""
+        self._parks_before_a_look()
+        return super().agent_types
 
     def _create_park_agents(self) -> list[Park]:
         return [self.park_class(self, i) for i in range(self.data.n_parks)]
@@ -261,6 +383,8 @@ class WerklandschapModel(mesa.Model):
         self._maturity[row] = self.programme.maturity
         self._label[row] = self.programme.label_available
         self._green_deal[row] = np.count_nonzero(self.province_green_deal)
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
 
     def _extend_records(self, months: int) -> None:
         for name in (
@@ -302,8 +426,10 @@ class WerklandschapModel(mesa.Model):
 
 
 def run(scenario: Scenario | str = "baseline", seed: int = 0) -> RunResult:
-    """Build the model with a seed, run it to the end and return its result."""
-    return WerklandschapModel(scenario, rng=seed, park_agents=False).run_to_end().result()
+    """Build the model with a seed, run it to the end and return its result (the fast path:
+    no Park agent objects, no data collection)."""
+    model = WerklandschapModel(scenario, rng=seed, park_agents=False, collect=False)
+    return model.run_to_end().result()
 
 
-__all__ = ["MonthContext", "WerklandschapModel", "run"]
+__all__ = ["NATIONAL_REPORTERS", "MonthContext", "WerklandschapModel", "model_settings", "run"]

@@ -81,3 +81,24 @@ def test_deferred_park_agents_change_nothing_and_appear_on_first_use():
     assert np.array_equal(eager.final_stage, lazy.final_stage)
     assert lazy_model.parks[5].stage == lazy_model.park_state.stage[5]
     assert len(lazy_model.agents_by_type[Park]) == 3646
+
+
+def test_park_agents_appear_on_the_first_look_at_the_agents():
+    model = WerklandschapModel("baseline", rng=9)
+    model.run_for(12)
+    assert model._parks is None  # stepping and recording never need the Park objects
+    assert len(model.agents) == 3646 + 342 + 12 + 1
+    assert Park in model.agent_types
+    assert [park.index for park in model.parks] == list(range(3646))
+    # Created after the other agents, as when they were created eagerly: the same unique ids.
+    others = [model.programme, *model.provinces, *model.municipalities]
+    assert [a.unique_id for a in others] == list(range(1, 356))
+    assert [park.unique_id for park in model.parks] == list(range(356, 4002))
+    assert model.parks[3].stage == model.park_state.stage[3]
+
+
+def test_every_agent_type_answers_stage():
+    model = WerklandschapModel("baseline", rng=1)
+    for agent_type in (Municipality, Province, Programme):
+        assert all(agent.stage is None for agent in model.agents_by_type[agent_type])
+    assert {park.stage for park in model.parks} == {Stage.UNAWARE}
