@@ -416,8 +416,9 @@ def test_newcombe_paired_interval_reproduces_published_examples():
 
     Complete response before and after consolidation therapy (Cavo et al. 2012), the worked
     example of Fagerland, Lydersen & Laake (Statistical Analysis of Contingency Tables, 2017,
-    ch. 8): pairs 59/6/16/80 give -0.0621 (95% CI -0.1186 to -0.0046). Newcombe's Table II
-    example (a), pairs 36/12/2/0: +0.200 (0.0569 to 0.3404).
+    ch. 8; also the test of their R package contingencytables): pairs 59/6/16/80 give -0.0621
+    (95% CI -0.1186 to -0.0046). Newcombe's example (a), pairs 36/12/2/0: +0.200 (0.0569 to
+    0.3404).
     """
     d, low, high = newcombe_paired(59, 6, 16, 80)
     assert (round(d, 4), round(low, 4), round(high, 4)) == (-0.0621, -0.1186, -0.0046)
