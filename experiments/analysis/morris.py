@@ -9,17 +9,33 @@ moves by 2/3 of its range at 4 levels). Outputs are means over the replications 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from werklandschap.experiments.analysis.common import markdown_table, ok_runs, save
+from werklandschap.experiments.analysis.common import (
+    markdown_table,
+    ok_runs,
+    save,
+    scenario_params,
+)
 from werklandschap.experiments.design import Factor, problem
 from werklandschap.experiments.plots import OKABE_ITO, new_figure
 from werklandschap.experiments.spec import ExperimentSpec
+from werklandschap.model.outcome_spec import outcome
 
-OUTPUTS = {"labelled_at_horizon": "labelled at month 108", "target_met": "P(≥1,000 by month 108)"}
+
+def output_titles(params: dict[str, Any] | None = None) -> dict[str, str]:
+    """The screened outputs in words (outcome spec), target and horizon from `params`."""
+    return {
+        "labelled_at_horizon": outcome("labelled_at_horizon").label(params),
+        "target_met": "P(" + outcome("target_met").label(params) + ")",
+    }
+
+
+OUTPUTS = output_titles()
 UNITS = {"labelled_at_horizon": "parks", "target_met": "probability"}
 
 
@@ -101,7 +117,8 @@ def analyse(
         "Effects are per step of 2/3 of a factor's plausible range (4 levels).",
         "",
     ]
-    for k, (output, title) in enumerate(OUTPUTS.items()):
+    titles = output_titles(scenario_params(opts["base"]))
+    for k, (output, title) in enumerate(titles.items()):
         y = runs.assign(y=ok_runs(runs)[output]).groupby("point")["y"].mean().sort_index()
         y = y.reindex(range(len(latent)))
         if y.isna().any():
