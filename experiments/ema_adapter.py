@@ -12,10 +12,17 @@ silenced narrowly.
 EMA passes parameter values only, so each experiment's seed is derived from the model's `seed`
 (an EMA constant) and a hash of the experiment's parameter values: the same point always gets
 the same seed, and `replications` > 1 averages that many runs (seeds derive_seed(seed', r)).
+
+Inputs are checked against the parameter spec before anything runs: a misspelt parameter, a value
+of the wrong type or outside the spec's limits, an unknown base scenario or a non-positive
+number of replications raises `ExperimentError` (one line naming the problem). Only a run that
+fails on valid inputs is reported as NaN outcomes, because EMA aborts a whole experiment on an
+error.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import warnings
 from collections.abc import Sequence
@@ -26,6 +33,7 @@ import numpy as np
 
 from werklandschap.experiments.runs import derive_seed
 from werklandschap.experiments.spec import ExperimentError
+from werklandschap.model.outcome_spec import outcome
 from werklandschap.model.parameters import BY_NAME
 
 #: Scalar outcomes the EMA model reports (means over replications).
@@ -36,6 +44,11 @@ EMA_OUTCOMES = (
     "self_sustaining",
     "peer_share",
 )
+#: What each EMA outcome means (words and unit from the outcome spec; a mean over replications).
+EMA_OUTCOME_WORDS = {
+    name: f"{outcome(name).label()} ({outcome(name).unit}; mean over replications)"
+    for name in EMA_OUTCOMES
+}
 
 
 def import_ema(part: str = "") -> ModuleType:
@@ -52,6 +65,35 @@ def import_ema(part: str = "") -> ModuleType:
                 "this needs EMA Workbench: pip install 'werklandschap[ema]' "
                 "(or pip install ema-workbench)"
             ) from None
+
+
+def _check_name(name: str) -> None:
+    """Raise ExperimentError for a name that is not in the parameter spec (closest one named)."""
+    if name in BY_NAME:
+        return
+    close = difflib.get_close_matches(name, list(BY_NAME), n=1, cutoff=0.5)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ExperimentError(f"unknown parameter {name!r}{hint}")
+
+
+def _check_replications(replications: Any) -> None:
+    """Raise ExperimentError unless `replications` is a positive integer."""
+    if isinstance(replications, bool) or not isinstance(replications, int | np.integer):
+        raise ExperimentError(f"replications = {replications!r} must be a positive integer")
+    if replications < 1:
+        raise ExperimentError(f"replications = {replications!r} must be a positive integer")
+
+
+def _scenario(base: str, values: dict[str, Any]):
+    """The base scenario with `values`, validated by the spec (ExperimentError otherwise)."""
+    from werklandschap.model.scenario import ScenarioError, load_scenario
+
+    for name in values:
+        _check_name(name)
+    try:
+        return load_scenario(base).with_params(**values)
+    except (ScenarioError, KeyError, FileNotFoundError) as exc:
+        raise ExperimentError(f"EMA point: {exc}") from None
 
 
 def _parameter(ema: ModuleType, name: str):
@@ -75,13 +117,19 @@ def point_seed(seed: int, values: dict[str, Any]) -> int:
 def evaluate_point(
     base: str = "baseline", seed: int = 1, replications: int = 1, **values: Any
 ) -> dict[str, float]:
-    """Run the model at a parameter point; mean outcomes over replications, NaN on failure."""
-    from werklandschap.model.model import run
-    from werklandschap.model.scenario import load_scenario
+    """Run the model at a parameter point; mean outcomes over replications.
 
+    Raises ExperimentError for an unknown parameter, a value outside the spec's limits or of
+    the wrong type, an unknown `base` or `replications` < 1; a run that fails on valid inputs
+    gives NaN outcomes (EMA would abort the whole experiment on an error).
+    """
+    from werklandschap.model.model import run
+
+    _check_replications(replications)
+    replications = int(replications)
     values = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in values.items()}
+    scenario = _scenario(base, values)
     try:
-        scenario = load_scenario(base).with_params(**values)
         first = point_seed(seed, values)
         sums = [run(scenario, derive_seed(first, r)).summary() for r in range(replications)]
         return {k: float(np.nanmean([float(s[k]) for s in sums])) for k in EMA_OUTCOMES}
@@ -98,14 +146,22 @@ def ema_model(
     name: str = "werklandschap",
 ):
     """The model as an `ema_workbench.Model` over spec parameters (default: all uncertainties)."""
-    ema = import_ema()
     if uncertainties is None:
         uncertainties = [
             p.name for p in BY_NAME.values() if p.kind == "uncertainty" and p.range is not None
         ]
-    for n in [*uncertainties, *levers]:
-        if n not in BY_NAME:
-            raise ExperimentError(f"unknown parameter {n!r}")
+    names = [*uncertainties, *levers]
+    for n in names:
+        _check_name(n)
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ExperimentError(f"parameter(s) listed more than once: {', '.join(twice)}")
+    for n in names:
+        if BY_NAME[n].choices is None and BY_NAME[n].range is None:
+            raise ExperimentError(f"parameter {n!r} has no range in the spec; it cannot vary")
+    _check_replications(replications)
+    _scenario(base, {})  # the base scenario must exist
+    ema = import_ema()
     model = ema.Model(name, function=evaluate_point)
     model.uncertainties = [_parameter(ema, n) for n in uncertainties]
     model.levers = [_parameter(ema, n) for n in levers]

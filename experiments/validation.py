@@ -19,18 +19,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from scipy.optimize import curve_fit
 
 from werklandschap.agents.park import Organisation
 from werklandschap.experiments.analysis.stats import wilson
 from werklandschap.experiments.calibration import TARGETS, analogue_scenario, statistics
-from werklandschap.experiments.plots import s_curve
+from werklandschap.experiments.plots import OKABE_ITO, new_figure, s_curve
 from werklandschap.experiments.runs import run_replications
 from werklandschap.model.bass import bass_curve
 from werklandschap.model.model import WerklandschapModel
@@ -163,30 +160,39 @@ def sensitivity_table(
     return pd.read_csv(table).sort_values("mu_star", ascending=False), Path(folder)
 
 
-def _save(fig: plt.Figure, out: Path, name: str) -> str:
+def _save(fig: Figure, out: Path, name: str) -> str:
     fig.savefig(out / f"validation_{name}.png", dpi=120)
-    plt.close(fig)
     return f"validation_{name}.png"
 
 
 def _figures(baseline, counterfactual, analogue, adopters, fits, out: Path) -> dict[str, str]:
     out.mkdir(parents=True, exist_ok=True)
     names = {}
-    fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
+    fig = new_figure(6.5, 3.8)
+    ax = fig.subplots()
     shares = np.array([r.labelled / N_PARKS for r in analogue])
     years = np.arange(shares.shape[1]) / 12
-    ax.fill_between(years, *np.percentile(shares, [5, 95], axis=0), alpha=0.3, linewidth=0)
-    ax.plot(years, shares.mean(axis=0), label="model: no programme, label from year 0")
+    blue = OKABE_ITO["blue"]
+    ax.fill_between(
+        years, *np.percentile(shares, [5, 95], axis=0), alpha=0.3, linewidth=0, color=blue
+    )
+    ax.plot(
+        years,
+        shares.mean(axis=0),
+        color=blue,
+        label="model: no programme, label from year 0 (mean, 5–95% band)",
+    )
     ax.plot(years, 44 * years / N_PARKS, "k--", linewidth=1, label="KVO-B pace: 44 parks a year")
     ax.axhspan(*TARGETS["share_14y"], xmin=0.9, color="k", alpha=0.15, label="KVO-B stock, year 14")
-    ax.set_xlabel("years since the label became available")
-    ax.set_ylabel("labelled share of parks")
+    ax.set_xlabel("time since the label became available (years)")
+    ax.set_ylabel("labelled parks (share of all parks, 0–1)")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     names["kvo_b"] = _save(fig, out, "kvo_b")
 
-    fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
-    for label, colour in (("baseline", "C0"), ("no_programme", "C1")):
+    fig = new_figure(6.5, 3.8)
+    ax = fig.subplots()
+    for label, colour in (("baseline", OKABE_ITO["blue"]), ("no_programme", OKABE_ITO["orange"])):
         share = adopters[label]
         months = np.arange(share.size)
         f = fits[label]
@@ -198,14 +204,18 @@ def _figures(baseline, counterfactual, analogue, adopters, fits, out: Path) -> d
             color=colour,
             label=f"Bass fit p={f['p']:.3f}, q={f['q']:.2f}",
         )
-    ax.set_ylabel("share of parks engaged or beyond")
+    ax.set_xlabel("year")
+    ax.set_ylabel("adopters: parks engaged or beyond\n(share of all parks, 0–1)")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     names["bass"] = _save(fig, out, "bass")
 
-    fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
-    s_curve(baseline, ax, label="baseline", colour="C0")
-    s_curve(counterfactual, ax, label="no_programme", colour="C1")
+    fig = new_figure(6.5, 3.8)
+    ax = fig.subplots()
+    s_curve(baseline, ax, label="baseline: median, 5–95% band", colour=OKABE_ITO["blue"])
+    s_curve(
+        counterfactual, ax, label="no_programme: median, 5–95% band", colour=OKABE_ITO["orange"]
+    )
     ax.legend(fontsize=8)
     names["mission"] = _save(fig, out, "mission")
     return names

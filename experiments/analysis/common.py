@@ -5,12 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from werklandschap.model.outcomes import START_YEAR
 
@@ -22,12 +19,22 @@ class Series(NamedTuple):
     params: dict[str, Any]
 
 
-def save(fig: plt.Figure, folder: Path, name: str) -> str:
+def save(fig: Figure, folder: Path, name: str) -> str:
     """Save a figure as figures/<name>.png; return its path relative to the report."""
     (folder / "figures").mkdir(parents=True, exist_ok=True)
     fig.savefig(folder / "figures" / f"{name}.png", dpi=120)
-    plt.close(fig)
     return f"figures/{name}.png"
+
+
+def scenario_params(name: str) -> dict[str, Any]:
+    """The parameters of scenario `name` (target, horizon for labels and reference lines); the
+    defaults when the scenario file has moved since the runs."""
+    from werklandschap.model.scenario import load_scenario
+
+    try:
+        return dict(load_scenario(name).params)
+    except Exception:  # a scenario file moved since the runs: fall back to defaults
+        return dict(load_scenario("baseline").params)
 
 
 def month_text(month: float) -> str:

@@ -1,23 +1,30 @@
-"""Compare scenarios: outcome table, S-curve fans, and levers ranked by their effect on P(>=1,000).
+"""Compare scenarios: outcome table, S-curve fans, and levers ranked by their effect.
 
 Methods (also stated in the report):
-- labelled at month 108: mean, median and the 5-95% range over replications (a 90% interval);
-- P(>=1,000 by month 108): share of replications, 95% Wilson score interval;
-- month 1,000 is reached: Kaplan-Meier median with right-censoring at the end of the run (month
-  168); "not reached" when more than half the replications never reach 1,000;
-- self-sustaining: share of replications judged self-sustaining (model/outcomes.py);
-- effect of a scenario against the baseline: mean paired difference over replications (scenario
-  k and the baseline share seed r in replication r: common random numbers) with a normal 95%
-  interval from the standard deviation of the paired differences.
+- labelled at the horizon: mean, median and the 5-95% range over replications (a 90% interval);
+- P(target met): share of replications, 95% Wilson score interval;
+- month the target is reached: Kaplan-Meier median with right-censoring at the end of the run;
+  "not reached" when more than half the replications never reach it;
+- P(self-sustaining): share of the replications where it can be judged, 95% Wilson interval;
+- effect of a scenario against the baseline: scenario k and the baseline share seed r in
+  replication r (common random numbers), so each replication is a pair. The change in
+  P(target met) gets Newcombe's hybrid score interval for paired proportions (Newcombe 1998,
+  method 10; valid for small counts and for changes of 0 or 100 points, which a normal interval
+  would give zero width); the change in labelled parks gets a Student t interval from the paired
+  differences.
+- an effect is "raising" ("lowering") when the interval of either change lies above (below) zero
+  and neither lies on the other side; "no clear effect" when both intervals include zero.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from werklandschap.experiments import plots
 from werklandschap.experiments.analysis.common import (
@@ -26,10 +33,22 @@ from werklandschap.experiments.analysis.common import (
     month_text,
     ok_runs,
     save,
+    scenario_params,
 )
-from werklandschap.experiments.analysis.stats import km_median, paired_difference, wilson
+from werklandschap.experiments.analysis.stats import (
+    km_median,
+    newcombe_paired,
+    paired_difference,
+    paired_proportions,
+    wilson,
+)
 from werklandschap.experiments.spec import ExperimentSpec
+from werklandschap.model.outcome_spec import fill, outcome
 from werklandschap.model.scenario import load_scenario
+
+#: Outcomes the report uses; each is defined in the report from the outcome spec.
+REPORT_OUTCOMES = ("labelled_at_horizon", "target_met", "month_target_reached", "self_sustaining")
+RAISING, LOWERING, UNCLEAR, MIXED = "raising", "lowering", "no clear effect", "mixed"
 
 
 def scenario_table(runs: pd.DataFrame, censor_at: float) -> pd.DataFrame:
@@ -37,10 +56,12 @@ def scenario_table(runs: pd.DataFrame, censor_at: float) -> pd.DataFrame:
     rows = []
     for name, group in runs.groupby("scenario", sort=False):
         ok = ok_runs(group)
-        lab = ok["labelled_at_horizon"].to_numpy()
-        met = int(ok["target_met"].sum())
+        lab = ok["labelled_at_horizon"].to_numpy(float)
+        met = int((ok["target_met"].astype(float) > 0.5).sum())
         low, high = wilson(met, len(ok))
-        sustain = ok["self_sustaining"].dropna()
+        sustain = ok["self_sustaining"].astype(float).dropna()
+        sustained = int((sustain > 0.5).sum())
+        s_low, s_high = wilson(sustained, len(sustain))
         rows.append(
             {
                 "scenario": name,
@@ -55,26 +76,43 @@ def scenario_table(runs: pd.DataFrame, censor_at: float) -> pd.DataFrame:
                 "p_target_high": high,
                 "median_month_1000": km_median(ok["month_target_reached"].to_numpy(), censor_at),
                 "share_reached_in_run": float(ok["month_target_reached"].notna().mean()),
-                "p_self_sustaining": sustain.mean() if len(sustain) else np.nan,
+                "self_sustaining_judged": len(sustain),
+                "p_self_sustaining": sustained / len(sustain) if len(sustain) else np.nan,
+                "p_self_sustaining_low": s_low,
+                "p_self_sustaining_high": s_high,
             }
         )
     return pd.DataFrame(rows)
 
 
+def direction(row: Any) -> str:
+    """Sign of an effect from the intervals of ΔP and Δ labelled (see the module docstring)."""
+    up = row.delta_p_low > 0 or row.delta_labelled_low > 0
+    down = row.delta_p_high < 0 or row.delta_labelled_high < 0
+    if up and down:
+        return MIXED
+    return RAISING if up else LOWERING if down else UNCLEAR
+
+
 def effects_table(runs: pd.DataFrame, baseline: str) -> pd.DataFrame:
     """Paired (CRN) differences of each scenario against the baseline, largest ΔP first."""
     ok = ok_runs(runs)
-    wide_p = ok.pivot(index="replication", columns="scenario", values="target_met")
+    wide_p = ok.pivot(index="replication", columns="scenario", values="target_met").astype(float)
     wide_l = ok.pivot(index="replication", columns="scenario", values="labelled_at_horizon")
     rows = []
     for name in [s for s in runs["scenario"].unique() if s != baseline]:
+        if name not in wide_p or baseline not in wide_p:
+            continue
         both = wide_p[[name, baseline]].dropna().index
-        dp = paired_difference(wide_p.loc[both, name], wide_p.loc[both, baseline])
+        counts = paired_proportions(wide_p.loc[both, name], wide_p.loc[both, baseline])
+        dp = newcombe_paired(*counts)
         dl = paired_difference(wide_l.loc[both, name], wide_l.loc[both, baseline])
         rows.append(
             {
                 "scenario": name,
                 "pairs": len(both),
+                "met_in_scenario_only": counts[1],
+                "met_in_baseline_only": counts[2],
                 "delta_p": dp[0],
                 "delta_p_low": dp[1],
                 "delta_p_high": dp[2],
@@ -86,85 +124,101 @@ def effects_table(runs: pd.DataFrame, baseline: str) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame
+    frame["direction"] = [direction(r) for r in frame.itertuples()]
     return frame.sort_values(["delta_p", "delta_labelled"], ascending=False, ignore_index=True)
 
 
-def fan_figure(runs: pd.DataFrame, series: pd.DataFrame, baseline: str) -> plt.Figure:
+def fan_figure(runs: pd.DataFrame, series: pd.DataFrame, baseline: str) -> Figure:
     """S-curves (median, 5-95% band) per scenario; baseline median dashed in every panel."""
     names = list(runs["scenario"].unique())
     cols = min(3, len(names))
     rows = int(np.ceil(len(names) / cols))
-    fig, axes = plt.subplots(
-        rows,
-        cols,
-        figsize=(4.2 * cols, 3.0 * rows),
-        sharex=True,
-        sharey=True,
-        layout="constrained",
-        squeeze=False,
-    )
+    fig = plots.new_figure(4.2 * cols, 3.0 * rows + 0.4)
+    axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False)
     matrix = series.set_index("run_id")
     base_ids = ok_runs(runs[runs["scenario"] == baseline])["run_id"]
     base_median = np.median(matrix.loc[base_ids].to_numpy(), axis=0) if len(base_ids) else None
     for k, name in enumerate(names):
         ax = axes.flat[k]
         ids = ok_runs(runs[runs["scenario"] == name])["run_id"]
-        params = dict(load_scenario_params(name))
+        params = scenario_params(name)
         views = [Series(row, params) for row in matrix.loc[ids].to_numpy()]
         if views:
-            plots.s_curve(views, ax, label="median, 5-95%", colour=f"C{k % 10}")
+            plots.s_curve(views, ax, label="median, 5–95% band", colour=plots.category_colour(k))
         if base_median is not None and name != baseline:
             years = plots._years(np.arange(base_median.size))
-            ax.plot(
-                years,
-                base_median,
-                color="k",
-                linewidth=0.8,
-                linestyle="--",
-                label=f"{baseline} median",
-            )
+            ax.plot(years, base_median, color="k", linewidth=0.8, linestyle="--",
+                    label=f"{baseline}: median")  # fmt: skip
         ax.set_title(name, fontsize=9)
         ax.legend(fontsize=6, loc="upper left")
         ax.label_outer()
     for ax in list(axes.flat)[len(names) :]:
         ax.set_visible(False)
-    fig.suptitle("Labelled werklandschappen per scenario (dotted: end of 2031)")
+    for ax in list(axes.flat)[max(0, len(names) - cols) : len(names)]:  # lowest visible panels
+        ax.tick_params(labelbottom=True)
+        ax.set_xlabel("year")
+    fig.suptitle("Labelled parks per scenario (dashed: target; dotted: end of the horizon)")
     return fig
 
 
 def load_scenario_params(name: str) -> dict:
     """Target and horizon for the S-curve reference lines (from the scenario)."""
-    try:
-        return dict(load_scenario(name).params)
-    except Exception:  # a scenario file moved since the runs: fall back to defaults
-        return dict(load_scenario("baseline").params)
+    return scenario_params(name)
 
 
-def effects_figure(effects: pd.DataFrame, baseline: str) -> plt.Figure:
-    """Forest plots against the baseline with paired 95% CIs: change in P(>=1,000 by 2031) and
-    change in mean labelled parks at month 108 (the latter does not saturate at P = 1)."""
+DIRECTION_COLOURS = {
+    RAISING: plots.OKABE_ITO["blue"],
+    LOWERING: plots.OKABE_ITO["vermillion"],
+    UNCLEAR: "#999999",
+    MIXED: plots.OKABE_ITO["reddish_purple"],
+}
+
+
+def effects_figure(effects: pd.DataFrame, baseline: str, params: dict | None = None) -> Figure:
+    """Forest plots against the baseline with paired 95% CIs: change in P(target by the
+    horizon) and change in mean labelled parks at the horizon (which does not saturate at P = 1).
+    Bars coloured by the effect's direction."""
+    target, year = fill("{target}", params), fill("{horizon_year}", params)
     frame = effects.iloc[::-1]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 0.45 * len(frame) + 1.6), layout="constrained",
-                             sharey=True)  # fmt: skip
+    fig = plots.new_figure(11, 0.45 * len(frame) + 1.8)
+    axes = fig.subplots(1, 2, sharey=True)
     y = np.arange(len(frame))
     panels = (
-        ("delta_p", 100, f"change in P(≥1,000 by end 2031) vs {baseline} (pp)"),
-        ("delta_labelled", 1, f"change in labelled parks at end 2031 vs {baseline}"),
-    )
+        ("delta_p", 100, f"change in P(≥{target} parks by end {year}) vs {baseline} "
+         "(percentage points)"),
+        ("delta_labelled", 1, f"change in labelled parks at the end of {year} vs {baseline} "
+         "(parks)"),
+    )  # fmt: skip
+    colours = [DIRECTION_COLOURS[d] for d in frame["direction"]]
     for ax, (col, scale, label) in zip(axes, panels, strict=True):
         mid = frame[col].to_numpy(float)
         err = np.vstack([mid - frame[f"{col}_low"], frame[f"{col}_high"] - mid]).clip(min=0)
-        colours = ["C2" if v > 0 else "C3" if v < 0 else "grey" for v in mid]
-        ax.barh(y, scale * mid, color=colours, alpha=0.6)
+        ax.barh(y, scale * mid, color=colours, alpha=0.75)
         ax.errorbar(scale * mid, y, xerr=scale * np.nan_to_num(err), fmt="none", ecolor="k",
                     capsize=3, linewidth=1)  # fmt: skip
         ax.axvline(0, color="k", linewidth=0.8)
         ax.set_xlabel(label, fontsize=9)
         ax.grid(axis="x", alpha=0.3)
     axes[0].set_yticks(y, frame["scenario"])
+    shown = [d for d in DIRECTION_COLOURS if d in set(frame["direction"])]
+    handles = [Line2D([], [], color=DIRECTION_COLOURS[d], linewidth=6, label=d)
+               for d in shown]  # fmt: skip
+    axes[1].legend(handles=handles, fontsize=8, loc="lower right")
     fig.suptitle("Levers ranked by effect (paired over common random numbers, 95% CI)",
                  fontsize=10)  # fmt: skip
     return fig
+
+
+def definitions(params: dict[str, Any]) -> list[str]:
+    """A bullet per outcome the report uses: its words, unit and meaning from the outcome spec."""
+    lines = []
+    for name in REPORT_OUTCOMES:
+        o = outcome(name)
+        censoring = f" {fill(o.censoring, params)}." if o.censoring else ""
+        lines.append(
+            f"- **{o.label(params)}** (`{name}`, {o.unit}): {fill(o.meaning, params)}{censoring}"
+        )
+    return lines
 
 
 def analyse(
@@ -172,6 +226,8 @@ def analyse(
 ) -> str:
     """Tables, figures and the report section of a compare experiment."""
     baseline = load_scenario(spec.options["baseline"]).name
+    params = scenario_params(baseline)
+    target, year = fill("{target}", params), fill("{horizon_year}", params)
     ok = ok_runs(runs)
     censor_at = float(ok["months"].max()) if len(ok) else np.nan
     table = scenario_table(runs, censor_at)
@@ -186,48 +242,64 @@ def analyse(
     if len(effects):
         figures.append(
             (
-                "Effect on P(≥1,000)",
-                save(effects_figure(effects, baseline), folder, "lever_effects"),
+                f"Effect on P(≥{target})",
+                save(effects_figure(effects, baseline, params), folder, "lever_effects"),
             )
         )
+    p_target = f"P(≥{target} by {year})"
     shown = pd.DataFrame(
         {
             "scenario": table["scenario"],
             "runs": table["runs"],
-            "labelled 2031: mean": table["labelled_108_mean"].round(0),
+            f"labelled {year}: mean": table["labelled_108_mean"].round(0),
             "median": table["labelled_108_median"].round(0),
             "90% interval": [
                 f"{a:,.0f}–{b:,.0f}"
                 for a, b in zip(table["labelled_108_p5"], table["labelled_108_p95"], strict=True)
             ],
-            "P(≥1,000 by 2031)": [
-                f"{p:.2f} [{a:.2f}, {b:.2f}]"
+            f"{p_target} [95% CI]": [
+                _proportion(p, a, b)
                 for p, a, b in zip(
                     table["p_target"], table["p_target_low"], table["p_target_high"], strict=True
                 )
             ],
-            "median month 1,000 (KM)": [month_text(m) for m in table["median_month_1000"]],
-            "P(self-sustaining)": table["p_self_sustaining"].round(2),
+            f"median month {target} (KM)": [month_text(m) for m in table["median_month_1000"]],
+            "P(self-sustaining) [95% CI]": [
+                _proportion(p, a, b, n)
+                for p, a, b, n in zip(
+                    table["p_self_sustaining"],
+                    table["p_self_sustaining_low"],
+                    table["p_self_sustaining_high"],
+                    table["self_sustaining_judged"],
+                    strict=True,
+                )
+            ],
         }
     )
     lines = [
         f"Scenarios × {spec.replications} replications with common random numbers "
         f"(replication r of every scenario uses seed derive_seed({spec.seed}, r)).",
         "",
+        "Outcomes (definitions from the outcome spec, `model/outcome_spec.py`):",
+        "",
+        *definitions(params),
+        "",
         markdown_table(shown),
         "",
-        "Labelled at month 108 (end 2031): mean, median and 5–95% range over replications. "
-        "P(≥1,000): share of replications with ≥1,000 labelled parks at month 108, with a 95% "
-        "Wilson interval. Median month 1,000: Kaplan–Meier median, runs that never reach 1,000 "
-        f"are right-censored at the end of the run (month {censor_at:.0f}); 'not reached' when "
-        "more than half are censored. Self-sustaining: see model/outcomes.py.",
+        f"Labelled at the end of {year}: mean, median and 5–95% range over replications. "
+        f"{p_target}: share of replications with ≥{target} labelled parks at the horizon, with a "
+        f"95% Wilson interval. Median month {target}: Kaplan–Meier median, runs that never reach "
+        f"{target} are right-censored at the end of the run (month {censor_at:.0f}); 'not "
+        "reached' when more than half are censored. P(self-sustaining): share of the "
+        "replications where it can be judged (n in brackets), with a 95% Wilson interval.",
         "",
     ]
     if len(effects):
         eff = pd.DataFrame(
             {
                 "scenario": effects["scenario"],
-                "ΔP(≥1,000) [95% CI]": [
+                "effect": effects["direction"],
+                f"ΔP(≥{target}) [95% CI]": [
                     f"{100 * d:+.0f} pp [{100 * a:+.0f}, {100 * b:+.0f}]"
                     for d, a, b in zip(
                         effects["delta_p"],
@@ -236,7 +308,15 @@ def analyse(
                         strict=True,
                     )
                 ],
-                "Δ labelled 2031 [95% CI]": [
+                "runs met: scenario only / baseline only": [
+                    f"{s} / {b}"
+                    for s, b in zip(
+                        effects["met_in_scenario_only"],
+                        effects["met_in_baseline_only"],
+                        strict=True,
+                    )
+                ],
+                f"Δ labelled {year} [95% CI]": [
                     f"{d:+.0f} [{a:+.0f}, {b:+.0f}]"
                     for d, a, b in zip(
                         effects["delta_labelled"],
@@ -250,42 +330,69 @@ def analyse(
         lines += [
             f"### Effects against {baseline}",
             "",
-            "Mean paired difference over replications (common random numbers), with a normal "
-            "95% interval from the spread of the paired differences; pp = percentage points.",
+            "Each replication pairs a scenario with the baseline (same seed). ΔP: change in "
+            f"{p_target} in percentage points (pp), with Newcombe's hybrid score interval for "
+            "paired proportions (Newcombe 1998, method 10), which uses the discordant pairs "
+            "(runs that meet the target in one of the two only). Δ labelled: mean paired "
+            "difference in labelled parks with a Student t interval. Effect: raising (lowering) "
+            "when either interval lies above (below) zero; no clear effect when both include "
+            "zero; mixed when they disagree.",
             "",
             markdown_table(eff),
             "",
-            _headline(table, effects, baseline),
+            _headline(table, effects, baseline, params),
             "",
         ]
     lines += [f"![{title}]({path})\n" for title, path in figures]
     return "\n".join(lines)
 
 
-def _headline(table: pd.DataFrame, effects: pd.DataFrame, baseline: str) -> str:
+def _proportion(p: float, low: float, high: float, n: int | None = None) -> str:
+    """'0.90 [0.60, 0.98]' (and ' (n = 10)'); '–' when undefined."""
+    if not np.isfinite(p):
+        return "–"
+    text = f"{p:.2f} [{low:.2f}, {high:.2f}]"
+    return text + (f" (n = {n})" if n is not None else "")
+
+
+def _headline(
+    table: pd.DataFrame, effects: pd.DataFrame, baseline: str, params: dict[str, Any]
+) -> str:
+    """The report's summary: the baseline's chance, then every scenario listed by sign."""
+    target, year = fill("{target}", params), fill("{horizon_year}", params)
     base = table.set_index("scenario").loc[baseline]
-    up = effects[effects["delta_p_low"] > 0]
-    down = effects[effects["delta_p_high"] < 0]
     text = (
-        f"**In short:** under {baseline}, 1,000 labelled parks by the end of 2031 is reached "
-        f"in {100 * base['p_target']:.0f}% of replications (mean "
-        f"{base['labelled_108_mean']:.0f} labelled). "
+        f"**In short:** under {baseline}, {target} labelled parks by the end of {year} is reached "
+        f"in {base['p_target']:.0%} of replications (95% CI {base['p_target_low']:.0%}–"
+        f"{base['p_target_high']:.0%}; mean {base['labelled_108_mean']:,.0f} labelled). "
     )
-    if len(up):
-        parts = [f"{r.scenario} ({100 * r.delta_p:+.0f} pp)" for r in up.itertuples()]
-        text += "Clearly raising the chance: " + ", ".join(parts) + ". "
-    if len(down):
-        parts = [f"{r.scenario} ({100 * r.delta_p:+.0f} pp)" for r in down.itertuples()]
-        text += "Clearly lowering it: " + ", ".join(parts) + ". "
-    target = 1000
-    if base["labelled_108_p5"] < target < base["labelled_108_p95"]:
+
+    def listed(rows: pd.DataFrame) -> str:
+        return ", ".join(
+            f"{r.scenario} ({100 * r.delta_p:+.0f} pp, {r.delta_labelled:+,.0f} parks)"
+            for r in rows.itertuples()
+        )
+
+    for sign, words in (
+        (RAISING, "Raising the outcome"),
+        (LOWERING, "Lowering it"),
+        (MIXED, "Mixed (the two changes disagree)"),
+    ):
+        rows = effects[effects["direction"] == sign]
+        if sign == LOWERING:  # largest drop first
+            rows = rows.sort_values(["delta_labelled", "delta_p"])
+        if len(rows):
+            text += f"{words}: {listed(rows)}. "
+    if (
+        base["labelled_108_p5"]
+        < float(params["target_parks"] if params else 1000)
+        < base["labelled_108_p95"]
+    ):
         text += (f"Note: the baseline's 90% interval ({base['labelled_108_p5']:,.0f}–"
-                 f"{base['labelled_108_p95']:,.0f}) straddles 1,000, so P(≥1,000) reacts "
+                 f"{base['labelled_108_p95']:,.0f}) straddles {target}, so P(≥{target}) reacts "
                  "strongly to small shifts and saturates at 1; Δ labelled shows the size of an "
                  "effect. ")  # fmt: skip
-    rest = effects[(effects["delta_p_low"] <= 0) & (effects["delta_p_high"] >= 0)]
+    rest = effects[effects["direction"] == UNCLEAR]
     if len(rest):
-        text += (
-            "No clear effect on the chance (CI includes 0): " + ", ".join(rest["scenario"]) + "."
-        )
-    return text
+        text += "No clear effect (both intervals include 0): " + ", ".join(rest["scenario"]) + "."
+    return text.strip()

@@ -13,13 +13,14 @@ import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from werklandschap.experiments.analysis.common import markdown_table, ok_runs, save
 from werklandschap.experiments.design import Factor
 from werklandschap.experiments.ema_adapter import import_ema
+from werklandschap.experiments.plots import OKABE_ITO, SEQUENTIAL, new_figure
 from werklandschap.experiments.spec import ExperimentSpec
 from werklandschap.model.parameters import BY_NAME
 
@@ -107,14 +108,16 @@ def prim_boxes(x: pd.DataFrame, y: np.ndarray, min_density: float, max_boxes: in
     return boxes
 
 
-def _tradeoff(boxes) -> plt.Figure:
-    fig, ax = plt.subplots(figsize=(6.5, 4.5), layout="constrained")
+def _tradeoff(boxes) -> Figure:
+    """Coverage against density along each PRIM peeling trajectory; the chosen boxes ringed."""
+    fig = new_figure(6.5, 4.5)
+    ax = fig.subplots()
     for k, (stats, _, traj) in enumerate(boxes):
         sc = ax.scatter(
             traj["coverage"],
             traj["density"],
             c=traj["res_dim"],
-            cmap="viridis",
+            cmap=SEQUENTIAL,
             s=14,
             marker="os^"[k % 3],
             label=f"box {k + 1} trajectory",
@@ -124,13 +127,13 @@ def _tradeoff(boxes) -> plt.Figure:
             [stats["density"]],
             s=120,
             facecolor="none",
-            edgecolor="r",
+            edgecolor=OKABE_ITO["vermillion"],
             linewidths=1.5,
         )
-    fig.colorbar(sc, ax=ax, label="restricted dimensions")
-    ax.set_xlabel("coverage")
-    ax.set_ylabel("density")
-    ax.set_title("PRIM peeling trajectories (red: chosen boxes)", fontsize=10)
+    fig.colorbar(sc, ax=ax, label="restricted parameters (number)")
+    ax.set_xlabel("coverage: share of the successful futures inside the box (0–1)")
+    ax.set_ylabel("density: share of futures in the box that succeed (0–1)")
+    ax.set_title("PRIM peeling trajectories (ringed: chosen boxes)", fontsize=10)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     return fig

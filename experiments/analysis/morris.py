@@ -9,16 +9,34 @@ moves by 2/3 of its range at 4 levels). Outputs are means over the replications 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
-from werklandschap.experiments.analysis.common import markdown_table, ok_runs, save
+from werklandschap.experiments.analysis.common import (
+    markdown_table,
+    ok_runs,
+    save,
+    scenario_params,
+)
 from werklandschap.experiments.design import Factor, problem
+from werklandschap.experiments.plots import OKABE_ITO, new_figure
 from werklandschap.experiments.spec import ExperimentSpec
+from werklandschap.model.outcome_spec import outcome
 
-OUTPUTS = {"labelled_at_horizon": "labelled at month 108", "target_met": "P(≥1,000 by month 108)"}
+
+def output_titles(params: dict[str, Any] | None = None) -> dict[str, str]:
+    """The screened outputs in words (outcome spec), target and horizon from `params`."""
+    return {
+        "labelled_at_horizon": outcome("labelled_at_horizon").label(params),
+        "target_met": "P(" + outcome("target_met").label(params) + ")",
+    }
+
+
+OUTPUTS = output_titles()
+UNITS = {"labelled_at_horizon": "parks", "target_met": "probability"}
 
 
 def screening(
@@ -47,8 +65,10 @@ def screening(
     )
 
 
-def _figure(frame: pd.DataFrame, title: str) -> plt.Figure:
-    fig, ax = plt.subplots(figsize=(7.5, 5.5), layout="constrained")
+def _figure(frame: pd.DataFrame, title: str, unit: str) -> Figure:
+    """mu* against sigma per factor (with bootstrap 95% half-widths); `unit`: the output's."""
+    fig = new_figure(7.5, 5.5)
+    ax = fig.subplots()
     ax.errorbar(
         frame["mu_star"],
         frame["sigma"],
@@ -57,6 +77,7 @@ def _figure(frame: pd.DataFrame, title: str) -> plt.Figure:
         markersize=4,
         capsize=2,
         linewidth=0.8,
+        color=OKABE_ITO["blue"],
     )
     top = frame.nlargest(12, "mu_star")
     for row in top.itertuples():
@@ -69,8 +90,8 @@ def _figure(frame: pd.DataFrame, title: str) -> plt.Figure:
         )
     lim = max(frame["mu_star"].max(), frame["sigma"].max()) * 1.05
     ax.plot([0, lim], [0, lim], color="grey", linestyle=":", linewidth=0.8, label="σ = μ*")
-    ax.set_xlabel("μ* (mean |elementary effect|)")
-    ax.set_ylabel("σ (spread of elementary effects: interactions, non-linearity)")
+    ax.set_xlabel(f"μ*: mean absolute elementary effect ({unit} per step)")
+    ax.set_ylabel(f"σ: spread of elementary effects ({unit})\n(interactions, non-linearity)")
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
@@ -96,7 +117,8 @@ def analyse(
         "Effects are per step of 2/3 of a factor's plausible range (4 levels).",
         "",
     ]
-    for k, (output, title) in enumerate(OUTPUTS.items()):
+    titles = output_titles(scenario_params(opts["base"]))
+    for k, (output, title) in enumerate(titles.items()):
         y = runs.assign(y=ok_runs(runs)[output]).groupby("point")["y"].mean().sort_index()
         y = y.reindex(range(len(latent)))
         if y.isna().any():
@@ -109,7 +131,9 @@ def analyse(
             prob, latent, y.to_numpy(), opts["levels"], opts["bootstrap"], spec.seed + 1
         ).sort_values("mu_star", ascending=False)
         frame.to_csv(folder / f"morris_{output}.csv", index=False)
-        path = save(_figure(frame, f"Morris screening: {title}"), folder, f"morris_{output}")
+        path = save(
+            _figure(frame, f"Morris screening: {title}", UNITS[output]), folder, f"morris_{output}"
+        )
         shown = frame if k == 0 else frame.head(12)
         text += [f"### {title}", "", markdown_table(shown, ".3g"), "", f"![{title}]({path})", ""]
     return "\n".join(text)

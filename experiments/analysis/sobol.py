@@ -18,19 +18,38 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
-from werklandschap.experiments.analysis.common import markdown_table, ok_runs, save
+from werklandschap.experiments.analysis.common import (
+    markdown_table,
+    ok_runs,
+    save,
+    scenario_params,
+)
 from werklandschap.experiments.design import Factor, problem
+from werklandschap.experiments.plots import (
+    LINE_STYLES,
+    OKABE_ITO,
+    category_colour,
+    new_figure,
+)
 from werklandschap.experiments.spec import ExperimentSpec
+from werklandschap.model.outcome_spec import outcome
 
-OUTPUTS = {
-    "labelled_at_horizon": "labelled at month 108",
-    "target_met": "≥1,000 by month 108 (0/1)",
-    "month_target_reached": "month 1,000 reached (censored → end of run)",
-}
+
+def output_titles(params: dict[str, Any] | None = None) -> dict[str, str]:
+    """The analysed outputs in words (outcome spec), target and horizon from `params`."""
+    return {
+        "labelled_at_horizon": outcome("labelled_at_horizon").label(params),
+        "target_met": outcome("target_met").label(params) + " (0/1)",
+        "month_target_reached": outcome("month_target_reached").label(params)
+        + " (censored → end of run)",
+    }
+
+
+OUTPUTS = output_titles()
 
 
 def indices(
@@ -135,24 +154,34 @@ def _short(frame: pd.DataFrame) -> str:
     )
 
 
-def _bars(results: dict[str, pd.DataFrame]) -> plt.Figure:
-    fig, axes = plt.subplots(
-        1,
-        len(results),
-        figsize=(4.6 * len(results), 4.2),
-        layout="constrained",
-        squeeze=False,
-        sharey=True,
-    )
+def _bars(results: dict[str, pd.DataFrame], titles: dict[str, str] = OUTPUTS) -> Figure:
+    """S1 and ST per factor with bootstrap 95% intervals, one panel per output."""
+    fig = new_figure(4.6 * len(results), 4.2)
+    axes = fig.subplots(1, len(results), squeeze=False, sharey=True)
     order = next(iter(results.values()))["factor"].tolist()  # one factor order for all panels
     for ax, (output, frame) in zip(axes.flat, results.items(), strict=True):
         frame = frame.set_index("factor").loc[order].reset_index()
         y = np.arange(len(frame))
-        ax.barh(y - 0.2, frame["S1"], 0.4, xerr=frame["S1_conf"], label="S1", color="C0")
-        ax.barh(y + 0.2, frame["ST"], 0.4, xerr=frame["ST_conf"], label="ST", color="C1")
+        ax.barh(
+            y - 0.2,
+            frame["S1"],
+            0.4,
+            xerr=frame["S1_conf"],
+            label="S1 (first order)",
+            color=OKABE_ITO["blue"],
+        )
+        ax.barh(
+            y + 0.2,
+            frame["ST"],
+            0.4,
+            xerr=frame["ST_conf"],
+            label="ST (total)",
+            color=OKABE_ITO["orange"],
+        )
         ax.set_yticks(y, frame["factor"], fontsize=8)
-        ax.set_title(OUTPUTS.get(output, output), fontsize=9)
+        ax.set_title(titles.get(output, output), fontsize=9)
         ax.axvline(0, color="k", linewidth=0.6)
+        ax.set_xlabel("share of the output's variance (0–1)", fontsize=8)
         ax.grid(axis="x", alpha=0.3)
     axes.flat[0].invert_yaxis()
     axes.flat[0].legend(fontsize=8, loc="lower right")
@@ -160,12 +189,24 @@ def _bars(results: dict[str, pd.DataFrame]) -> plt.Figure:
     return fig
 
 
-def _convergence_figure(conv: pd.DataFrame, output: str) -> plt.Figure:
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained", sharey=True)
+def _convergence_figure(
+    conv: pd.DataFrame, output: str, titles: dict[str, str] = OUTPUTS
+) -> Figure:
+    """S1 and ST of each factor against the number of base points N (log scale)."""
+    fig = new_figure(10, 4)
+    axes = fig.subplots(1, 2, sharey=True)
     for ax, index in zip(axes, ("S1", "ST"), strict=True):
         for k, (name, group) in enumerate(conv.groupby("factor", sort=False)):
-            colour = f"C{k % 10}"
-            ax.plot(group["N"], group[index], marker="o", markersize=3, color=colour, label=name)
+            colour, style = category_colour(k), LINE_STYLES[(k // 8) % len(LINE_STYLES)]
+            ax.plot(
+                group["N"],
+                group[index],
+                marker="o",
+                markersize=3,
+                color=colour,
+                linestyle=style,
+                label=name,
+            )
             ax.fill_between(
                 group["N"],
                 group[index] - group[f"{index}_conf"],
@@ -174,8 +215,9 @@ def _convergence_figure(conv: pd.DataFrame, output: str) -> plt.Figure:
                 alpha=0.12,
             )
         ax.set_xscale("log", base=2)
-        ax.set_xlabel("N (base sample points)")
-        ax.set_title(f"{index} of {OUTPUTS.get(output, output)}", fontsize=9)
+        ax.set_xlabel("N: base sample points (number, log scale)")
+        ax.set_ylabel("index (share of variance, 0–1)")
+        ax.set_title(f"{index} of {titles.get(output, output)}", fontsize=9)
         ax.grid(alpha=0.3)
     axes[1].legend(fontsize=7, loc="upper right")
     return fig
@@ -195,6 +237,7 @@ def analyse(
     ok = ok_runs(runs)
     censor_at = float(ok["months"].max()) if len(ok) else np.nan
     seed = spec.seed + 1
+    titles = output_titles(scenario_params(opts["base"]))
     results, lines, figures = {}, [], []
     failed_points = int(
         runs[(runs["role"] == "sample") & (runs["status"] != "ok")]["point"].nunique()
@@ -222,11 +265,11 @@ def analyse(
             figures.append(
                 (
                     "Convergence",
-                    save(_convergence_figure(conv, output), folder, "sobol_convergence"),
+                    save(_convergence_figure(conv, output, titles), folder, "sobol_convergence"),
                 )
             )
     if results:
-        figures.insert(0, ("Sobol' indices", save(_bars(results), folder, "sobol_indices")))
+        figures.insert(0, ("Sobol' indices", save(_bars(results, titles), folder, "sobol_indices")))
     text = [
         f"Saltelli/Sobol' design (scrambled, seed {seed}) with N = {opts['n']} base points over "
         f"{len(factors)} factors ({', '.join(f.name for f in factors)}), "
@@ -247,7 +290,7 @@ def analyse(
             "",
         ]
     for output, frame in results.items():
-        text += [f"### {OUTPUTS[output]}", "", markdown_table(frame, ".2f"), "", _short(frame), ""]
+        text += [f"### {titles[output]}", "", markdown_table(frame, ".2f"), "", _short(frame), ""]
     text += [*lines, "", "### Replication noise", ""]
     noise_rows = []
     for output in results:
