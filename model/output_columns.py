@@ -376,10 +376,8 @@ def typed(frame: pd.DataFrame, file: OutputFile) -> pd.DataFrame:
         if column.name not in out:
             continue
         values = out[column.name]
-        if column.dtype == "int" and values.dtype.kind == "f":
-            # Integral floats (a journal stores outcomes as floats): round to guard against
-            # representation noise; the values are whole numbers by definition.
-            values = values.round()
+        # Whole-number floats (the journal stores outcomes as floats) become Int64 exactly; a
+        # fractional value in an integer column raises instead of being rounded away.
         if column.dtype == "str":
             values = values.astype("object").where(values.notna(), None)
         out[column.name] = values.astype(column.pandas_dtype)
