@@ -52,7 +52,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run replications into results/<scenario>/<name>/, streamed to disk and resumable."""
     from tqdm import tqdm
 
-    from werklandschap.experiments.runs import MAX_REPLICATIONS, OutputError, RunJob
+    from werklandschap.experiments.runs import MARKER, MAX_REPLICATIONS, OutputError, RunJob
 
     scenario = load_scenario(args.scenario)
     name = args.name if args.name is not None else f"seed{args.seed}-x{args.replications}"
@@ -81,6 +81,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     try:
         job.run(progress)
+        summary = job.finish(figures=not args.no_figures)
+    except OutputError as exc:  # the folder was swapped for one the tool did not write
+        print(f"werklandschap: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         kept = len(job.done())
         print(
@@ -89,14 +93,16 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
-    try:
-        summary = job.finish(figures=not args.no_figures)
-    except OutputError as exc:
-        print(f"werklandschap: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    except OSError as exc:  # e.g. a full disk: what is on disk stays, the rerun resumes
+        print(
+            f"werklandschap: error: could not write under {job.staging.parent}: "
+            f"{exc.strerror or exc}; finished replications are kept, rerun to resume",
+            file=sys.stderr,
+        )
+        return 1
     labelled = sorted(int(v) for v in summary["labelled_at_horizon"])
     met = int(summary["target_met"].sum())
-    elapsed = sum(json.loads((job.folder / ".werklandschap-run").read_text())["sessions"])
+    elapsed = sum(json.loads((job.folder / MARKER).read_text())["sessions"])
     print(f"{scenario.name}: {len(summary)} run(s) in {elapsed:.2f} s")
     median = labelled[len(labelled) // 2]
     print(
