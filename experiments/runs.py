@@ -309,6 +309,7 @@ class RunJob:
 
     def __post_init__(self) -> None:
         check_name(self.name)
+        check_name(self.scenario.name)  # a path component too (scenario files check it already)
         if not 1 <= self.replications <= MAX_REPLICATIONS:
             raise OutputError(
                 f"replications must be 1 to {MAX_REPLICATIONS:,}, got {self.replications:,}"

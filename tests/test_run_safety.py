@@ -216,3 +216,35 @@ def test_a_staged_job_with_other_settings_is_not_mixed_in(tmp_path, monkeypatch,
     assert run_cli("--out", str(out), "-r", "3", "--name", "job", "--seed", "2", "--overwrite") == 0
     manifest = json.loads((out / "baseline" / "job" / "manifest.json").read_text())
     assert manifest["seed"] == 2 and manifest["sessions"] == 1
+
+
+def test_a_staged_replication_round_trips_exactly(tmp_path):
+    from werklandschap.model.scenario import load_scenario
+
+    result = runs.replicate(load_scenario("baseline"), 7, 1)
+    runs.save_result(result, tmp_path / "r.npz")
+    back = runs.load_result(tmp_path / "r.npz")
+    assert back.summary() == pytest.approx(result.summary(), nan_ok=True)
+    assert back.timeseries().equals(result.timeseries())
+    assert back.province_timeseries().equals(result.province_timeseries())
+    assert back.params == result.params and back.province_names == result.province_names
+
+
+def test_write_runs_refuses_foreign_folders_and_replaces_only_its_own(tmp_path):
+    from werklandschap.model.scenario import load_scenario
+
+    scenario = load_scenario("baseline")
+    results = runs.run_replications(scenario, seed=1, replications=2)
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "data.txt").write_text("mine")
+    for overwrite in (False, True):
+        with pytest.raises(OutputError):
+            runs.write_runs(results, scenario, foreign, 1, 0.0, False, overwrite=overwrite)
+    assert sorted(p.name for p in foreign.iterdir()) == ["data.txt"]
+    ours = runs.write_runs(results, scenario, tmp_path / "ours", 1, 0.0, figures=False)
+    with pytest.raises(OutputError):
+        runs.write_runs(results, scenario, ours, 1, 0.0, figures=False)
+    runs.write_runs(results[:1], scenario, ours, 1, 0.0, figures=False, overwrite=True)
+    assert json.loads((ours / "manifest.json").read_text())["replications"] == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["foreign", "ours"]
