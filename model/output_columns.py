@@ -442,8 +442,9 @@ def outputs_markdown() -> str:
         "An empty cell (NaN, NA, null) means the value does not exist for that run: the event "
         "did not happen within the run, the run failed, or the share has no parks to count.",
         "",
-        "Parquet files carry these words: each field's Arrow metadata has `description` and "
-        "`unit`, the schema metadata a `description` of the file. Integer and yes/no columns "
+        "The Parquet files with results (timeseries.parquet, runs.parquet) carry these words: "
+        "each field's Arrow metadata has `description` and `unit`, the schema metadata a "
+        "`description` of the file. Integer and yes/no columns "
         "are nullable integers and booleans (pandas `Int64`, `boolean`), dates are Arrow "
         "`date32` (pandas reads them as Python dates). CSV files hold the same values as text; "
         "yes/no is `True`/`False`, dates are `YYYY-MM-DD`.",
@@ -469,7 +470,14 @@ def outputs_markdown() -> str:
         if command == "run":
             lines += ["", "### manifest.json", "", "| key | meaning |", "|---|---|"]
             lines += [f"| `{k}` | {v} |" for k, v in RUN_MANIFEST.items()]
-            lines += ["", "`figures/` holds s_curve.png, provinces.png and map.png."]
+            lines += [
+                "",
+                "`figures/` holds s_curve.png, provinces.png and map.png. `.werklandschap-run` "
+                "marks the folder as written by `werklandschap run` (only such a folder is ever "
+                "replaced, and only with `--overwrite`). While a job runs, its replications are "
+                "kept in `<scenario>/.<run-name>.partial/`; an interrupted job resumes from "
+                "there when the same command is run again.",
+            ]
         else:
             lines += [
                 "",

@@ -117,12 +117,13 @@ def test_run_manifest_keys_are_declared(run_folder):
     assert list(manifest) == list(oc.RUN_MANIFEST)
 
 
-def check_experiment_columns(columns: list[str], file: oc.OutputFile) -> None:
+def check_experiment_columns(columns: list[str], file: oc.OutputFile, complete=True) -> None:
     """Columns are the declared ones (in order) plus parameter columns where allowed."""
     declared = [c for c in columns if file.column(c) is not None]
     others = [c for c in columns if file.column(c) is None]
     assert declared == [n for n in file.names if n in declared]
-    assert {c.name for c in file.columns if not c.when} <= set(declared)
+    if complete:  # the model's outcomes (a stand-in evaluate may return fewer)
+        assert {c.name for c in file.columns if not c.when} <= set(declared)
     if file.parameter_columns:
         assert set(others) <= set(PARAMETERS)
     else:
@@ -242,3 +243,21 @@ def test_a_fractional_value_in_an_integer_column_is_refused_not_rounded():
     frame = pd.DataFrame({"replication": [0.0, 1.5]})
     with pytest.raises(TypeError):
         oc.typed(frame, oc.RUN_SUMMARY)
+
+
+def test_sweep_parameter_columns_carry_the_parameter_spec(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "type: sweep\nreplications: 1\ntimeseries: false\n"
+        "x: {parameter: peer_weight, values: [0.5, 1.0]}\n"
+        "y: {parameter: n_stimulated, values: [100, 200]}\n"
+    )
+    folder = run_experiment(
+        path, tmp_path, workers=1, evaluate=_half_failing, quiet=True, analyse=False
+    )
+    schema = pq.read_schema(folder / "runs.parquet")
+    check_experiment_columns(schema.names, oc.EXPERIMENT_RUNS, complete=False)
+    assert {"peer_weight", "n_stimulated", "point"} <= set(schema.names)
+    meta = schema.field("peer_weight").metadata
+    assert meta[b"unit"].decode() == PARAMETERS["peer_weight"].unit
+    assert PARAMETERS["peer_weight"].description in meta[b"description"].decode()
