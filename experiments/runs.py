@@ -230,8 +230,11 @@ def _read_marker(folder: Path) -> dict[str, Any]:
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     tmp = path.with_name(f"{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str))
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(data, indent=2, default=str))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # ours; only left when writing failed (e.g. a full disk)
 
 
 def _remove_ours(folder: Path) -> None:
@@ -272,9 +275,12 @@ def save_result(result: RunResult, path: Path) -> None:
         "province_names": list(result.province_names),
     }
     tmp = path.with_name(f"{path.name}.tmp")
-    with open(tmp, "wb") as handle:
-        np.savez_compressed(handle, meta=np.array(json.dumps(meta, default=list)), **arrays)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as handle:
+            np.savez_compressed(handle, meta=np.array(json.dumps(meta, default=list)), **arrays)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # ours; only left when writing failed or was interrupted
 
 
 def load_result(path: Path) -> RunResult:

@@ -248,3 +248,29 @@ def test_write_runs_refuses_foreign_folders_and_replaces_only_its_own(tmp_path):
     runs.write_runs(results[:1], scenario, ours, 1, 0.0, figures=False, overwrite=True)
     assert json.loads((ours / "manifest.json").read_text())["replications"] == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["foreign", "ours"]
+
+
+def test_a_failed_write_leaves_no_temporary_file_and_the_rerun_resumes(
+    tmp_path, monkeypatch, capsys
+):
+    out = tmp_path / "results"
+    real_savez = runs.np.savez_compressed
+    writes: list[int] = []
+
+    def disk_full_on_third(handle, **arrays):
+        if len(writes) == 2:
+            handle.write(b"partial")
+            raise OSError(28, "No space left on device")
+        writes.append(1)
+        return real_savez(handle, **arrays)
+
+    monkeypatch.setattr(runs.np, "savez_compressed", disk_full_on_third)
+    assert run_cli("--out", str(out), "-r", "4", "--name", "full") == 1
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "Traceback" not in err
+    staging = out / "baseline" / ".full.partial"
+    assert not list(staging.rglob("*.tmp"))
+    assert len(list((staging / "replications").glob("*.npz"))) == 2
+    monkeypatch.setattr(runs.np, "savez_compressed", real_savez)
+    assert run_cli("--out", str(out), "-r", "4", "--name", "full") == 0
+    assert json.loads((out / "baseline" / "full" / "manifest.json").read_text())["sessions"] == 2
