@@ -50,7 +50,7 @@ from werklandschap.model.scenario import Scenario, load_scenario
 
 MARKER = ".werklandschap-run"
 MAX_REPLICATIONS = 1_000_000  # declared upper limit of `run --replications`
-NAME_PATTERN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}")
+NAME_PATTERN = re.compile(r"[\w-][\w.-]{0,99}")  # \w: letters (any script), digits, _
 REPLICATIONS_DIR = "replications"  # inside the staging folder: one .npz per replication
 STATE_EVERY_S = 2.0  # record the session's elapsed time at most this often
 ROWS_PER_GROUP = 100  # replications per Parquet row group of timeseries.parquet
@@ -382,8 +382,10 @@ class RunJob:
         return self.staging / REPLICATIONS_DIR / f"r{index:07d}.npz"
 
     def done(self) -> list[int]:
-        """Replications already on disk."""
-        return [r for r in range(self.replications) if self._part(r).is_file()]
+        """Replications already on disk (one listing, not one look-up per replication)."""
+        parts = self.staging / REPLICATIONS_DIR
+        names = set(os.listdir(parts)) if parts.is_dir() else set()
+        return [r for r in range(self.replications) if self._part(r).name in names]
 
     def _elapsed(self) -> float:
         return time.perf_counter() - self._session_started
@@ -395,7 +397,8 @@ class RunJob:
 
     def run(self, progress: Callable[[Iterable[int]], Iterable[int]] | None = None) -> None:
         """Run the missing replications, writing each one as it finishes."""
-        todo: Iterable[int] = [r for r in range(self.replications) if not self._part(r).is_file()]
+        finished = set(self.done())
+        todo: Iterable[int] = [r for r in range(self.replications) if r not in finished]
         if progress is not None:
             todo = progress(todo)
         last_state = time.monotonic()

@@ -65,7 +65,7 @@ def test_names_that_are_paths_or_hidden_are_refused(name):
         check_name(name)
 
 
-@pytest.mark.parametrize("name", ["seed0-x20", "my_run.v2", "A-1"])
+@pytest.mark.parametrize("name", ["seed0-x20", "my_run.v2", "A-1", "scénario"])
 def test_plain_names_are_accepted(name):
     assert check_name(name) == name
 
