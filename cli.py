@@ -1,9 +1,10 @@
 """The `werklandschap` command line.
 
-    werklandschap run SCENARIO [--seed N] [--replications R] [--out DIR] [--name NAME]
+    werklandschap run SCENARIO [--seed N] [--replications R] [--out DIR] [--name NAME] [--overwrite]
     werklandschap scenarios
     werklandschap validate FILE [FILE ...]
     werklandschap params [--kind lever|uncertainty|structural] [--markdown]
+    werklandschap outputs [--markdown]
     werklandschap bench [--repeats N] [--reference-repeats N] [--no-scaling]
     werklandschap dashboard [--host HOST] [--port PORT] [--open]
     werklandschap experiment FILE.yaml [--workers N | --scheduler ADDRESS] [--n N] [--restart]
@@ -15,8 +16,8 @@ exits with status 2; nothing is written.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-import time
 from pathlib import Path
 
 from werklandschap.model.parameters import PARAMETERS, Parameter
@@ -44,32 +45,71 @@ def _seed(text: str) -> int:
     return value
 
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    """Run replications into results/<scenario>/<name>/, streamed to disk and resumable."""
     from tqdm import tqdm
 
-    from werklandschap.experiments.runs import run_replications, write_runs
+    from werklandschap.experiments.runs import MARKER, MAX_REPLICATIONS, OutputError, RunJob
 
     scenario = load_scenario(args.scenario)
-    name = args.name or f"seed{args.seed}-x{args.replications}"
-    out_dir = Path(args.out) / scenario.name / name
-    started = time.perf_counter()
+    name = args.name if args.name is not None else f"seed{args.seed}-x{args.replications}"
+    try:
+        if args.replications > MAX_REPLICATIONS:  # before any work (argparse checks >= 1)
+            raise OutputError(
+                f"--replications must be at most {MAX_REPLICATIONS:,}, got {args.replications:,}"
+            )
+        job = RunJob(scenario, args.seed, args.replications, Path(args.out), name, args.overwrite)
+        done = job.prepare()
+    except OutputError as exc:
+        print(f"werklandschap: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if done:
+        print(f"{scenario.name}: resuming, {done} of {args.replications} replication(s) on disk")
 
     def progress(indices):
-        return tqdm(indices, desc=scenario.name, unit="run", disable=args.replications < 2)
+        return tqdm(
+            indices,
+            desc=scenario.name,
+            unit="run",
+            initial=done,
+            total=args.replications,
+            disable=args.replications < 2,
+        )
 
-    results = run_replications(scenario, args.seed, args.replications, progress)
-    elapsed = time.perf_counter() - started
-    write_runs(results, scenario, out_dir, args.seed, elapsed, figures=not args.no_figures)
-    summary = [r.summary() for r in results]
-    labelled = sorted(s["labelled_at_horizon"] for s in summary)
-    met = sum(s["target_met"] for s in summary)
-    print(f"{scenario.name}: {len(results)} run(s) in {elapsed:.2f} s")
+    try:
+        job.run(progress)
+        summary = job.finish(figures=not args.no_figures)
+    except OutputError as exc:  # the folder was swapped for one the tool did not write
+        print(f"werklandschap: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        kept = len(job.done())
+        print(
+            f"\nwerklandschap: interrupted; kept {kept} of {args.replications} replication(s) in "
+            f"{job.staging}; run the same command again to resume",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    except OSError as exc:  # e.g. a full disk: what is on disk stays, the rerun resumes
+        print(
+            f"werklandschap: error: could not write under {job.staging.parent}: "
+            f"{exc.strerror or exc}; finished replications are kept, rerun to resume",
+            file=sys.stderr,
+        )
+        return 1
+    labelled = sorted(int(v) for v in summary["labelled_at_horizon"])
+    met = int(summary["target_met"].sum())
+    elapsed = sum(json.loads((job.folder / MARKER).read_text())["sessions"])
+    print(f"{scenario.name}: {len(summary)} run(s) in {elapsed:.2f} s")
     median = labelled[len(labelled) // 2]
     print(
         f"  labelled at end of 2031: median {median:,} (range {labelled[0]:,}-{labelled[-1]:,});"
-        f" target met in {met}/{len(results)}"
+        f" target met in {met}/{len(summary)}"
     )
-    print(f"  written to {out_dir}")
+    print(f"  written to {job.folder}")
     return 0
 
 
@@ -127,6 +167,20 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_outputs(args: argparse.Namespace) -> int:
+    """Print the output declaration: as docs/outputs.md or as a short list."""
+    from werklandschap.model.output_columns import FILES, TYPE_WORDS, outputs_markdown
+
+    if args.markdown:
+        sys.stdout.write(outputs_markdown())
+        return 0
+    for file in FILES:
+        print(f"{file.command} {file.name}: {file.meaning}")
+        for c in file.columns:
+            print(f"  {c.name:28s} {TYPE_WORDS[c.dtype]:18s} {c.unit}")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from werklandschap.experiments.benchmark import main as bench_main
 
@@ -158,9 +212,24 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a scenario and write tables and figures")
     run.add_argument("scenario", help="shipped scenario name (see 'scenarios') or a YAML path")
     run.add_argument("--seed", type=_seed, default=0, help="seed of the first replication")
-    run.add_argument("--replications", "-r", type=_positive, default=1)
+    run.add_argument(
+        "--replications",
+        "-r",
+        type=_positive,
+        default=1,
+        help="replications to run, 1 to 1,000,000 (default: 1)",
+    )
     run.add_argument("--out", default="results", help="output folder (default: results)")
-    run.add_argument("--name", help="run name (default: seed<S>-x<R>)")
+    run.add_argument(
+        "--name",
+        help="run name: a plain name (letters, digits, '-', '_', '.' not leading; no path); "
+        "results go to OUT/SCENARIO/NAME (default: seed<S>-x<R>)",
+    )
+    run.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing result folder of that name (only one this tool wrote)",
+    )
     run.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     run.set_defaults(func=cmd_run)
 
@@ -175,6 +244,10 @@ def build_parser() -> argparse.ArgumentParser:
     params.add_argument("--kind", choices=("lever", "uncertainty", "structural"))
     params.add_argument("--markdown", action="store_true", help="print docs/parameters.md")
     params.set_defaults(func=cmd_params)
+
+    outputs = sub.add_parser("outputs", help="list every column of the files run/experiment write")
+    outputs.add_argument("--markdown", action="store_true", help="print docs/outputs.md")
+    outputs.set_defaults(func=cmd_outputs)
 
     bench = sub.add_parser("bench", help="time full runs of the baseline")
     bench.add_argument("--repeats", type=_positive, default=20, help="vectorised runs to time")

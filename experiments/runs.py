@@ -4,33 +4,60 @@ Seeds: replication r of a run with seed s uses `derive_seed(s, r)` (numpy SeedSe
 so every run's seed follows from the user's seed and the run's index, on any machine or executor.
 Two scenarios run with the same seed share their replication seeds (common random numbers).
 
-Output of `write_runs` (results/<scenario>/<run-name>/), written to a temporary folder first and
-moved into place at the end, so a failure never leaves a half-written folder:
-- timeseries.csv  national monthly series per replication (stages, engagements by driver, ...)
-- provinces.csv   monthly stage counts per province per replication
-- summary.csv     one row of summary outcomes per replication
-- manifest.json   scenario, every parameter value, seeds, versions, git commit, timing
-- figures/        s_curve.png, provinces.png, map.png
+Output (results/<scenario>/<run-name>/; every column is described in docs/outputs.md):
+- summary.csv         one row of summary outcomes per replication (a date beside every month)
+- timeseries.csv      national monthly series per replication (stages, engagements by driver, ...)
+- timeseries.parquet  the national stage counts in long format (scenario, replication, month,
+                      date, stage, parks), with column descriptions and units in the schema
+- provinces.csv       monthly stage counts per province per replication
+- manifest.json       scenario, every parameter value, seeds, versions, git commit, timing
+- figures/            s_curve.png, provinces.png, map.png
+- .werklandschap-run  the marker: proof that this tool wrote the folder (and the job's identity)
+
+Nothing is lost and nothing is deleted that this tool did not write:
+- A run name is a plain name (letters, digits, `-`, `_`, `.` not leading), never a path.
+- `RunJob` streams every finished replication to `<scenario>/.<run-name>.partial/` (a staging
+  folder carrying the marker), so an interrupted job keeps what it did; the same command resumes
+  it, skipping finished replications. The tables are written from the staged replications in
+  order, so a resumed job's files equal an uninterrupted job's. The staging folder is renamed
+  into place at the end, so a result folder is never half-written.
+- An existing result folder is replaced only when asked (`overwrite=True`, CLI `--overwrite`)
+  and only when it carries the marker.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import re
 import shutil
-import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
-from werklandschap.experiments.provenance import provenance
+from werklandschap.experiments.provenance import git_commit, provenance
+from werklandschap.model import output_columns as oc
 from werklandschap.model.model import WerklandschapModel
-from werklandschap.model.outcomes import RunResult
+from werklandschap.model.outcomes import STAGE_NAMES, RunResult
 from werklandschap.model.scenario import Scenario, load_scenario
+
+MARKER = ".werklandschap-run"
+MAX_REPLICATIONS = 1_000_000  # declared upper limit of `run --replications`
+NAME_PATTERN = re.compile(r"[\w-][\w.-]{0,99}")  # \w: letters (any script), digits, _
+REPLICATIONS_DIR = "replications"  # inside the staging folder: one .npz per replication
+STATE_EVERY_S = 2.0  # record the session's elapsed time at most this often
+ROWS_PER_GROUP = 100  # replications per Parquet row group of timeseries.parquet
+
+
+class OutputError(ValueError):
+    """A bad output name or folder, or a result folder that may not be replaced (exit 2)."""
 
 
 def derive_seed(seed: int, index: int) -> int:
@@ -39,39 +66,372 @@ def derive_seed(seed: int, index: int) -> int:
     return int(sequence.generate_state(1, np.uint32)[0])
 
 
+def replicate(scenario: Scenario, seed: int, index: int) -> RunResult:
+    """Replication `index` of a job seeded with `seed` (the fast path, no park agents)."""
+    model = WerklandschapModel(scenario, rng=derive_seed(seed, index), park_agents=False)
+    return model.run_to_end().result()
+
+
 def run_replications(
     scenario: Scenario | str,
     seed: int = 0,
     replications: int = 1,
     progress: Callable[[Iterable[int]], Iterable[int]] | None = None,
 ) -> list[RunResult]:
-    """Run a scenario `replications` times with seeds derived from `seed`."""
+    """Run a scenario `replications` times with seeds derived from `seed` (kept in memory)."""
     scenario = load_scenario(scenario)
     indices: Iterable[int] = range(replications)
     if progress is not None:
         indices = progress(indices)
-    return [
-        WerklandschapModel(scenario, rng=derive_seed(seed, r), park_agents=False)
-        .run_to_end()
-        .result()
-        for r in indices
-    ]
+    return [replicate(scenario, seed, r) for r in indices]
 
 
-def summary_frame(results: list[RunResult]) -> pd.DataFrame:
-    """One row of summary outcomes per replication."""
+# --- tables -------------------------------------------------------------------------------
+
+
+def summary_frame(results: Iterable[RunResult]) -> pd.DataFrame:
+    """One row of summary outcomes per replication, typed as declared, dates beside months."""
     frame = pd.DataFrame([r.summary() for r in results])
-    frame.insert(0, "replication", np.arange(len(results)))
+    frame.insert(0, "replication", np.arange(len(frame)))
+    return oc.typed(oc.with_dates(frame), oc.RUN_SUMMARY)
+
+
+def long_timeseries(result: RunResult, replication: int) -> pd.DataFrame:
+    """National stage counts of one replication in long format (one row per month and stage)."""
+    months = result.stage_counts.shape[0]
+    stages = len(STAGE_NAMES)
+    month = np.repeat(np.arange(months), stages)
+    frame = pd.DataFrame(
+        {
+            "scenario": result.scenario,
+            "replication": replication,
+            "month": month,
+            "date": np.repeat(oc.months_to_dates(np.arange(months)).to_numpy(), stages),
+            "stage": np.tile(np.asarray(STAGE_NAMES), months),
+            "parks": result.stage_counts.reshape(-1),
+        }
+    )
+    return oc.typed(frame, oc.RUN_TIMESERIES)
+
+
+def _with_replication(frame: pd.DataFrame, replication: int) -> pd.DataFrame:
+    frame.insert(0, "replication", replication)
     return frame
 
 
-def _stacked(results: list[RunResult], table: str) -> pd.DataFrame:
-    frames = []
-    for r, result in enumerate(results):
-        frame = getattr(result, table)()
-        frame.insert(0, "replication", r)
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+def write_tables(results: Iterable[RunResult], folder: Path) -> pd.DataFrame:
+    """Write the tables of `results` (in replication order) into `folder`; return the summary.
+
+    Streams: each replication's rows are appended as it comes, so memory does not grow with the
+    number of replications (except the one summary row per replication).
+    """
+    summaries: list[dict[str, Any]] = []
+    writer: pq.ParquetWriter | None = None
+    pending: list[pa.Table] = []
+
+    def flush() -> None:
+        nonlocal writer
+        if not pending:
+            return
+        table = pa.concat_tables(pending)
+        if writer is None:
+            writer = pq.ParquetWriter(folder / oc.RUN_TIMESERIES.name, table.schema)
+        writer.write_table(table)
+        pending.clear()
+
+    try:
+        for r, result in enumerate(results):
+            mode, header = ("w", True) if r == 0 else ("a", False)
+            national = _with_replication(result.timeseries(), r)
+            national.to_csv(folder / "timeseries.csv", mode=mode, header=header, index=False)
+            provinces = _with_replication(result.province_timeseries(), r)
+            provinces.to_csv(folder / "provinces.csv", mode=mode, header=header, index=False)
+            pending.append(oc.arrow_table(long_timeseries(result, r), oc.RUN_TIMESERIES))
+            if len(pending) >= ROWS_PER_GROUP:
+                flush()
+            summaries.append(result.summary())
+        flush()
+    finally:
+        if writer is not None:
+            writer.close()
+    frame = pd.DataFrame(summaries)
+    frame.insert(0, "replication", np.arange(len(frame)))
+    summary = oc.typed(oc.with_dates(frame), oc.RUN_SUMMARY)
+    summary.to_csv(folder / oc.RUN_SUMMARY.name, index=False)
+    return summary
+
+
+def run_manifest(
+    summary: pd.DataFrame,
+    scenario: Scenario,
+    seed: int,
+    elapsed_s: float,
+    months: int,
+    sessions: int = 1,
+) -> dict[str, Any]:
+    """What is needed to reproduce and judge these runs (keys declared in output_columns)."""
+    labelled = summary["labelled_at_horizon"].to_numpy(dtype=float)
+    manifest = {
+        "scenario": scenario.name,
+        "description": scenario.description,
+        "overrides": dict(scenario.overrides),
+        "parameters": dict(scenario.params),
+        "seed": seed,
+        "replications": len(summary),
+        "replication_seeds": [int(s) for s in summary["seed"]],
+        "months": months,
+        "elapsed_seconds": round(elapsed_s, 3),
+        "sessions": sessions,
+        "labelled_at_horizon_mean": float(labelled.mean()) if labelled.size else None,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        **provenance(),
+    }
+    assert list(manifest) == list(oc.RUN_MANIFEST), "declare manifest keys in output_columns"
+    return manifest
+
+
+# --- names, folders and the marker ----------------------------------------------------------
+
+
+def check_name(name: str) -> str:
+    """`name` if it is a plain run name (letters, digits, `-`, `_`, `.` not leading), else raise."""
+    if not NAME_PATTERN.fullmatch(name):
+        raise OutputError(
+            f"run name {name!r} is not a plain name: use letters, digits, '-', '_' and '.' "
+            "(not leading), at most 100 characters, no path"
+        )
+    return name
+
+
+def check_out(out: Path) -> None:
+    """Raise OutputError unless folders can be made under `out` (checked before any run)."""
+    out = Path(out)
+    for path in (out, *out.parents):
+        if not path.exists():
+            continue
+        if not path.is_dir():
+            raise OutputError(f"--out {out}: {path} is a file, not a folder")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise OutputError(f"--out {out}: cannot write in {path} (permission denied)")
+        return
+
+
+def written_by_us(folder: Path) -> bool:
+    """Whether `folder` carries the marker this tool writes into every folder it makes."""
+    return (Path(folder) / MARKER).is_file()
+
+
+def _read_marker(folder: Path) -> dict[str, Any]:
+    try:
+        return json.loads((folder / MARKER).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(f"{path.name}.tmp")
+    try:
+        tmp.write_text(json.dumps(data, indent=2, default=str))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # ours; only left when writing failed (e.g. a full disk)
+
+
+def _remove_ours(folder: Path) -> None:
+    """Delete `folder` only if it carries the marker (the tool never deletes anything else)."""
+    if not written_by_us(folder):
+        raise OutputError(f"{folder} was not written by 'werklandschap run'; not deleting it")
+    shutil.rmtree(folder)
+
+
+def _publish(staging: Path, folder: Path) -> None:
+    """Move the finished staging folder to `folder`, replacing an earlier result of ours."""
+    if folder.exists():
+        if not written_by_us(folder):  # checked before the job too; someone may have swapped it
+            raise OutputError(f"{folder} was not written by 'werklandschap run'; not replacing it")
+        old = folder.with_name(f".{folder.name}.replaced-{os.getpid()}")
+        os.replace(folder, old)
+        os.replace(staging, folder)
+        shutil.rmtree(old)
+    else:
+        os.replace(staging, folder)
+
+
+# --- one replication on disk -----------------------------------------------------------------
+
+
+def save_result(result: RunResult, path: Path) -> None:
+    """Write one replication (every field of the RunResult) atomically to `path` (.npz)."""
+    arrays = {
+        f.name: getattr(result, f.name)
+        for f in dataclasses.fields(result)
+        if isinstance(getattr(result, f.name), np.ndarray)
+    }
+    meta = {
+        "scenario": result.scenario,
+        "params": dict(result.params),
+        "seed": result.seed,
+        "months": result.months,
+        "province_names": list(result.province_names),
+    }
+    tmp = path.with_name(f"{path.name}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            np.savez_compressed(handle, meta=np.array(json.dumps(meta, default=list)), **arrays)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # ours; only left when writing failed or was interrupted
+
+
+def load_result(path: Path) -> RunResult:
+    """The RunResult saved by `save_result` (exactly: same arrays, dtypes and parameters)."""
+    with np.load(path, allow_pickle=False) as data:
+        meta = json.loads(str(data["meta"]))
+        arrays = {k: data[k] for k in data.files if k != "meta"}
+    params = {k: tuple(v) if isinstance(v, list) else v for k, v in meta["params"].items()}
+    return RunResult(
+        scenario=meta["scenario"],
+        params=params,
+        seed=meta["seed"],
+        months=meta["months"],
+        province_names=tuple(meta["province_names"]),
+        **arrays,
+    )
+
+
+# --- a job: stream, resume, publish ------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class RunJob:
+    """`replications` runs of `scenario` written to `out/<scenario>/<name>/`, resumably."""
+
+    scenario: Scenario
+    seed: int
+    replications: int
+    out: Path
+    name: str
+    overwrite: bool = False
+
+    def __post_init__(self) -> None:
+        check_name(self.name)
+        check_name(self.scenario.name)  # a path component too (scenario files check it already)
+        if not 1 <= self.replications <= MAX_REPLICATIONS:
+            raise OutputError(
+                f"replications must be 1 to {MAX_REPLICATIONS:,}, got {self.replications:,}"
+            )
+        self.out = Path(self.out)
+        self.folder = self.out / self.scenario.name / self.name
+        self.staging = self.folder.with_name(f".{self.name}.partial")
+        self._session_started = time.perf_counter()
+        self._earlier_seconds: list[float] = []
+
+    @property
+    def identity(self) -> dict[str, Any]:
+        """What a staged job must share with this one to be resumed by it."""
+        return {
+            "scenario": self.scenario.name,
+            "parameters": json.loads(json.dumps(dict(self.scenario.params), default=list)),
+            "seed": self.seed,
+            "replications": self.replications,
+            "git_commit": git_commit(),
+        }
+
+    def check(self) -> None:
+        """Refuse, before any work, what this job may not do (OutputError, one line each)."""
+        check_out(self.out)
+        check_out(self.folder)
+        if self.folder.exists():
+            if not self.overwrite:
+                raise OutputError(
+                    f"{self.folder} exists; use --overwrite to replace it or choose another --name"
+                )
+            if not written_by_us(self.folder):
+                raise OutputError(
+                    f"{self.folder} was not written by 'werklandschap run' (no {MARKER} marker); "
+                    "not replacing it"
+                )
+        if self.staging.exists() and not written_by_us(self.staging):
+            raise OutputError(f"{self.staging} was not written by 'werklandschap run'; remove it")
+        if self._stale_staging() and not self.overwrite:
+            raise OutputError(
+                f"{self.staging} holds an unfinished job with other settings (or another "
+                "model version); use --overwrite to discard it"
+            )
+
+    def _stale_staging(self) -> bool:
+        """Whether a staging folder exists for a job with other settings than this one."""
+        return self.staging.exists() and _read_marker(self.staging).get("identity") != self.identity
+
+    def prepare(self) -> int:
+        """Check, then make or reopen the staging folder; return replications already done."""
+        self.check()
+        if self._stale_staging():
+            _remove_ours(self.staging)  # only reached with overwrite (see check)
+        parts = self.staging / REPLICATIONS_DIR
+        if self.staging.exists():
+            self._earlier_seconds = list(_read_marker(self.staging).get("sessions", []))
+            for tmp in parts.glob("*.tmp"):  # ours: a replication cut off while being written
+                tmp.unlink()
+        else:
+            parts.mkdir(parents=True)  # normal permissions (umask), not mkdtemp's 0700
+        self._save_marker()
+        return len(self.done())
+
+    def _part(self, index: int) -> Path:
+        return self.staging / REPLICATIONS_DIR / f"r{index:07d}.npz"
+
+    def done(self) -> list[int]:
+        """Replications already on disk (one listing, not one look-up per replication)."""
+        parts = self.staging / REPLICATIONS_DIR
+        names = set(os.listdir(parts)) if parts.is_dir() else set()
+        return [r for r in range(self.replications) if self._part(r).name in names]
+
+    def _elapsed(self) -> float:
+        return time.perf_counter() - self._session_started
+
+    def _save_marker(self) -> None:
+        sessions = [*self._earlier_seconds, round(self._elapsed(), 3)]
+        marker = {"written_by": "werklandschap run", "identity": self.identity}
+        _write_json(self.staging / MARKER, {**marker, "sessions": sessions})
+
+    def run(self, progress: Callable[[Iterable[int]], Iterable[int]] | None = None) -> None:
+        """Run the missing replications, writing each one as it finishes."""
+        finished = set(self.done())
+        todo: Iterable[int] = [r for r in range(self.replications) if r not in finished]
+        if progress is not None:
+            todo = progress(todo)
+        last_state = time.monotonic()
+        try:
+            for r in todo:
+                save_result(replicate(self.scenario, self.seed, r), self._part(r))
+                if time.monotonic() - last_state >= STATE_EVERY_S:
+                    self._save_marker()
+                    last_state = time.monotonic()
+        finally:
+            self._save_marker()  # also on Ctrl-C: the session's time counts
+
+    def results(self) -> Iterator[RunResult]:
+        for r in range(self.replications):
+            yield load_result(self._part(r))
+
+    def finish(self, figures: bool = True) -> pd.DataFrame:
+        """Write tables, manifest and figures, move the folder into place; return the summary."""
+        summary = write_tables(self.results(), self.staging)
+        if figures:
+            from werklandschap.experiments import plots  # matplotlib only when drawing
+
+            plots.write_run_figures(list(self.results()), self.scenario, self.staging / "figures")
+        months = load_result(self._part(0)).months
+        shutil.rmtree(self.staging / REPLICATIONS_DIR)  # ours; the tables now hold everything
+        self._save_marker()
+        sessions = _read_marker(self.staging)["sessions"]
+        manifest = run_manifest(
+            summary, self.scenario, self.seed, sum(sessions), months, len(sessions)
+        )
+        _write_json(self.staging / "manifest.json", manifest)
+        _publish(self.staging, self.folder)
+        return summary
 
 
 def write_runs(
@@ -81,47 +441,32 @@ def write_runs(
     seed: int,
     elapsed_s: float,
     figures: bool = True,
+    overwrite: bool = False,
 ) -> Path:
-    """Write tables, manifest and figures of replicated runs into `out_dir` (atomically)."""
+    """Write tables, manifest and figures of replicated runs (in memory) into `out_dir`.
+
+    The folder is written next to `out_dir` first and moved into place at the end. An existing
+    `out_dir` is replaced only with `overwrite=True` and only if this tool wrote it.
+    """
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    check_name(out_dir.name)
+    check_out(out_dir)
+    if out_dir.exists() and not (overwrite and written_by_us(out_dir)):
+        raise OutputError(f"{out_dir} exists and may not be replaced")
+    staging = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}")
+    staging.mkdir(parents=True)
+    _write_json(staging / MARKER, {"written_by": "werklandschap run"})
     try:
-        _stacked(results, "timeseries").to_csv(staging / "timeseries.csv", index=False)
-        _stacked(results, "province_timeseries").to_csv(staging / "provinces.csv", index=False)
-        summary = summary_frame(results)
-        summary.to_csv(staging / "summary.csv", index=False)
-        manifest = run_manifest(results, scenario, seed, elapsed_s)
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+        summary = write_tables(results, staging)
+        months = results[0].months if results else 0
+        manifest = run_manifest(summary, scenario, seed, elapsed_s, months)
+        _write_json(staging / "manifest.json", manifest)
         if figures:
-            from werklandschap.experiments import plots  # matplotlib only when drawing
+            from werklandschap.experiments import plots
 
             plots.write_run_figures(results, scenario, staging / "figures")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(staging, out_dir)
+        _publish(staging, out_dir)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)  # made above, by this call
         raise
     return out_dir
-
-
-def run_manifest(
-    results: list[RunResult], scenario: Scenario, seed: int, elapsed_s: float
-) -> dict[str, Any]:
-    """What is needed to reproduce and judge these runs."""
-    labelled = np.array([r.summary()["labelled_at_horizon"] for r in results])
-    return {
-        "scenario": scenario.name,
-        "description": scenario.description,
-        "overrides": dict(scenario.overrides),
-        "parameters": dict(scenario.params),
-        "seed": seed,
-        "replications": len(results),
-        "replication_seeds": [r.seed for r in results],
-        "months": results[0].months if results else 0,
-        "elapsed_seconds": round(elapsed_s, 3),
-        "labelled_at_horizon_mean": float(labelled.mean()) if labelled.size else None,
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        **provenance(),
-    }

@@ -11,7 +11,8 @@ results/<experiment-name>/
 - state.json        identity and the list of sessions (start, end, runs done), atomically written
 - runs.parquet      design + status/error + outcomes, sorted by run_id (no timings, so it is
                     identical to the bit whatever the executor or worker count)
-- timeseries.parquet  labelled parks per month per run (wide: m000..m168), when kept
+- timeseries.parquet  labelled parks per month per run (long: run_id, month, date,
+                    labelled), when kept; columns in docs/outputs.md
 - manifest.json, report.md, figures/, tables (*.csv)
 
 Runs are only added to a folder made with the same git commit (no mixing of model versions).
@@ -164,7 +165,16 @@ class Store:
         self._save_state()
 
     def finalise(self) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-        """Write runs.parquet (and timeseries.parquet); return both frames."""
+        """Write runs.parquet (and timeseries.parquet); return runs and the labelled series.
+
+        Both files are typed and annotated as declared in `model/output_columns.py` (integer
+        counts as Int64, yes/no as boolean, `error` as string, a date beside every month;
+        meaning and unit of each column in the Parquet field metadata). timeseries.parquet is
+        long (run_id, month, date, labelled); the returned series is the wide matrix the
+        analyses use (run_id and one column per month, m000, m001, ...).
+        """
+        from werklandschap.model import output_columns as oc
+
         design = pd.read_parquet(self.folder / "design.parquet")
         journal = self.journal_frame()
         series = None
@@ -174,8 +184,22 @@ class Store:
                 matrix = np.stack(ok["labelled"].to_numpy())
                 cols = {f"m{m:03d}": matrix[:, m] for m in range(matrix.shape[1])}
                 series = pd.DataFrame({"run_id": ok["run_id"].to_numpy(), **cols})
-                atomic_write(self.folder / "timeseries.parquet", parquet_bytes(series))
+                months = matrix.shape[1]
+                long = pd.DataFrame(
+                    {
+                        "run_id": np.repeat(ok["run_id"].to_numpy(), months),
+                        "month": np.tile(np.arange(months), len(ok)),
+                        "date": np.tile(oc.months_to_dates(np.arange(months)).to_numpy(), len(ok)),
+                        "labelled": matrix.reshape(-1),
+                    }
+                )
+                atomic_write(
+                    self.folder / oc.EXPERIMENT_TIMESERIES.name,
+                    oc.parquet_bytes(long, oc.EXPERIMENT_TIMESERIES),
+                )
         journal = journal.drop(columns=["labelled", "seconds"], errors="ignore")
+        if "error" not in journal:  # an empty journal: no run finished yet
+            journal = journal.assign(status=pd.Series(dtype="string"), error=None)
         outcome_cols = [c for c in journal.columns if c not in ("run_id", "status", "error")]
         known = [c for c in (*OUTCOMES, "months") if c in outcome_cols]
         ordered = known + sorted(c for c in outcome_cols if c not in known)
@@ -189,7 +213,10 @@ class Store:
         )
         runs["status"] = runs["status"].fillna("missing")
         runs = runs.sort_values("run_id").reset_index(drop=True)
-        atomic_write(self.folder / "runs.parquet", parquet_bytes(runs))
+        runs = oc.typed(oc.with_dates(runs), oc.EXPERIMENT_RUNS)
+        atomic_write(
+            self.folder / oc.EXPERIMENT_RUNS.name, oc.parquet_bytes(runs, oc.EXPERIMENT_RUNS)
+        )
         return runs, series
 
     def cpu_seconds(self) -> float:

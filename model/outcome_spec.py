@@ -42,6 +42,11 @@ class Outcome:
         return fill(text, params)
 
     @property
+    def date_name(self) -> str | None:
+        """The calendar-date column written beside a month outcome (month -> date), else None."""
+        return self.name.replace("month", "date") if self.dtype == "month" else None
+
+    @property
     def pandas_dtype(self) -> str:
         """The column type in tables: Int64 (nullable), float64, boolean or string."""
         return {

@@ -159,13 +159,14 @@ class RunResult:
         return frame
 
     def province_timeseries(self) -> pd.DataFrame:
-        """Monthly stage counts per province (long format: month, province, stages...)."""
+        """Monthly stage counts per province (long format: month, date, province, stages...)."""
         months, provinces, _ = self.province_stages.shape
         frame = pd.DataFrame(
             self.province_stages.reshape(-1, len(STAGE_NAMES)), columns=STAGE_NAMES
         )
         frame.insert(0, "month", np.repeat(np.arange(months), provinces))
-        frame.insert(1, "province", np.tile(np.asarray(self.province_names), months))
+        frame.insert(1, "date", np.repeat(month_to_date(np.arange(months)), provinces))
+        frame.insert(2, "province", np.tile(np.asarray(self.province_names), months))
         return frame
 
 

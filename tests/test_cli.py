@@ -27,7 +27,14 @@ def test_run_baseline_writes_results_and_figures(tmp_path):
     done = cli("run", "baseline", "--replications", "3", "--seed", "5", "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
     folder = tmp_path / "baseline" / "seed5-x3"
-    for name in ("timeseries.csv", "provinces.csv", "summary.csv", "manifest.json"):
+    for name in (
+        "timeseries.csv",
+        "provinces.csv",
+        "summary.csv",
+        "manifest.json",
+        "timeseries.parquet",
+        ".werklandschap-run",
+    ):
         assert (folder / name).stat().st_size > 0
     for name in ("s_curve.png", "provinces.png", "map.png"):
         png = (folder / "figures" / name).read_bytes()
@@ -61,6 +68,9 @@ def test_run_a_scenario_file(tmp_path):
         (["run", "baselien"], "did you mean 'baseline'"),
         (["run", "missing.yaml"], "not found"),
         (["run", "baseline", "--replications", "0"], "must be at least 1"),
+        (["run", "baseline", "--replications", "1000001"], "at most 1,000,000"),
+        (["run", "baseline", "--name", ".."], "not a plain name"),
+        (["run", "baseline", "--name", "a/b"], "not a plain name"),
         (["validate", "missing.yaml"], "not found"),
     ],
 )
@@ -92,3 +102,28 @@ def test_params_markdown_lists_every_parameter():
     table = params_markdown(list(PARAMETERS))
     for p in PARAMETERS:
         assert f"`{p.name}`" in table
+
+
+def test_run_interrupted_by_ctrl_c_exits_130_with_a_resume_hint(tmp_path):
+    """A real SIGINT to the process (not a monkeypatch): one line, no traceback, work kept."""
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    command = ["run", "baseline", "-r", "400", "--no-figures", "--out", str(out)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "werklandschap.cli", *command],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    staging = out / "baseline" / ".seed0-x400.partial" / "replications"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(staging.glob("*.npz"))) < 2:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert "run the same command again to resume" in err.strip().splitlines()[-1]
+    assert len(list(staging.glob("*.npz"))) >= 2

@@ -1,0 +1,488 @@
+"""The output declaration: every column of every table that `run` and `experiment` write.
+
+Summary outcomes are declared once in `model/outcome_spec.py`; this module adds the other
+columns (identifiers, time series, status) and says which file holds which columns. Everything
+that writes or documents an output table reads this declaration:
+
+- `typed(frame, file)` gives each declared column its type (integer counts as nullable Int64,
+  yes/no as nullable boolean, text as string, calendar dates as datetime) and puts a date column
+  beside every month number (`month_target_reached` -> `date_target_reached`);
+- `parquet_bytes(frame, file)` writes Parquet whose Arrow schema carries each column's meaning
+  and unit (field metadata `description`, `unit`) and the file's description (schema metadata);
+- `outputs_markdown()` is docs/outputs.md (`werklandschap outputs --markdown`).
+
+Months count from the start: month 0 is 1 January 2023, month t the state t months later, so
+month 108 is the end of 2031. The date of month t is the first day of calendar month t
+(1 January 2023 plus t months); month 108 is 2032-01-01, the moment 2031 ends.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from werklandschap.model.outcome_spec import (
+    BY_NAME,
+    EXPERIMENT_OUTCOMES,
+    OUTCOMES,
+    START_YEAR,
+    Outcome,
+    fill,
+)
+
+ColumnType = Literal["int", "float", "bool", "str", "month", "date"]
+Command = Literal["run", "experiment"]
+
+#: Column type -> pandas dtype of the column in memory (nullable where a run can fail).
+PANDAS_DTYPES: dict[str, str] = {
+    "int": "Int64",
+    "float": "float64",
+    "bool": "boolean",
+    "str": "string",
+    "month": "float64",
+    "date": "datetime64[s]",
+}
+#: Column type -> Arrow type in Parquet files (a calendar date is a date32, no time of day).
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "bool": pa.bool_(),
+    "str": pa.string(),
+    "month": pa.float64(),
+    "date": pa.date32(),
+}
+#: How each column type is written in the tables of docs/outputs.md.
+TYPE_WORDS: dict[str, str] = {
+    "int": "integer",
+    "float": "number",
+    "bool": "true/false",
+    "str": "text",
+    "month": "number (month)",
+    "date": "date (YYYY-MM-DD)",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Column:
+    """One column of an output table."""
+
+    name: str
+    meaning: str  # one sentence, English
+    unit: str
+    dtype: ColumnType
+    when: str = ""  # for columns that only some files or experiment types have
+
+    @property
+    def pandas_dtype(self) -> str:
+        return PANDAS_DTYPES[self.dtype]
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutputFile:
+    """One table a command writes, with its columns in order."""
+
+    name: str  # file name inside the result folder
+    command: Command
+    meaning: str
+    columns: tuple[Column, ...]
+    #: Columns named after model parameters (design values) may follow; see docs/parameters.md.
+    parameter_columns: bool = False
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+def outcome_column(o: Outcome) -> Column:
+    """The column of a summary outcome (words filled in with the default horizon and target)."""
+    censoring = f" {fill(o.censoring, None)}." if o.censoring else ""
+    return Column(
+        name=o.name, meaning=fill(o.meaning, None) + censoring, unit=o.unit, dtype=o.dtype
+    )
+
+
+def date_column(o: Outcome) -> Column:
+    """The calendar date written beside the month outcome `o`."""
+    return Column(
+        name=o.date_name or "",
+        meaning=f"Calendar date of `{o.name}` (1 January {START_YEAR} plus that many months); "
+        f"empty when `{o.name}` is empty.",
+        unit="date",
+        dtype="date",
+    )
+
+
+def outcome_columns(names: Iterable[str]) -> tuple[Column, ...]:
+    """Columns of the outcomes `names`, each month number followed by its date column."""
+    columns: list[Column] = []
+    for name in names:
+        o = BY_NAME[name]
+        columns.append(outcome_column(o))
+        if o.date_name:
+            columns.append(date_column(o))
+    return tuple(columns)
+
+
+_C = Column
+MONTH = _C(
+    name="month",
+    meaning="Months since the start (0 = 1 January 2023; 108 = end of 2031).",
+    unit="month",
+    dtype="int",
+)
+DATE = _C(
+    name="date",
+    meaning="Calendar date of `month` (1 January 2023 plus `month` months).",
+    unit="date",
+    dtype="date",
+)
+REPLICATION = _C(
+    name="replication",
+    meaning="Replication number within the job (0, 1, ...).",
+    unit="-",
+    dtype="int",
+)
+SCENARIO = _C(name="scenario", meaning="Name of the scenario run.", unit="-", dtype="str")
+STAGE_WORDS = {
+    "unaware": "Parks not (yet) aware of the idea of a werklandschap.",
+    "aware": "Parks aware of the idea but not engaged.",
+    "engaged": "Parks engaged: making a plan.",
+    "transforming": "Parks carrying out their plan.",
+    "labelled": "Parks with the area label.",
+}
+STAGES = tuple(_C(name=s, meaning=m, unit="parks", dtype="int") for s, m in STAGE_WORDS.items())
+DRIVERS = {
+    "intrinsic": "the park's own motive",
+    "programme": "the programme",
+    "peers": "peers",
+    "regulation": "regulation",
+}
+
+RUN_SUMMARY = OutputFile(
+    name="summary.csv",
+    command="run",
+    meaning="One row of summary outcomes per replication.",
+    columns=(REPLICATION, *outcome_columns(o.name for o in OUTCOMES)),
+)
+RUN_TIMESERIES_CSV = OutputFile(
+    name="timeseries.csv",
+    command="run",
+    meaning="National monthly series per replication (wide: one column per stage).",
+    columns=(
+        REPLICATION,
+        MONTH,
+        DATE,
+        *STAGES,
+        *(
+            _C(
+                name=f"engaged_by_{k}",
+                unit="parks",
+                dtype="int",
+                meaning=f"New engagements in this month credited to {w} (accounting, ODD §7.9).",
+            )
+            for k, w in DRIVERS.items()
+        ),
+        _C(
+            name="maturity",
+            meaning="Concept maturity M at the end of the month.",
+            unit="0-1",
+            dtype="float",
+        ),
+        _C(
+            name="label_available",
+            meaning="Whether the area label can be awarded this month.",
+            unit="yes/no",
+            dtype="bool",
+        ),
+        _C(
+            name="green_deal_provinces",
+            meaning="Provinces with a Green Deal this month.",
+            unit="provinces",
+            dtype="int",
+        ),
+    ),
+)
+RUN_PROVINCES = OutputFile(
+    name="provinces.csv",
+    command="run",
+    meaning="Monthly stage counts per province per replication.",
+    columns=(
+        REPLICATION,
+        MONTH,
+        DATE,
+        _C(name="province", meaning="Province name.", unit="-", dtype="str"),
+        *STAGES,
+    ),
+)
+RUN_TIMESERIES = OutputFile(
+    name="timeseries.parquet",
+    command="run",
+    meaning="National stage counts per month per replication, long format (one row per "
+    "replication, month and stage): read it with any Parquet reader.",
+    columns=(
+        SCENARIO,
+        REPLICATION,
+        MONTH,
+        DATE,
+        _C(name="stage", meaning="Stage: " + ", ".join(STAGE_WORDS) + ".", unit="-", dtype="str"),
+        _C(name="parks", meaning="Parks in that stage in that month.", unit="parks", dtype="int"),
+    ),
+)
+
+DESIGN = (
+    _C(
+        name="run_id",
+        meaning="Run number within the experiment (0, 1, ...); the key of every table.",
+        unit="-",
+        dtype="int",
+    ),
+    _C(name="scenario", meaning="Name of the scenario run.", unit="-", dtype="str", when="compare"),
+    _C(
+        name="scenario_index",
+        meaning="Position of the scenario in the experiment file's list.",
+        unit="-",
+        dtype="int",
+        when="compare",
+    ),
+    _C(
+        name="role",
+        meaning="`sample` (a sampled point) or `noise` (extra replications at a "
+        "point, to measure the replication noise).",
+        unit="-",
+        dtype="str",
+        when="sobol, morris, discovery",
+    ),
+    _C(
+        name="point",
+        meaning="Design point (sample or grid cell) the run belongs to.",
+        unit="-",
+        dtype="int",
+        when="sobol, morris, discovery, sweep",
+    ),
+    _C(
+        name="replication", meaning="Replication number at the design point.", unit="-", dtype="int"
+    ),
+    _C(name="seed", meaning="Seed of the run (numpy SeedSequence entropy).", unit="-", dtype="int"),
+)
+EXPERIMENT_DESIGN = OutputFile(
+    name="design.parquet",
+    command="experiment",
+    meaning="One row per planned run (written before any run).",
+    columns=DESIGN,
+    parameter_columns=True,
+)
+EXPERIMENT_RUNS = OutputFile(
+    name="runs.parquet",
+    command="experiment",
+    meaning="One row per run: design values, status and the summary outcomes kept by "
+    "experiments. Outcomes are empty for runs that failed or are missing.",
+    columns=(
+        *DESIGN,
+        _C(
+            name="status",
+            meaning="`ok`, `error` (the run raised; see `error`) or `missing` (not run yet).",
+            unit="-",
+            dtype="str",
+        ),
+        _C(
+            name="error",
+            meaning="Type, message and place of the exception of a failed run; empty otherwise.",
+            unit="-",
+            dtype="str",
+        ),
+        *outcome_columns(EXPERIMENT_OUTCOMES),
+        _C(
+            name="months",
+            meaning="Months simulated (horizon plus after-horizon).",
+            unit="months",
+            dtype="int",
+        ),
+    ),
+    parameter_columns=True,
+)
+EXPERIMENT_TIMESERIES = OutputFile(
+    name="timeseries.parquet",
+    command="experiment",
+    meaning="Labelled parks per month per successful run, long format (one row per run and "
+    "month), when the experiment keeps time series.",
+    columns=(
+        DESIGN[0],
+        MONTH,
+        DATE,
+        _C(name="labelled", meaning="Parks with the area label.", unit="parks", dtype="int"),
+    ),
+)
+FILES: tuple[OutputFile, ...] = (
+    RUN_SUMMARY, RUN_TIMESERIES_CSV, RUN_PROVINCES, RUN_TIMESERIES,
+    EXPERIMENT_RUNS, EXPERIMENT_TIMESERIES, EXPERIMENT_DESIGN,
+)  # fmt: skip
+
+#: Keys of manifest.json of `run` (what is needed to reproduce and judge the runs).
+RUN_MANIFEST: dict[str, str] = {
+    "scenario": "scenario name",
+    "description": "scenario description",
+    "overrides": "parameters the scenario changes from the defaults",
+    "parameters": "every parameter value used",
+    "seed": "the seed given (replication r uses the seed derived from it and r)",
+    "replications": "number of replications",
+    "replication_seeds": "seed of each replication, in order",
+    "months": "months simulated per replication",
+    "elapsed_seconds": "wall time of the job in seconds, summed over all sessions (a resumed "
+    "job has several)",
+    "sessions": "number of sessions the job took (1 unless it was interrupted and resumed)",
+    "labelled_at_horizon_mean": "mean of `labelled_at_horizon` over the replications",
+    "created": "when the folder was written (local time, ISO 8601)",
+    "versions": "versions of werklandschap and its main libraries",
+    "python": "Python version",
+    "git_commit": "git commit of the model ('+dirty' with uncommitted changes)",
+}
+
+
+def months_to_dates(months: Sequence[float] | np.ndarray | pd.Series) -> pd.Series:
+    """Calendar dates of month numbers (1 January 2023 plus that many months); NaT for NaN."""
+    m = pd.Series(months, dtype="float64").to_numpy()
+    ok = np.isfinite(m)
+    whole = np.where(ok, m, 0).astype(np.int64)
+    dates = pd.to_datetime(
+        {"year": START_YEAR + whole // 12, "month": whole % 12 + 1, "day": 1}
+    ).astype("datetime64[s]")
+    return dates.where(ok)
+
+
+def with_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with a date column inserted right after every month outcome column it has."""
+    out = frame.copy()
+    for o in OUTCOMES:
+        if o.date_name and o.name in out and o.date_name not in out:
+            dates = months_to_dates(out[o.name]).to_numpy()
+            out.insert(out.columns.get_loc(o.name) + 1, o.date_name, dates)
+    return out
+
+
+def typed(frame: pd.DataFrame, file: OutputFile) -> pd.DataFrame:
+    """`frame` with every column declared for `file` cast to its declared type."""
+    out = frame.copy()
+    for column in file.columns:
+        if column.name not in out:
+            continue
+        values = out[column.name]
+        # Whole-number floats (the journal stores outcomes as floats) become Int64 exactly; a
+        # fractional value in an integer column raises instead of being rounded away.
+        if column.dtype == "str":
+            values = values.astype("object").where(values.notna(), None)
+        out[column.name] = values.astype(column.pandas_dtype)
+    return out
+
+
+def _field_metadata(name: str, file: OutputFile) -> dict[str, str]:
+    column = file.column(name)
+    if column is not None:
+        return {"description": column.meaning, "unit": column.unit}
+    if file.parameter_columns:
+        from werklandschap.model.parameters import BY_NAME as PARAMETERS
+
+        p = PARAMETERS.get(name)
+        if p is not None:
+            return {"description": f"Parameter value: {p.description}", "unit": p.unit}
+    return {}
+
+
+def arrow_table(frame: pd.DataFrame, file: OutputFile) -> pa.Table:
+    """`frame` as an Arrow table with declared types and each column's meaning and unit."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    fields = []
+    for field in table.schema:
+        column = file.column(field.name)
+        kind = ARROW_TYPES[column.dtype] if column is not None else field.type
+        fields.append(pa.field(field.name, kind, metadata=_field_metadata(field.name, file)))
+    metadata = {
+        **(table.schema.metadata or {}),
+        b"werklandschap.file": file.name.encode(),
+        b"description": file.meaning.encode(),
+    }
+    return table.cast(pa.schema(fields, metadata=metadata))
+
+
+def parquet_bytes(frame: pd.DataFrame, file: OutputFile) -> bytes:
+    """Parquet bytes of `frame` typed and annotated as declared for `file`."""
+    buffer = io.BytesIO()
+    pq.write_table(arrow_table(typed(frame, file), file), buffer)
+    return buffer.getvalue()
+
+
+def _table(columns: Iterable[Column]) -> list[str]:
+    lines = ["| column | type | unit | meaning |", "|---|---|---|---|"]
+    for c in columns:
+        when = f" *Only in {c.when} experiments.*" if c.when else ""
+        lines.append(f"| `{c.name}` | {TYPE_WORDS[c.dtype]} | {c.unit} | {c.meaning}{when} |")
+    return lines
+
+
+def outputs_markdown() -> str:
+    """docs/outputs.md: every column of every table `run` and `experiment` write."""
+    lines = [
+        "# Outputs",
+        "",
+        "Generated from `model/output_columns.py` and `model/outcome_spec.py` by "
+        "`werklandschap outputs --markdown`; do not edit.",
+        "",
+        "Month numbers count from the start: month 0 is 1 January 2023 and month 108 the end "
+        "of 2031 (the programme's horizon). Every month number has a calendar date beside it: "
+        "the first day of that calendar month (month 108 is 2032-01-01, the moment 2031 ends). "
+        "An empty cell (NaN, NA, null) means the value does not exist for that run: the event "
+        "did not happen within the run, the run failed, or the share has no parks to count.",
+        "",
+        "The Parquet files with results (timeseries.parquet, runs.parquet) carry these words: "
+        "each field's Arrow metadata has `description` and `unit`, the schema metadata a "
+        "`description` of the file. Integer and yes/no columns "
+        "are nullable integers and booleans (pandas `Int64`, `boolean`), dates are Arrow "
+        "`date32` (pandas reads them as Python dates). CSV files hold the same values as text; "
+        "yes/no is `True`/`False`, dates are `YYYY-MM-DD`.",
+        "",
+        "Words with a horizon or target are shown for the defaults (horizon month 108, target "
+        "1,000 parks); a scenario that changes them changes the meaning accordingly.",
+    ]
+    for command, folder in (
+        ("run", "results/<scenario>/<run-name>/"),
+        ("experiment", "results/<experiment-name>/"),
+    ):
+        lines += ["", f"## `werklandschap {command}`: {folder}"]
+        for file in (f for f in FILES if f.command == command):
+            lines += ["", f"### {file.name}", "", file.meaning, ""]
+            lines += _table(file.columns)
+            if file.parameter_columns:
+                lines += [
+                    "",
+                    "Then one column per parameter the experiment varies, named and typed as "
+                    "the parameter (meaning and unit in docs/parameters.md and in the field "
+                    "metadata).",
+                ]
+        if command == "run":
+            lines += ["", "### manifest.json", "", "| key | meaning |", "|---|---|"]
+            lines += [f"| `{k}` | {v} |" for k, v in RUN_MANIFEST.items()]
+            lines += [
+                "",
+                "`figures/` holds s_curve.png, provinces.png and map.png. `.werklandschap-run` "
+                "marks the folder as written by `werklandschap run` (only such a folder is ever "
+                "replaced, and only with `--overwrite`). While a job runs, its replications are "
+                "kept in `<scenario>/.<run-name>.partial/`; an interrupted job resumes from "
+                "there when the same command is run again.",
+            ]
+        else:
+            lines += [
+                "",
+                "The experiment folder also holds experiment.yaml, state.json, journal/ "
+                "(finished runs, for resuming), manifest.json, report.md, figures/ and the "
+                "analysis tables of the experiment type (described in its report.md).",
+            ]
+    return "\n".join(lines) + "\n"
