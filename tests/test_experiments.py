@@ -248,7 +248,8 @@ def test_compare_end_to_end_with_the_model(tmp_path):
     effects = pd.read_csv(folder / "effects.csv")
     assert set(effects["scenario"]) == {"no_programme", "double_stimulated"}
     series = pd.read_parquet(folder / "timeseries.parquet")
-    assert series.shape == (9, 170)
+    assert list(series.columns) == ["run_id", "month", "date", "labelled"]
+    assert len(series) == 9 * 169
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["runs"] == 9 and manifest["failed"] == 0
     assert manifest["experiment_file_sha256"] and manifest["versions"]["SALib"]
