@@ -7,7 +7,8 @@ One page with a language switch (Nederlands / English) and three named views:
 - "Vergelijken / Compare": the baseline, "my scenario" and shipped scenarios over many runs;
 - "Over het model / About the model": a paragraph and a diagram.
 The page steps the model itself (no Mesa SolaraViz), so no developer controls are shown. A run to
-a month is one batch of steps followed by one redraw.
+a month is one batch of steps followed by one redraw. Headings are plain HTML, not
+`solara.Markdown`, which fetches KaTeX from a CDN (not available offline).
 
 Run directly (offline-capable):
     SOLARA_TELEMETRY_MIXPANEL_ENABLE=false SOLARA_THEME_SHOW_BANNER=false \
@@ -56,11 +57,13 @@ CSS = """
 .wl-main { flex: 1 1 auto; min-width: 0; }
 .wl-charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(430px, 1fr));
              gap: 12px; }
-.wl-charts img, .view-compare img, .view-about img { max-width: 100%; height: auto; }
+.wl-charts img { width: 100%; height: auto; }
+.view-compare img, .view-about img { max-width: 100%; height: auto; }
 .headline { font-size: 1.35em; font-weight: bold; margin: 4px 0; }
 .lever { margin-bottom: 6px; }
 .lever-value { font-weight: bold; }
-.lever .v-input__slider .v-label { display: none; }  /* the name is shown above the slider */
+/* the lever's name is shown above its slider or list */
+.lever .v-input__slider .v-label, .lever .v-select .v-label { display: none; }
 .lever-explain { font-size: 0.8em; display: block; }
 .lever-source { font-size: 0.75em; color: #555; display: block; }
 .compare-table { border-collapse: collapse; font-size: 0.9em; margin: 8px 0; }
@@ -147,7 +150,7 @@ def Settings(model: DashboardModel, lang: str) -> None:
     names = list(shipped_scenarios())
     titles = {scenario_title(n, lang): n for n in names}
     with solara.Column(classes=["wl-settings"], gap="4px"):
-        solara.Markdown(f"**{say('settings', lang)}**")
+        solara.Text(say("settings", lang), style={"font-weight": "bold"})
         solara.Select(say("scenario", lang), values=list(titles),
                       value=scenario_title(scenario_name.value, lang),
                       on_value=lambda title: pick_scenario(titles[title]))  # fmt: skip
@@ -268,7 +271,7 @@ def About(lang: str) -> None:
     """The model in a paragraph and a diagram."""
     image = solara.use_memo(lambda: png(ladder_figure(lang)), [lang])
     with solara.Column(classes=["view-about"], style={"max-width": "900px", "padding": "8px"}):
-        solara.Markdown(f"### {say('about_title', lang)}")
+        solara.HTML(tag="h3", unsafe_innerHTML=say("about_title", lang))
         solara.Text(say("about_text", lang), style={"display": "block"})
         solara.Image(image)
         solara.Text(say("about_more", lang), style={"display": "block", "font-size": "0.85em"})

@@ -197,7 +197,7 @@ def CompareView(mine: Scenario | None, lang: str) -> None:
     shipped = [n for n in shipped_scenarios() if n != REFERENCE]
     titles = {scenario_title(n, lang): n for n in shipped}
     with solara.Column(classes=["view-compare"], style={"padding": "8px", "max-width": "1100px"}):
-        solara.Markdown(f"### {say('compare_title', lang)}")
+        solara.HTML(tag="h3", unsafe_innerHTML=say("compare_title", lang))
         solara.Text(say("compare_explain", lang))
         solara.Checkbox(label=say("my_scenario", lang), value=include_mine)
         solara.SelectMultiple(
@@ -250,13 +250,14 @@ def CompareResults(done: Comparison, lang: str) -> None:
     html = table.to_html(index=False, border=0, classes="compare-table", escape=True)
     solara.HTML(tag="div", unsafe_innerHTML=html)
     solara.Text(say("interval_note", lang), style={"font-size": "0.8em", "color": "#555"})
-    figure = compare_figure(results, stats, lang)
-    solara.FigureMatplotlib(figure, format="png")
+    image = solara.use_memo(lambda: png(compare_figure(results, stats, lang), dpi=100),
+                            [done, lang])  # fmt: skip
+    solara.Image(image)
     tables = export.compare_tables(stats, runs_table(results))
     with solara.Row(classes=["compare-exports"]):
         solara.FileDownload(lambda: export.csv_bytes(tables), filename="comparison.csv",
                             label=say("export_csv", lang), mime_type="text/csv")  # fmt: skip
         solara.FileDownload(lambda: export.excel_bytes(tables), filename="comparison.xlsx",
                             label=say("export_xlsx", lang))  # fmt: skip
-        solara.FileDownload(lambda: png(figure), filename="comparison.png",
+        solara.FileDownload(image, filename="comparison.png",
                             label=say("export_png", lang), mime_type="image/png")  # fmt: skip
