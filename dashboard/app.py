@@ -288,6 +288,7 @@ def Page() -> None:
                                _valid_levers()),
         [settings_key],
     )  # fmt: skip
+    solara.use_effect(lambda: stop_playing, [model])  # new settings: Play stops (cleanup)
     solara.Title(say("title", lang))
     solara.Style(CSS)
     with solara.Div(classes=["wl-header"]):

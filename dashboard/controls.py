@@ -9,6 +9,7 @@ it then runs the chosen scenario with its own values and keeps the message in `p
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,6 +167,8 @@ class DashboardModel(WerklandschapModel):
         levers: dict[str, Any] | None = None,
     ) -> None:
         self.problem: str | None = None
+        #: Held while stepping: Play steps in a thread, the buttons in the page's thread.
+        self.lock = threading.RLock()
         try:
             scenario = build_scenario(scenario_name, levers or {}, more or "")
             rng = parse_seed(seed)
@@ -190,9 +193,10 @@ class DashboardModel(WerklandschapModel):
 
         Runs as one batch: this is what makes "run to end 2031" take well under a second.
         """
-        remaining = min(int(month), self.months) - int(self.time)
-        if remaining > 0:
-            self.run_for(remaining)
+        with self.lock:
+            remaining = min(int(month), self.months) - int(self.time)
+            if remaining > 0:
+                self.run_for(remaining)
 
 
 def _fallback(scenario_name: str) -> Scenario:
