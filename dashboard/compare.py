@@ -35,6 +35,7 @@ include_mine = solara.reactive(True)
 others = solara.reactive(["double_stimulated"])  # shipped scenario names besides the baseline
 replications = solara.reactive(20)
 first_seed = solara.reactive(0)
+total = solara.reactive(0)  # runs in the comparison under way
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Comparison:
 @solara.lab.task(prefer_threaded=True)
 def comparison(scenarios: tuple[Scenario, ...], runs: int, seed: int) -> Comparison:
     """Run every scenario `runs` times with common seeds, updating `comparison.progress`."""
-    total, done = len(scenarios) * runs, 0
+    count, done = len(scenarios) * runs, 0
     started = time.perf_counter()
 
     def progress(indices: Iterable[int]) -> Iterator[int]:
@@ -58,7 +59,7 @@ def comparison(scenarios: tuple[Scenario, ...], runs: int, seed: int) -> Compari
                 return
             yield index
             done += 1
-            comparison.progress = 100.0 * done / total
+            comparison.progress = 100.0 * done / count
 
     comparison.progress = 0.0
     results = {s.name: run_replications(s, seed, runs, progress) for s in scenarios}
@@ -200,6 +201,8 @@ def CompareView(mine: Scenario | None, lang: str) -> None:
         solara.HTML(tag="h3", unsafe_innerHTML=say("compare_title", lang))
         solara.Text(say("compare_explain", lang))
         solara.Checkbox(label=say("my_scenario", lang), value=include_mine)
+        if include_mine.value and mine is None:
+            solara.Warning(say("mine_invalid", lang), dense=True)
         solara.SelectMultiple(
             say("others", lang),
             values=[scenario_title(n, lang) for n in others.value],
@@ -214,6 +217,8 @@ def CompareView(mine: Scenario | None, lang: str) -> None:
 
         def start() -> None:
             chosen = chosen_scenarios(mine if include_mine.value else None, others.value)
+            # the progress line counts what actually runs
+            total.set(replications.value * len(chosen))
             comparison(chosen, replications.value, first_seed.value)
 
         with solara.Row():
@@ -225,9 +230,9 @@ def CompareView(mine: Scenario | None, lang: str) -> None:
             solara.Warning(say("too_many", lang))
         if comparison.pending:
             share = comparison.progress or 0.0
-            total = replications.value * (1 + include_mine.value + len(others.value))
             solara.ProgressLinear(share)
-            solara.Text(say("progress", lang, done=round(share * total / 100), total=total),
+            runs = total.value
+            solara.Text(say("progress", lang, done=round(share * runs / 100), total=runs),
                         classes=["compare-progress"])  # fmt: skip
         elif comparison.error:
             solara.Error(say("compare_failed", lang, error=comparison.exception))

@@ -125,6 +125,10 @@ WORDS: dict[str, dict[str, str]] = {
         "nl": "Mijn scenario (huidige instellingen)",
         "en": "My scenario (current settings)",
     },
+    "mine_invalid": {
+        "nl": "Mijn scenario doet niet mee: een instelling is ongeldig (zie Eén toekomst).",
+        "en": "My scenario is left out: a setting is invalid (see One future).",
+    },
     "others": {"nl": "Andere scenario's (hoogstens 3)", "en": "Other scenarios (at most 3)"},
     "replications": {"nl": "Aantal runs per scenario", "en": "Runs per scenario"},
     "first_seed": {"nl": "Seed van de eerste run", "en": "Seed of the first run"},

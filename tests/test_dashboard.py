@@ -559,6 +559,14 @@ def test_browser_wrong_value_shows_message_and_server_keeps_serving(page, server
     seed.press("Enter")
     expect(page.locator(".control-error")).to_have_count(0)
     expect(page.locator(".run-info")).to_contain_text("seed 3")
+    # picking a shipped scenario sets the levers to its values
+    page.locator(".v-select", has_text="Uitgangspunt (scenario)").locator(".v-input__slot").click()
+    page.get_by_role("option", name="Twee keer zoveel gestimuleerd").click()
+    expect(page.locator(".run-info")).to_contain_text("Uitgangspunt: Twee keer zoveel gestimuleerd")
+    expect(page.get_by_role("slider", name="Gestimuleerde terreinen")).to_have_attribute(
+        "aria-valuenow", "300"
+    )
+    expect(page.locator(".run-info")).to_contain_text("gewijzigd: niets")
 
 
 def test_browser_compare_my_scenario(page):
