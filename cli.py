@@ -6,7 +6,7 @@
     werklandschap params [--kind lever|uncertainty|structural] [--markdown]
     werklandschap outputs [--markdown]
     werklandschap bench [--repeats N] [--reference-repeats N] [--no-scaling]
-    werklandschap dashboard [--host HOST] [--port PORT] [--open]
+    werklandschap dashboard [--host HOST] [--port PORT] [--open] [--allow-remote]
     werklandschap experiment FILE.yaml [--workers N | --scheduler ADDRESS] [--n N] [--restart]
 
 Bad input (unknown scenario, invalid file, wrong option) prints one clear message to stderr and
@@ -197,8 +197,15 @@ def _port(text: str) -> int:
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    from werklandschap.dashboard.server import serve
+    from werklandschap.dashboard.server import HostError, check_host, serve
 
+    try:
+        warning = check_host(args.host, args.allow_remote)
+    except HostError as exc:
+        print(f"werklandschap: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     return serve(args.host, args.port, open_browser=args.open)
 
 
@@ -264,6 +271,11 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
     dashboard.add_argument("--port", type=_port, default=8765, help="port (default: 8765)")
     dashboard.add_argument("--open", action="store_true", help="open a browser tab")
+    dashboard.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a --host other than loopback (the page has no authentication)",
+    )
     dashboard.set_defaults(func=cmd_dashboard)
 
     from werklandschap.experiments.cli_experiment import add_parser as add_experiment

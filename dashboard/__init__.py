@@ -1,7 +1,9 @@
-"""The policymaker dashboard: Mesa SolaraViz in the browser (`werklandschap dashboard`).
+"""The policymaker dashboard: one Solara page in the browser (`werklandschap dashboard`).
 
-- `controls`: controls generated from the parameter spec and the model they rebuild on Reset;
-- `views`: live views while the model steps (labelled count, curves, map, provinces);
-- `compare`: replications of 2-3 scenarios in the background, P(>=1,000) with Wilson intervals;
+- `words`: the page's own words in Dutch and English (lever and outcome words live in the specs);
+- `controls`: lever controls generated from the parameter spec, and the model they build;
+- `views`: the headline answer and the charts of one run (Okabe-Ito colours);
+- `compare`: the baseline, "my scenario" and shipped scenarios over many runs, in the background;
+- `export`: settings as a scenario YAML, results as CSV and Excel;
 - `app`: the page that `solara run` serves; `server`: the command that starts it.
 """

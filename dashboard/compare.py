@@ -1,38 +1,56 @@
-"""The compare view: R replications of 2-3 shipped scenarios in the background.
+"""The compare view: the baseline, "my scenario" and up to 3 shipped scenarios, R runs each.
 
-For each scenario it shows P(at least the target labelled at the horizon) with a Wilson 95%
-interval and a fan chart (median and 5-95% band of labelled parks over time). The runs execute in
-a Solara task (a thread per browser session) that reports its progress; the selection and the
-last results live in session-scoped reactive variables, so they survive switching pages.
+Every scenario runs with the same R seeds (common random numbers), so each run of a scenario has a
+partner run of the baseline; differences are means of those paired differences with a normal 95%
+interval (`paired_difference`). P(target met at the horizon) carries a Wilson 95% interval. The
+runs execute in a Solara task (a thread per browser session) that reports its progress; the
+selection and the last results live in session-scoped reactive variables.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
 import solara
 import solara.lab
 from matplotlib.figure import Figure
 
-from werklandschap.dashboard.views import horizon_text
-from werklandschap.experiments.analysis.stats import wilson
-from werklandschap.experiments.plots import s_curve
+from werklandschap.dashboard import export
+from werklandschap.dashboard.views import SCENARIO_COLOURS, end_year, png
+from werklandschap.dashboard.words import number, say, scenario_title
+from werklandschap.experiments.analysis.stats import paired_difference, wilson
 from werklandschap.experiments.runs import run_replications
-from werklandschap.model.outcomes import RunResult
-from werklandschap.model.scenario import shipped_scenarios
+from werklandschap.model.outcome_spec import outcome
+from werklandschap.model.outcomes import START_YEAR, RunResult
+from werklandschap.model.scenario import Scenario, load_scenario, shipped_scenarios
 
-DEFAULT_SCENARIOS = ["baseline", "double_stimulated"]
-MIN_SCENARIOS, MAX_SCENARIOS = 2, 3
+REFERENCE = "baseline"
+MAX_OTHERS = 3
 
-chosen = solara.reactive(list(DEFAULT_SCENARIOS))
+include_mine = solara.reactive(True)
+others = solara.reactive(["double_stimulated"])  # shipped scenario names besides the baseline
 replications = solara.reactive(20)
-seed = solara.reactive(0)
+first_seed = solara.reactive(0)
+total = solara.reactive(0)  # runs in the comparison under way
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The runs of each compared scenario (the reference first) and how long they took (s)."""
+
+    results: dict[str, list[RunResult]]
+    seconds: float
 
 
 @solara.lab.task(prefer_threaded=True)
-def comparison(names: tuple[str, ...], runs: int, first_seed: int) -> dict[str, list[RunResult]]:
-    """Run every scenario `runs` times (common seeds), updating `comparison.progress` (0-100)."""
-    total, done = len(names) * runs, 0
+def comparison(scenarios: tuple[Scenario, ...], runs: int, seed: int) -> Comparison:
+    """Run every scenario `runs` times with common seeds, updating `comparison.progress`."""
+    count, done = len(scenarios) * runs, 0
+    started = time.perf_counter()
 
     def progress(indices: Iterable[int]) -> Iterator[int]:
         nonlocal done
@@ -41,81 +59,210 @@ def comparison(names: tuple[str, ...], runs: int, first_seed: int) -> dict[str, 
                 return
             yield index
             done += 1
-            comparison.progress = 100.0 * done / total
+            comparison.progress = 100.0 * done / count
 
     comparison.progress = 0.0
-    return {name: run_replications(name, first_seed, runs, progress) for name in names}
+    results = {s.name: run_replications(s, seed, runs, progress) for s in scenarios}
+    return Comparison(results, time.perf_counter() - started)
 
 
-def target_rows(results: dict[str, list[RunResult]]) -> list[str]:
-    """One line per scenario: P(target met at the horizon) with its Wilson 95% interval."""
+def chosen_scenarios(mine: Scenario | None, names: list[str]) -> tuple[Scenario, ...]:
+    """The reference, then "my scenario" (renamed), then the chosen shipped scenarios."""
+    chosen = [load_scenario(REFERENCE)]
+    if mine is not None:
+        chosen.append(mine.with_params(name=export.MY_SCENARIO))
+    chosen += [load_scenario(n) for n in names if n != REFERENCE]
+    return tuple(chosen)
+
+
+def scenario_stats(results: dict[str, list[RunResult]]) -> pd.DataFrame:
+    """Per scenario: runs, mean labelled at the horizon, P(target) with Wilson interval and the
+    paired differences (mean labelled, P) against the reference (the first scenario)."""
     rows = []
+    reference = None
     for name, runs in results.items():
-        met = sum(r.summary()["target_met"] for r in runs)
-        low, high = wilson(met, len(runs))
-        target, by = runs[0].params["target_parks"], horizon_text(runs[0].params["horizon_months"])
-        rows.append(f"{name}: P(≥{target:,} labelled by {by}) = {met / len(runs):.2f} "
-                    f"(95% CI {low:.2f}–{high:.2f}; {met} of {len(runs)} runs)")  # fmt: skip
-    return rows
+        summary = pd.DataFrame([r.summary() for r in runs])
+        labelled = summary["labelled_at_horizon"].to_numpy(float)
+        met = summary["target_met"].to_numpy(float)
+        if reference is None:
+            reference = (labelled, met)
+        half = 1.96 * labelled.std(ddof=1) / np.sqrt(labelled.size) if labelled.size > 1 else 0.0
+        low, high = wilson(int(met.sum()), met.size)
+        diff = paired_difference(labelled, reference[0])
+        pdiff = paired_difference(met, reference[1])
+        rows.append({
+            "scenario": name, "runs": len(runs), "mean_labelled": labelled.mean(),
+            "mean_low": labelled.mean() - half, "mean_high": labelled.mean() + half,
+            "p_target": met.mean(), "p_low": low, "p_high": high,
+            "diff": diff[0], "diff_low": diff[1], "diff_high": diff[2],
+            "p_diff": pdiff[0], "p_diff_low": pdiff[1], "p_diff_high": pdiff[2],
+        })  # fmt: skip
+    return pd.DataFrame(rows)
 
 
-def compare_figure(results: dict[str, list[RunResult]]) -> Figure:
+def _interval(value: float, low: float, high: float, lang: str, decimals: int = 0,
+              signed: bool = False) -> str:  # fmt: skip
+    def fmt(x: float) -> str:
+        text = number(x, lang, decimals)
+        return ("+" + text) if signed and x > 0 else text
+
+    if not np.isfinite(low) or not np.isfinite(high):
+        return fmt(value)
+    return f"{fmt(value)} ({fmt(low)} – {fmt(high)})"
+
+
+def outcome_words(name: str, params: dict, lang: str) -> str:
+    """An outcome's words from the outcome spec, its target written with `lang`'s separators."""
+    o = outcome(name)
+    words = o.nl if lang == "nl" else o.en
+    horizon = int(params["horizon_months"])
+    return words.format(target=number(int(params["target_parks"]), lang), horizon=horizon,
+                        horizon_year=end_year(horizon))  # fmt: skip
+
+
+def words_table(stats: pd.DataFrame, params: dict, lang: str) -> pd.DataFrame:
+    """The comparison in words, one row per scenario (the table the page shows)."""
+    columns = {
+        "scenario": say("col_scenario", lang),
+        "runs": say("col_runs", lang),
+        "mean": say("col_mean", lang, outcome=outcome_words("labelled_at_horizon", params, lang)),
+        "p": say("col_p", lang, outcome=outcome_words("target_met", params, lang)),
+        "diff": say("col_diff", lang),
+        "p_diff": say("col_pdiff", lang),
+    }
+    rows = []
+    for k, row in stats.iterrows():
+        reference = k == 0
+        rows.append({
+            columns["scenario"]: scenario_title(row["scenario"], lang),
+            columns["runs"]: int(row["runs"]),
+            columns["mean"]: _interval(
+                row["mean_labelled"], row["mean_low"], row["mean_high"], lang),
+            columns["p"]: _interval(row["p_target"], row["p_low"], row["p_high"], lang, 2),
+            columns["diff"]: say("reference", lang) if reference else _interval(
+                row["diff"], row["diff_low"], row["diff_high"], lang, signed=True),
+            columns["p_diff"]: say("reference", lang) if reference else _interval(
+                row["p_diff"], row["p_diff_low"], row["p_diff_high"], lang, 2, signed=True),
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def runs_table(results: dict[str, list[RunResult]]) -> pd.DataFrame:
+    """One row per run: scenario, replication and the summary outcomes."""
+    frames = []
+    for name, runs in results.items():
+        frame = pd.DataFrame([r.summary() for r in runs])
+        frame["scenario"] = name
+        frame.insert(1, "replication", np.arange(len(runs)))
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def compare_figure(results: dict[str, list[RunResult]], stats: pd.DataFrame,
+                   lang: str) -> Figure:  # fmt: skip
     """Fan charts of labelled parks per scenario (top), P(target) with Wilson intervals (bottom)."""
-    fig = Figure(figsize=(4.6, 5.4))
-    fig.subplots_adjust(left=0.14, right=0.96, bottom=0.1, top=0.94, hspace=0.4)
+    params = next(iter(results.values()))[0].params
+    target, horizon = int(params["target_parks"]), int(params["horizon_months"])
+    fig = Figure(figsize=(7.0, 5.4), layout="constrained")
     fan, prob = fig.subplots(2, 1, height_ratios=[3, 2])
     for k, (name, runs) in enumerate(results.items()):
-        s_curve(runs, fan, label=name, colour=f"C{k}")
-        met = sum(r.summary()["target_met"] for r in runs)
-        low, high = wilson(met, len(runs))
-        p = met / len(runs)
-        prob.errorbar([p], [k], xerr=[[p - low], [high - p]], fmt="o", color=f"C{k}", capsize=5)
-        prob.text(0.01, k - 0.2, f"{name}: {met}/{len(runs)}", fontsize=7, color=f"C{k}")
-    fan.legend(loc="upper left", fontsize=7)
-    fan.set_title("Labelled parks: median and 5-95% of runs", fontsize=9)
-    fan.tick_params(labelsize=7)
-    fan.xaxis.label.set_fontsize(7)
-    fan.yaxis.label.set_fontsize(7)
-    prob.set_yticks([])
-    prob.set_ylim(len(results) - 0.5, -0.6)
+        colour = SCENARIO_COLOURS[k % len(SCENARIO_COLOURS)]
+        labelled = np.array([r.labelled for r in runs])
+        years = START_YEAR + np.arange(labelled.shape[1]) / 12
+        low, mid, high = np.percentile(labelled, [5, 50, 95], axis=0)
+        fan.fill_between(years, low, high, color=colour, alpha=0.2, linewidth=0)
+        fan.plot(years, mid, color=colour, label=scenario_title(name, lang))
+        row = stats.iloc[k]
+        p = row["p_target"]
+        prob.errorbar([p], [k], xerr=[[p - row["p_low"]], [row["p_high"] - p]], fmt="o",
+                      color=colour, capsize=5)  # fmt: skip
+    fan.axhline(target, color="k", linestyle="--", linewidth=1)
+    fan.axvline(START_YEAR + horizon / 12, color="grey", linestyle=":", linewidth=1)
+    fan.legend(loc="upper left", fontsize=8)
+    fan.set_title(say("fan_title", lang), fontsize=10)
+    fan.set_ylabel(say("axis_labelled", lang), fontsize=8)
+    fan.tick_params(labelsize=8)
+    prob.set_yticks(range(len(results)), [scenario_title(n, lang) for n in results], fontsize=8)
+    prob.set_ylim(len(results) - 0.5, -0.5)
     prob.set_xlim(0, 1)
-    prob.set_xlabel("P(target met by the horizon), Wilson 95% interval", fontsize=7)
-    prob.tick_params(axis="x", labelsize=7)
+    prob.set_xlabel(say("prob_axis", lang, target=number(target, lang), year=end_year(horizon)),
+                    fontsize=8)  # fmt: skip
+    prob.tick_params(axis="x", labelsize=8)
     prob.grid(axis="x", alpha=0.3)
     return fig
 
 
-def _start() -> None:
-    comparison(tuple(chosen.value), replications.value, seed.value)
-
-
 @solara.component
-def CompareView(model: object = None) -> None:
-    """Choose 2-3 scenarios and R, run them in the background, show P(target) and fan charts."""
-    with solara.Column(style={"padding": "8px"}):
-        solara.Text("Compare scenarios", style={"font-size": "1.2em", "font-weight": "bold"})
+def CompareView(mine: Scenario | None, lang: str) -> None:
+    """Choose scenarios and R, run them in the background, show the table, chart and exports."""
+    shipped = [n for n in shipped_scenarios() if n != REFERENCE]
+    titles = {scenario_title(n, lang): n for n in shipped}
+    with solara.Column(classes=["view-compare"], style={"padding": "8px", "max-width": "1100px"}):
+        solara.HTML(tag="h3", unsafe_innerHTML=say("compare_title", lang))
+        solara.Text(say("compare_explain", lang))
+        solara.Checkbox(label=say("my_scenario", lang), value=include_mine)
+        if include_mine.value and mine is None:
+            solara.Warning(say("mine_invalid", lang), dense=True)
         solara.SelectMultiple(
-            "Scenarios (2-3)", values=chosen, all_values=list(shipped_scenarios())
+            say("others", lang),
+            values=[scenario_title(n, lang) for n in others.value],
+            all_values=list(titles),
+            on_value=lambda chosen: others.set([titles[t] for t in chosen if t in titles]),
         )
-        solara.SliderInt("Replications per scenario", value=replications, min=5, max=100, step=5)
-        solara.InputInt("Seed of the first replication", value=seed)
-        count_ok = MIN_SCENARIOS <= len(chosen.value) <= MAX_SCENARIOS
+        solara.SliderInt(say("replications", lang), value=replications, min=5, max=100, step=5,
+                         thumb_label="always")  # fmt: skip
+        solara.Text(f"{say('replications', lang)}: {replications.value}", classes=["compare-runs"])
+        solara.InputInt(say("first_seed", lang), value=first_seed)
+        too_many = len(others.value) > MAX_OTHERS
+
+        def start() -> None:
+            chosen = chosen_scenarios(mine if include_mine.value else None, others.value)
+            # the progress line counts what actually runs
+            total.set(replications.value * len(chosen))
+            comparison(chosen, replications.value, first_seed.value)
+
         with solara.Row():
-            solara.Button("Run comparison", color="primary", on_click=_start,
-                          disabled=not count_ok or comparison.pending)  # fmt: skip
+            solara.Button(say("compare_run", lang), color="primary", on_click=start,
+                          disabled=too_many or comparison.pending)  # fmt: skip
             if comparison.pending:
-                solara.Button("Cancel", on_click=comparison.cancel)
-        if not count_ok:
-            solara.Warning(f"Choose {MIN_SCENARIOS} or {MAX_SCENARIOS} scenarios.")
+                solara.Button(say("cancel", lang), on_click=comparison.cancel)
+        if too_many:
+            solara.Warning(say("too_many", lang))
         if comparison.pending:
             share = comparison.progress or 0.0
             solara.ProgressLinear(share)
-            solara.Text(f"Running: {share:.0f}% of the runs done", classes=["compare-progress"])
+            runs = total.value
+            solara.Text(say("progress", lang, done=round(share * runs / 100), total=runs),
+                        classes=["compare-progress"])  # fmt: skip
         elif comparison.error:
-            solara.Error(f"The comparison failed: {comparison.exception}")
+            solara.Error(say("compare_failed", lang, error=comparison.exception))
         elif comparison.cancelled:
-            solara.Text("Comparison cancelled.")
+            solara.Text(say("compare_cancelled", lang))
         if comparison.finished and comparison.value:
-            for row in target_rows(comparison.value):
-                solara.Text(row, classes=["compare-result"])
-            solara.FigureMatplotlib(compare_figure(comparison.value), format="png")
+            CompareResults(comparison.value, lang)
+
+
+@solara.component
+def CompareResults(done: Comparison, lang: str) -> None:
+    """The comparison's table, chart and downloads."""
+    results = done.results
+    params = next(iter(results.values()))[0].params
+    stats = solara.use_memo(lambda: scenario_stats(results), [done])
+    table = words_table(stats, params, lang)
+    runs = next(iter(results.values()))
+    solara.Text(say("compare_done", lang, runs=len(runs), seconds=number(done.seconds, lang, 1)),
+                classes=["compare-summary"])  # fmt: skip
+    html = table.to_html(index=False, border=0, classes="compare-table", escape=True)
+    solara.HTML(tag="div", unsafe_innerHTML=html)
+    solara.Text(say("interval_note", lang), style={"font-size": "0.8em", "color": "#555"})
+    image = solara.use_memo(lambda: png(compare_figure(results, stats, lang), dpi=100),
+                            [done, lang])  # fmt: skip
+    solara.Image(image)
+    tables = export.compare_tables(stats, runs_table(results))
+    with solara.Row(classes=["compare-exports"]):
+        solara.FileDownload(lambda: export.csv_bytes(tables), filename="comparison.csv",
+                            label=say("export_csv", lang), mime_type="text/csv")  # fmt: skip
+        solara.FileDownload(lambda: export.excel_bytes(tables), filename="comparison.xlsx",
+                            label=say("export_xlsx", lang))  # fmt: skip
+        solara.FileDownload(image, filename="comparison.png",
+                            label=say("export_png", lang), mime_type="image/png")  # fmt: skip

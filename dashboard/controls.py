@@ -1,23 +1,26 @@
-"""Dashboard controls generated from the parameter spec, and the model they rebuild on Reset.
+"""Dashboard controls generated from the parameter spec, and the model they build.
 
-SolaraViz rebuilds the model on "Reset" with `type(model)(**values_of_the_controls)`, so the model
-class takes every control as a keyword argument. `DashboardModel` turns those values into a
-validated scenario; a wrong value never raises out of the constructor: the model then runs the
-chosen scenario with its own values and keeps the message in `problem` for the page to show.
+The levers, their ranges and their words (Dutch and English) come from the parameter spec
+(`model/parameters.py`); this module turns them into control descriptions and turns the
+controls' values into a validated scenario. `DashboardModel` never raises on a control's value:
+it then runs the chosen scenario with its own values and keeps the message in `problem`.
 """
 
 from __future__ import annotations
 
 import math
+import threading
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
+from werklandschap.dashboard.words import number, say
 from werklandschap.model.model import WerklandschapModel
 from werklandschap.model.parameters import BY_NAME, Parameter
 from werklandschap.model.scenario import Scenario, ScenarioError, load_scenario
 
-#: The main policy levers shown as controls (ranges and defaults come from the spec).
+#: The main policy levers shown as controls (ranges, defaults and words come from the spec).
 LEVERS: tuple[str, ...] = (
     "green_deal_provinces",
     "n_stimulated",
@@ -27,13 +30,6 @@ LEVERS: tuple[str, ...] = (
     "regulation_start_year",
     "selection_strategy",
 )
-SEED_LABEL = "Seed"
-MORE_LABEL = "More parameters (name=value; ...)"
-
-
-def lever_label(p: Parameter) -> str:
-    """The label of a lever's control: its spec name and unit, e.g. 'n_stimulated (parks)'."""
-    return p.name if p.unit in ("-", "") else f"{p.name} ({p.unit})"
 
 
 def slider_step(low: float, high: float, integer: bool) -> float:
@@ -50,30 +46,73 @@ def slider_step(low: float, high: float, integer: bool) -> float:
     return max(1, round(step)) if integer else float(f"{step:.6g}")
 
 
-def lever_control(p: Parameter, value: Any) -> dict[str, Any]:
-    """A SolaraViz input spec for one lever, set to `value` (the chosen scenario's value)."""
-    label = lever_label(p)
+def _lang(words: Any, lang: str) -> str:
+    return words["nl" if lang == "nl" else "en"]
+
+
+@dataclass(frozen=True)
+class Control:
+    """One lever's control: kind ("slider_int", "slider_float", "select", "fixed") and words."""
+
+    name: str
+    kind: str
+    label: str
+    explain: str
+    source: str
+    value: Any
+    low: float = 0
+    high: float = 0
+    step: float = 1
+    options: tuple[str, ...] = ()  # select: the choices in words, in `Parameter.choices` order
+
+
+def choice_word(p: Parameter, choice: str, lang: str) -> str:
+    """A categorical lever's choice in words."""
+    return _lang(p.choice_words[choice], lang) if p.choice_words else choice
+
+
+def value_text(p: Parameter, value: Any, lang: str) -> str:
+    """A lever's value with its unit in words, e.g. '150 terreinen' or '50 thousand euros ...'."""
     if p.choices is not None:
-        return {"type": "Select", "value": value, "values": list(p.choices), "label": label}
+        return choice_word(p, value, lang)
+    if isinstance(value, tuple | list):
+        return ", ".join(value)
+    decimals = 0 if p.type is int or float(value).is_integer() else 2
+    # a year reads without a thousands separator
+    year = p.name == "regulation_start_year"
+    text = str(int(value)) if year else number(value, lang, decimals)
+    unit = _lang(p.unit_words, lang) if p.unit_words else p.unit
+    return f"{text} {unit}".strip()
+
+
+def source_text(p: Parameter, lang: str) -> str:
+    """'Bron: aanname' / 'Source: ...' for a lever."""
+    source = say("assumption", lang) if p.is_assumption else p.source
+    return f"{say('source', lang)}: {source}"
+
+
+def lever_control(p: Parameter, value: Any, lang: str) -> Control:
+    """The control of one lever, set to `value` (the chosen scenario's value), in `lang`."""
+    label = _lang(p.words, lang) if p.words else p.description
+    explain = _lang(p.explain, lang) if p.explain else ""
+    common = {"name": p.name, "label": label, "explain": explain,
+              "source": source_text(p, lang), "value": value}  # fmt: skip
+    if isinstance(value, tuple | list):  # a list of province names has no slider; keep it
+        return Control(kind="fixed", **common)
+    if p.choices is not None:
+        words = tuple(choice_word(p, c, lang) for c in p.choices)
+        return Control(kind="select", options=words, **common)
     low, high = p.range if p.range is not None else p.limits
     integer = p.type is int
     step = slider_step(low, high, integer)
     low, high = min(low, value), max(high, value)  # a scenario may sit outside the usual range
-    kind = "SliderInt" if integer else "SliderFloat"
-    return {"type": kind, "value": value, "min": low, "max": high, "step": step, "label": label}
+    kind = "slider_int" if integer else "slider_float"
+    return Control(kind=kind, low=low, high=high, step=step, **common)
 
 
-def model_params(scenario: Scenario) -> dict[str, Any]:
-    """SolaraViz `model_params`: the scenario (fixed), a seed, the levers and free overrides."""
-    params: dict[str, Any] = {"scenario_name": scenario.name}
-    params["seed"] = {"type": "InputText", "value": "0", "label": SEED_LABEL}
-    for name in LEVERS:
-        value = scenario.params[name]
-        if isinstance(value, tuple | list):  # a list of province names has no slider; keep it
-            continue
-        params[name] = lever_control(BY_NAME[name], value)
-    params["more"] = {"type": "InputText", "value": "", "label": MORE_LABEL}
-    return params
+def controls(scenario: Scenario, lang: str) -> list[Control]:
+    """The lever controls for `scenario`, in LEVERS order."""
+    return [lever_control(BY_NAME[name], scenario.params[name], lang) for name in LEVERS]
 
 
 def parse_seed(text: str | int) -> int:
@@ -114,10 +153,10 @@ def build_scenario(scenario_name: str, levers: dict[str, Any], more: str) -> Sce
 class DashboardModel(WerklandschapModel):
     """The werklandschap model built from the dashboard's controls.
 
-    Lever arguments left at None keep the scenario's value. A wrong value (bad seed, a value
-    outside the spec's limits, an unknown name under "More parameters") does not raise: the model
-    runs the chosen scenario unchanged with seed 0 and `problem` holds the message. Stepping
-    past the last month (Step after the end) is ignored instead of failing.
+    `levers` maps lever names to values (None keeps the scenario's value); `more` holds free
+    overrides 'name=value; ...'. A wrong value (bad seed, a value outside the spec's limits, an
+    unknown name) does not raise: the model runs the chosen scenario unchanged with seed 0 and
+    `problem` holds the message. Stepping past the last month is ignored instead of failing.
     """
 
     def __init__(
@@ -125,26 +164,13 @@ class DashboardModel(WerklandschapModel):
         scenario_name: str = "baseline",
         seed: str | int = "0",
         more: str = "",
-        green_deal_provinces: int | None = None,
-        n_stimulated: int | None = None,
-        subsidy_per_park_keur: float | None = None,
-        coaching_capacity_partner: int | None = None,
-        organisation_support: float | None = None,
-        regulation_start_year: int | None = None,
-        selection_strategy: str | None = None,
+        levers: dict[str, Any] | None = None,
     ) -> None:
-        levers = {
-            "green_deal_provinces": green_deal_provinces,
-            "n_stimulated": n_stimulated,
-            "subsidy_per_park_keur": subsidy_per_park_keur,
-            "coaching_capacity_partner": coaching_capacity_partner,
-            "organisation_support": organisation_support,
-            "regulation_start_year": regulation_start_year,
-            "selection_strategy": selection_strategy,
-        }
         self.problem: str | None = None
+        #: Held while stepping: Play steps in a thread, the buttons in the page's thread.
+        self.lock = threading.RLock()
         try:
-            scenario = build_scenario(scenario_name, levers, more or "")
+            scenario = build_scenario(scenario_name, levers or {}, more or "")
             rng = parse_seed(seed)
         except (ScenarioError, TypeError, ValueError) as exc:  # never fail on a control's value
             self.problem = str(exc)
@@ -153,14 +179,24 @@ class DashboardModel(WerklandschapModel):
         base = _fallback(scenario.name).params
         #: Parameters that differ from the chosen shipped scenario (what the user changed).
         self.changes = {k: v for k, v in scenario.params.items() if v != base.get(k)}
-        advance = self.step  # Mesa's step: advance time by one month
+        advance = self.step  # Mesa's wrapped step: advances time by one month, then steps
 
         def step() -> None:
-            """One month; a Step after the last month does nothing."""
+            """One month; a step after the last month does nothing."""
             if self.running:
                 advance()
 
         self.step = step
+
+    def run_until(self, month: int) -> None:
+        """Step, without drawing anything in between, until `month` months are done (or the end).
+
+        Runs as one batch: this is what makes "run to end 2031" take well under a second.
+        """
+        with self.lock:
+            remaining = min(int(month), self.months) - int(self.time)
+            if remaining > 0:
+                self.run_for(remaining)
 
 
 def _fallback(scenario_name: str) -> Scenario:

@@ -18,7 +18,8 @@ Utility terms are dimensionless on the 0–1 scale of the park's adoption thresh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Kind = Literal["lever", "uncertainty", "structural"]
@@ -58,6 +59,13 @@ class Parameter:
     limits: tuple[float, float] | None = None
     choices: tuple[str, ...] | None = None
     group: str = "other"
+    # Plain words for the dashboard, by language ("nl", "en"); None where a parameter is not
+    # shown to policymakers. Not compared, so two entries differ only by their spec values.
+    words: Mapping[str, str] | None = field(default=None, compare=False)  # short label
+    explain: Mapping[str, str] | None = field(default=None, compare=False)  # one line
+    unit_words: Mapping[str, str] | None = field(default=None, compare=False)  # unit in words
+    #: words for each of `choices`: {choice: {"nl": ..., "en": ...}}
+    choice_words: Mapping[str, Mapping[str, str]] | None = field(default=None, compare=False)
 
     @property
     def is_numeric(self) -> bool:
@@ -81,12 +89,17 @@ def _p(
     limits=None,
     choices=None,
     group="other",
+    words=None,
+    explain=None,
+    unit_words=None,
+    choice_words=None,
 ) -> Parameter:
     if limits is None and range is not None:
         limits = range
     return Parameter(
-        name, description, unit, default, kind, source, type, range, limits, choices, group
-    )
+        name, description, unit, default, kind, source, type, range, limits, choices, group,
+        words=words, explain=explain, unit_words=unit_words, choice_words=choice_words,
+    )  # fmt: skip
 
 
 A = "assumption"
@@ -175,6 +188,12 @@ PARAMETERS: tuple[Parameter, ...] = (
         range=(0, 600),
         limits=(0, 3646),
         group="programme",
+        words={"nl": "Gestimuleerde terreinen", "en": "Stimulated parks"},
+        explain={
+            "nl": "Terreinen die het programma actief begeleidt naar het gebiedslabel.",
+            "en": "Parks the programme actively supports towards the area label.",
+        },
+        unit_words={"nl": "terreinen", "en": "parks"},
     ),
     _p(
         "lab_selection_month",
@@ -247,6 +266,18 @@ PARAMETERS: tuple[Parameter, ...] = (
         type=str,
         choices=("criteria", "random", "spread", "central"),
         group="programme",
+        words={"nl": "Hoe terreinen gekozen worden", "en": "How parks are chosen"},
+        explain={
+            "nl": "Wie proeftuin, ambassadeur of gestimuleerd terrein wordt.",
+            "en": "Who becomes a living lab, an ambassador or a stimulated park.",
+        },
+        unit_words={"nl": "", "en": ""},
+        choice_words={
+            "criteria": {"nl": "volgens de programmacriteria", "en": "by the programme's criteria"},
+            "random": {"nl": "willekeurig", "en": "at random"},
+            "spread": {"nl": "verspreid over provincies", "en": "spread over provinces"},
+            "central": {"nl": "centraal in het netwerk", "en": "central in the network"},
+        },
     ),
     _p(
         "green_deal_provinces",
@@ -260,6 +291,12 @@ PARAMETERS: tuple[Parameter, ...] = (
         range=(0, 12),
         limits=(0, 12),
         group="governments",
+        words={"nl": "Provincies met een Green Deal", "en": "Provinces with a Green Deal"},
+        explain={
+            "nl": "Aantal provincies dat vanaf de start meedoet (eerst Zuid-Holland en Utrecht).",
+            "en": "Provinces taking part from the start (Zuid-Holland and Utrecht first).",
+        },
+        unit_words={"nl": "provincies", "en": "provinces"},
     ),
     _p(
         "late_join_share",
@@ -306,6 +343,12 @@ PARAMETERS: tuple[Parameter, ...] = (
         range=(0.0, 250.0),
         limits=(0.0, 5000.0),
         group="support",
+        words={"nl": "Subsidie per terrein", "en": "Subsidy per park"},
+        explain={
+            "nl": "Eenmalige subsidie voor een terrein dat een plan maakt.",
+            "en": "One-off subsidy for a park that starts a plan.",
+        },
+        unit_words={"nl": "duizend euro per terrein", "en": "thousand euros per park"},
     ),
     _p(
         "coaching_capacity_partner",
@@ -318,6 +361,12 @@ PARAMETERS: tuple[Parameter, ...] = (
         range=(0, 20),
         limits=(0, 200),
         group="support",
+        words={"nl": "Begeleiding per partnergemeente", "en": "Coaching per partner municipality"},
+        explain={
+            "nl": "Aantal terreinen dat een partnergemeente tegelijk begeleidt.",
+            "en": "Parks a partner municipality coaches at the same time.",
+        },
+        unit_words={"nl": "terreinen tegelijk", "en": "parks at once"},
     ),
     _p(
         "coaching_capacity_other",
@@ -342,6 +391,12 @@ PARAMETERS: tuple[Parameter, ...] = (
         range=(1.0, 5.0),
         limits=(0.0, 20.0),
         group="support",
+        words={"nl": "Steun bij het organiseren", "en": "Support for organising"},
+        explain={
+            "nl": "Hoe veel sneller terreinen zich organiseren (parkmanagement, BIZ); 1 = geen.",
+            "en": "How much faster parks organise (park management, BIZ); 1 = no support.",
+        },
+        unit_words={"nl": "keer zo snel", "en": "times as fast"},
     ),
     _p(
         "campaign_intensity",
@@ -366,6 +421,12 @@ PARAMETERS: tuple[Parameter, ...] = (
         range=(2024, 2040),
         limits=(2023, 2100),
         group="support",
+        words={"nl": "Jaar van de nieuwe regels", "en": "Year of the new rules"},
+        explain={
+            "nl": "Jaar waarin gemeenten de nieuwe norm in het omgevingsplan zetten.",
+            "en": "Year municipalities put the new normal in their zoning plan.",
+        },
+        unit_words={"nl": "", "en": ""},
     ),
     _p(
         "regulation_scope",
