@@ -1,4 +1,17 @@
-"""Shared fixtures: replicated runs are cached per session so tests stay fast."""
+"""Shared fixtures (replicated runs cached per session) and the test tiers.
+
+Tiers (markers registered in pyproject.toml, assigned here so test files need no edits):
+
+- `browser`: drives the dashboard in the system Chromium (tests that use the `browser` fixture);
+- `notebook`: tests/test_notebooks.py (executes the student notebooks in a kernel);
+- `docking`: tests/test_docking.py (100 seeds per scenario of the per-agent reference);
+- `slow`: everything above plus the slow end-to-end tests in `SLOW_TESTS`.
+
+`make test` runs everything (the CI gate); `make test-fast` runs `-m "not slow"` for the edit loop.
+Under pytest-xdist (`-n 2 --dist loadgroup`) tests that share state — one browser tab and one
+dashboard server, the cached runs of test_mechanisms.py, the cached docking samples — are kept
+on one worker each (`xdist_group`), so nothing is computed or started twice.
+"""
 
 from __future__ import annotations
 
@@ -35,3 +48,52 @@ def short(scenario: str | Scenario = "baseline", **overrides) -> Scenario:
     """A scenario with a short run (for tests that step month by month)."""
     scenario = load_scenario(scenario)
     return scenario.with_params(**overrides)
+
+
+# --- test tiers ----------------------------------------------------------------------------------
+#: Whole modules in a tier (module name -> marker).
+MODULE_TIERS = {"test_docking": "docking", "test_notebooks": "notebook"}
+#: Slow end-to-end tests outside those modules, "module::test name" (parametrised: all cases).
+SLOW_TESTS = {
+    "test_experiments_exec::test_runs_are_identical_on_serial_process_pool_and_dask",
+    "test_experiments_exec::test_resume_after_sigkill_loses_and_duplicates_nothing",
+}
+#: Modules whose tests share session or module state: one xdist worker each.
+SHARED_STATE_MODULES = ("test_mechanisms", "test_docking")
+
+
+def _module(item: pytest.Item) -> str:
+    module = getattr(item, "module", None)
+    return module.__name__.rpartition(".")[2] if module else ""
+
+
+def _tiers(item: pytest.Item) -> set[str]:
+    """The tier markers of one collected test (see the module docstring)."""
+    module = _module(item)
+    function = getattr(item, "originalname", item.name)
+    tiers = set()
+    if "browser" in getattr(item, "fixturenames", ()):
+        tiers.add("browser")
+    if module in MODULE_TIERS:
+        tiers.add(MODULE_TIERS[module])
+    if tiers or f"{module}::{function}" in SLOW_TESTS:
+        tiers.add("slow")
+    return tiers
+
+
+def _xdist_group(item: pytest.Item, tiers: set[str]) -> str | None:
+    if "browser" in tiers:
+        return "browser"  # one server, one tab, screenshots in one folder
+    module = _module(item)
+    return module if module in SHARED_STATE_MODULES else None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    with_xdist = config.pluginmanager.hasplugin("xdist")
+    for item in items:
+        tiers = _tiers(item)
+        for tier in sorted(tiers):
+            item.add_marker(tier)
+        group = _xdist_group(item, tiers)
+        if with_xdist and group:
+            item.add_marker(pytest.mark.xdist_group(group))
