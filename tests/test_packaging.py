@@ -77,3 +77,15 @@ def test_dev_extras_include_every_extra_make_run_installs():
     dev = PYPROJECT["project"]["optional-dependencies"]["dev"]
     assert any(d.startswith("werklandschap[") and wanted <= set(d[14:-1].split(",")) for d in dev)
     assert any(d.startswith("pytest-xdist") for d in dev)
+
+
+def test_citation_and_changelog_follow_the_version():
+    import yaml
+
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["cff-version"] == "1.2.0"
+    assert {"message", "title", "authors", "version"} <= set(citation)
+    assert citation["version"] == PYPROJECT["project"]["version"]
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"## [{PYPROJECT['project']['version']}]" in changelog
+    assert "## [0.1.0]" in changelog
