@@ -230,3 +230,12 @@ def test_validation_bad_sensitivity_folder_exits_2_before_any_run(guarded, capsy
     assert main(["validation", "--sensitivity", "nowhere"]) == 2
     assert "no Morris results in nowhere" in capsys.readouterr().err
     assert not any(guarded.iterdir())
+
+
+def test_docs_calibration_md_reports_the_values_the_spec_uses():
+    """docs/calibration.md (from `calibrate --write --docs`) and model/data/calibrated.json agree."""
+    text = (ROOT / "docs" / "calibration.md").read_text(encoding="utf-8")
+    for name, entry in load_calibrated().items():
+        row = next(line for line in text.splitlines() if line.startswith(f"| `{name}` |"))
+        assert row.split("|")[3].strip() == str(entry["value"]), name
+        assert BY_NAME[name].default == entry["value"]
