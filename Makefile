@@ -14,9 +14,9 @@ PIP     := $(BIN)/python -m pip install $(PIP_FLAGS)
 # What `make run` installs: the extras behind `dashboard`, `experiment discovery.yaml`,
 # `--scheduler` and the notebooks.
 EXTRAS  := viz,ema,dask,notebooks
-# pytest-xdist workers; tests sharing state stay on one worker (tests/conftest.py).
+# pytest-xdist workers; modules whose tests share state stay on one worker (tests/conftest.py).
 TEST_WORKERS ?= 2
-PYTEST  := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+PYTEST  := $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 .PHONY: run test test-fast chromium bench lint format clean
 

@@ -8,14 +8,17 @@ Tiers (markers registered in pyproject.toml, assigned here so test files need no
 - `slow`: everything above plus the slow end-to-end tests in `SLOW_TESTS`.
 
 `make test` runs everything (the CI gate); `make test-fast` runs `-m "not slow"` for the edit loop.
-Under pytest-xdist (`-n 2 --dist loadgroup`) tests that share state — one browser tab and one
-dashboard server, the cached runs of test_mechanisms.py, the cached docking samples — are kept
-on one worker each (`xdist_group`), so nothing is computed or started twice.
+Under pytest-xdist (`-n 2`) the modules whose tests share state — test_dashboard.py (one dashboard
+server, one browser tab, its screenshots), test_mechanisms.py (cached runs), test_docking.py
+(cached samples) — each go to one worker as a whole; every other test is distributed on its own
+(`pytest_xdist_make_scheduler` below). Not with `xdist_group` marks and `--dist loadgroup`:
+pytest-xdist 3.8 ignores them under pytest 9.2 (pytest-dev/pytest-xdist#1386).
 """
 
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -59,7 +62,7 @@ SLOW_TESTS = {
     "test_experiments_exec::test_resume_after_sigkill_loses_and_duplicates_nothing",
 }
 #: Modules whose tests share session or module state: one xdist worker each.
-SHARED_STATE_MODULES = ("test_mechanisms", "test_docking")
+SHARED_STATE_MODULES = ("test_dashboard", "test_mechanisms", "test_docking")
 
 
 def _module(item: pytest.Item) -> str:
@@ -81,19 +84,27 @@ def _tiers(item: pytest.Item) -> set[str]:
     return tiers
 
 
-def _xdist_group(item: pytest.Item, tiers: set[str]) -> str | None:
-    if "browser" in tiers:
-        return "browser"  # one server, one tab, screenshots in one folder
-    module = _module(item)
-    return module if module in SHARED_STATE_MODULES else None
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    with_xdist = config.pluginmanager.hasplugin("xdist")
     for item in items:
-        tiers = _tiers(item)
-        for tier in sorted(tiers):
+        for tier in sorted(_tiers(item)):
             item.add_marker(tier)
-        group = _xdist_group(item, tiers)
-        if with_xdist and group:
-            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def work_unit(nodeid: str) -> str:
+    """The xdist unit of work of a test: its module when that shares state, else the test."""
+    path = nodeid.split("::", 1)[0]
+    return path if Path(path).stem in SHARED_STATE_MODULES else nodeid
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: ignored when xdist is not installed
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`-n N` (xdist's `--dist load`): distribute tests one by one, shared-state modules whole."""
+    if config.getvalue("dist") != "load":
+        return None  # an explicit --dist choice is honoured
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedStateScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return SharedStateScheduling(config, log)
