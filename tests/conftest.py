@@ -9,9 +9,10 @@ Tiers (markers registered in pyproject.toml, assigned here so test files need no
 
 `make test` runs everything (the CI gate); `make test-fast` runs `-m "not slow"` for the edit loop.
 Under pytest-xdist (`-n 2`) the modules whose tests share state — test_dashboard.py (one dashboard
-server, one browser tab, its screenshots), test_mechanisms.py (cached runs), test_docking.py
-(cached samples) — each go to one worker as a whole; every other test is distributed on its own
-(`pytest_xdist_make_scheduler` below). Not with `xdist_group` marks and `--dist loadgroup`:
+server, one browser tab in a fixed order of tests, its screenshots) and test_docking.py (cached
+reference samples, 45 s to compute) — each go to one worker as a whole; every other test is
+distributed on its own (`pytest_xdist_make_scheduler` below). The runs test_mechanisms.py shares
+are cheap (a few seconds per worker), so its tests are spread: that halves its wall time. Not with `xdist_group` marks and `--dist loadgroup`:
 pytest-xdist 3.8 ignores them under pytest 9.2 (pytest-dev/pytest-xdist#1386).
 """
 
@@ -62,7 +63,7 @@ SLOW_TESTS = {
     "test_experiments_exec::test_resume_after_sigkill_loses_and_duplicates_nothing",
 }
 #: Modules whose tests share session or module state: one xdist worker each.
-SHARED_STATE_MODULES = ("test_dashboard", "test_mechanisms", "test_docking")
+SHARED_STATE_MODULES = ("test_dashboard", "test_docking")
 
 
 def _module(item: pytest.Item) -> str:

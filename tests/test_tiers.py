@@ -62,9 +62,8 @@ def test_the_fast_tier_leaves_out_browser_notebook_docking_and_slow_tests(tmp_pa
 def test_modules_that_share_state_are_one_unit_of_work():
     browser = "tests/test_dashboard.py::test_browser_lever_step_and_views"
     assert work_unit(browser) == "tests/test_dashboard.py"
-    assert work_unit("tests/test_mechanisms.py::test_stronger_peers_adopt_more") == (
-        "tests/test_mechanisms.py"
-    )
+    mechanism = "tests/test_mechanisms.py::test_stronger_peers_adopt_more"
+    assert work_unit(mechanism) == mechanism  # cheap cache: spread over the workers
     assert work_unit("tests/test_docking.py::test_x[baseline]") == "tests/test_docking.py"
     other = "tests/test_notebooks.py::test_notebook_runs[01_quick_start]"
     assert work_unit(other) == other
