@@ -2,11 +2,12 @@
 
     werklandschap run SCENARIO [--seed N] [--replications R] [--out DIR] [--name NAME]
     werklandschap scenarios
-    werklandschap validate FILE [FILE ...]
+    werklandschap validate FILE [FILE ...]      (scenario or experiment files)
     werklandschap params [--kind lever|uncertainty|structural] [--markdown]
     werklandschap bench [--repeats N] [--reference-repeats N] [--no-scaling]
     werklandschap dashboard [--host HOST] [--port PORT] [--open]
     werklandschap experiment FILE.yaml [--workers N | --scheduler ADDRESS] [--n N] [--restart]
+    werklandschap --version
 
 Bad input (unknown scenario, invalid file, wrong option) prints one clear message to stderr and
 exits with status 2; nothing is written.
