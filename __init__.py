@@ -6,11 +6,16 @@
     result.summary()["labelled_at_horizon"]
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from werklandschap.model.model import WerklandschapModel, run
 from werklandschap.model.outcomes import RunResult
 from werklandschap.model.scenario import Scenario, ScenarioError, load_scenario, make_scenario
 
-__version__ = "0.1.0"
+try:  # one place for the version: pyproject.toml, read from the installed package's metadata
+    __version__ = version("werklandschap")
+except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
 __all__ = [
     "RunResult",
     "Scenario",

@@ -2,12 +2,13 @@
 
     werklandschap run SCENARIO [--seed N] [--replications R] [--out DIR] [--name NAME] [--overwrite]
     werklandschap scenarios
-    werklandschap validate FILE [FILE ...]
+    werklandschap validate FILE [FILE ...]      (scenario or experiment files)
     werklandschap params [--kind lever|uncertainty|structural] [--markdown]
     werklandschap outputs [--markdown]
     werklandschap bench [--repeats N] [--reference-repeats N] [--no-scaling]
     werklandschap dashboard [--host HOST] [--port PORT] [--open] [--allow-remote]
     werklandschap experiment FILE.yaml [--workers N | --scheduler ADDRESS] [--n N] [--restart]
+    werklandschap --version
 
 Bad input (unknown scenario, invalid file, wrong option) prints one clear message to stderr and
 exits with status 2; nothing is written.
@@ -17,8 +18,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
+
+import yaml
 
 from werklandschap.model.parameters import PARAMETERS, Parameter
 from werklandschap.model.scenario import (
@@ -29,6 +33,7 @@ from werklandschap.model.scenario import (
 )
 
 EXIT_BAD_INPUT = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool whose reader went away
 
 
 def _positive(text: str) -> int:
@@ -122,8 +127,27 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+def _is_experiment_file(file: str) -> bool:
+    """True when `file` is a YAML mapping with a `type:` key (experiment files have one,
+    scenario files never); unreadable files are left to the scenario loader to report."""
+    try:
+        document = yaml.safe_load(Path(file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    return isinstance(document, dict) and "type" in document
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
+    from werklandschap.experiments.spec import load_experiment
+
     for file in args.files:
+        if _is_experiment_file(file):
+            spec = load_experiment(file)
+            print(
+                f"{file}: valid {spec.type} experiment {spec.name!r} "
+                f"({spec.replications} replication(s) per point, seed {spec.seed})"
+            )
+            continue
         scenario = load_scenario_file(file)
         print(f"{file}: valid scenario {scenario.name!r} ({len(scenario.overrides)} override(s))")
     return 0
@@ -214,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="werklandschap",
         description="Agent-based model of the Werklandschappen van de Toekomst transition.",
     )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {_version()}", help="print the version"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run a scenario and write tables and figures")
@@ -240,29 +267,57 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     run.set_defaults(func=cmd_run)
 
-    scenarios = sub.add_parser("scenarios", help="list the shipped scenarios")
+    scenarios = sub.add_parser(
+        "scenarios",
+        help="list the shipped scenarios",
+        description="Each shipped scenario with its description and what it changes.",
+    )
     scenarios.set_defaults(func=cmd_scenarios)
 
-    validate = sub.add_parser("validate", help="check scenario files")
-    validate.add_argument("files", nargs="+")
+    validate = sub.add_parser(
+        "validate",
+        help="check scenario or experiment files without running them",
+        description="Check files as 'run' and 'experiment' would, and run nothing. A file with "
+        "a 'type:' key is an experiment file, any other a scenario file.",
+    )
+    validate.add_argument(
+        "files", nargs="+", metavar="FILE", help="scenario or experiment YAML file(s)"
+    )
     validate.set_defaults(func=cmd_validate)
 
-    params = sub.add_parser("params", help="list the parameter spec")
-    params.add_argument("--kind", choices=("lever", "uncertainty", "structural"))
-    params.add_argument("--markdown", action="store_true", help="print docs/parameters.md")
+    params = sub.add_parser(
+        "params",
+        help="list the parameter spec",
+        description="Every parameter with kind, default, unit, range and description.",
+    )
+    params.add_argument(
+        "--kind",
+        choices=("lever", "uncertainty", "structural"),
+        help="only parameters of this kind (default: all)",
+    )
+    params.add_argument(
+        "--markdown", action="store_true", help="print the table of docs/parameters.md instead"
+    )
     params.set_defaults(func=cmd_params)
 
     outputs = sub.add_parser("outputs", help="list every column of the files run/experiment write")
     outputs.add_argument("--markdown", action="store_true", help="print docs/outputs.md")
     outputs.set_defaults(func=cmd_outputs)
 
-    bench = sub.add_parser("bench", help="time full runs of the baseline")
-    bench.add_argument("--repeats", type=_positive, default=20, help="vectorised runs to time")
+    bench = sub.add_parser(
+        "bench",
+        help="time full runs of the baseline",
+        description="Time build, steps and full runs of the baseline on this machine, "
+        "vectorised against the per-agent reference, and how time grows with more parks.",
+    )
+    bench.add_argument(
+        "--repeats", type=_positive, default=20, help="vectorised runs to time (default: 20)"
+    )
     bench.add_argument(
         "--reference-repeats",
         type=int,
         default=2,
-        help="per-agent reference runs to time (0: skip; ~20 s each)",
+        help="per-agent reference runs to time (default: 2; 0: skip; ~20 s each)",
     )
     bench.add_argument("--no-scaling", action="store_true", help="skip the 1x-8x scaling table")
     bench.set_defaults(func=cmd_bench)
@@ -287,10 +342,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from werklandschap import __version__
+
+    return __version__
+
+
+def _stdout_closed() -> int:
+    """The reader of our output went away (`werklandschap params | head`): stop quietly.
+
+    The documented Python way (signal module docs, "Note on SIGPIPE"): point stdout at devnull so
+    that flushing at exit does not fail again; exit with 141 (128 + SIGPIPE) like other tools.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_BROKEN_PIPE
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not as a traceback at exit
+        return status
+    except BrokenPipeError:
+        return _stdout_closed()
     except ScenarioError as exc:
         print(f"werklandschap: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -15,7 +15,11 @@ Distance: the sum of the two statistics' deviations from their target intervals,
 the interval's width (0 inside the interval). The accepted draws are the `accept` fraction with the
 smallest distance; the calibrated value of each parameter is the median of the accepted draws,
 reported with its 5-95% range. Randomness: prior draws and run seeds derive from one seed.
-`--write` puts the medians back into model/parameters.py as defaults, with the source.
+
+Outputs: the report, all draws and the accepted draws go to `results/calibration/` (`--out`).
+`--write` puts the medians into `model/data/calibrated.json` (value, source, date, method), which
+the parameter spec overlays on its defaults at import; `--docs` also updates docs/calibration.md
+and docs/parameters.md. No Python source is rewritten.
 
 The organisation patterns (BIZ on 67 parks, park management on ~25%) are stocks the model draws
 at initialisation (`share_biz`, `share_park_management`); they are checked by the validation
@@ -24,8 +28,10 @@ report, not fitted here.
 
 from __future__ import annotations
 
-import ast
+import datetime
 import json
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,14 +41,25 @@ import pandas as pd
 
 from werklandschap.experiments.runs import derive_seed
 from werklandschap.model.model import WerklandschapModel
-from werklandschap.model.parameters import BY_NAME
+from werklandschap.model.parameters import (
+    BY_NAME,
+    CALIBRATED_FILE,
+    UNCALIBRATED,
+    CalibrationFileError,
+    load_calibrated,
+    overlay_calibrated,
+)
 from werklandschap.model.scenario import Scenario, load_scenario
 
 CALIBRATED = ("awareness_base_rate", "peer_awareness_rate", "threshold_mean", "peer_weight", "cost")
 TARGETS = {"share_14y": (0.15, 0.18), "new_per_year": (30.0, 60.0)}
 YEARS = 14
-PARAMETERS_FILE = Path(__file__).resolve().parent.parent / "model" / "parameters.py"
 SOURCE = "calibrated: ABC rejection on the KVO-B analogue (docs/calibration.md)"
+FILE_DESCRIPTION = (
+    "Calibrated parameter values. Written by `werklandschap calibrate --write`; at import, "
+    "model/parameters.py replaces the default and source of each parameter named here with its "
+    "value and source."
+)
 
 
 def analogue_scenario(base: Scenario | None = None) -> Scenario:
@@ -128,44 +145,53 @@ def rounded(name: str, value: float) -> Any:
     return float(f"{value:.3g}")
 
 
-def write_defaults(estimates: dict[str, dict[str, float]], path: Path = PARAMETERS_FILE) -> None:
-    """Put calibrated medians into the spec file as defaults, with their source.
+def method_text(result: Calibration) -> str:
+    """How the calibrated values were found, for the calibrated-values file."""
+    return (
+        f"ABC rejection on the KVO-B analogue: {len(result.draws)} prior draws, the "
+        f"{len(result.accepted)} closest ({len(result.accepted) / len(result.draws):.0%}) "
+        f"accepted, seed {result.seed}; value = median of the accepted draws "
+        "(3 significant digits)"
+    )
 
-    The `_p(name, description, unit, default, kind, source, ...)` calls are located with `ast`,
-    so the edit does not depend on how the file is formatted; only the default and the source
-    arguments change.
+
+def write_calibrated(
+    estimates: dict[str, dict[str, float]],
+    method: str,
+    path: Path = CALIBRATED_FILE,
+    date: datetime.date | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Record calibrated medians in the calibrated-values file (other entries are kept).
+
+    Each entry: value (the rounded median), source, date (ISO), method and, when known, the
+    accepted 5-95% range. The new file is checked against the spec's limits before it replaces
+    the old one (atomically); the running process keeps the values it imported.
     """
-    text = path.read_text(encoding="utf-8")
-    lines = text.splitlines(keepends=True)
-    starts = np.cumsum([0] + [len(line) for line in lines])
-
-    def offset(lineno: int, col: int) -> int:
-        return int(starts[lineno - 1]) + len(lines[lineno - 1].encode()[:col].decode())
-
-    edits = []
-    for node in ast.walk(ast.parse(text)):
-        is_spec_call = isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_p"
-        if not is_spec_call or not isinstance(node.args[0], ast.Constant):
-            continue
-        name = node.args[0].value
-        if name in estimates:
-            for arg, new in (
-                (node.args[3], repr(rounded(name, estimates[name]["median"]))),
-                (node.args[5], json.dumps(SOURCE)),
-            ):
-                edits.append(
-                    (
-                        offset(arg.lineno, arg.col_offset),
-                        offset(arg.end_lineno, arg.end_col_offset),
-                        new,
-                    )
-                )
-    missing = set(estimates) - {name for name in estimates if any(True for _ in edits)}
-    if len(edits) != 2 * len(estimates) or missing:
-        raise KeyError(f"not all calibrated parameters found in {path}")
-    for begin, end, new in sorted(edits, reverse=True):
-        text = text[:begin] + new + text[end:]
-    path.write_text(text, encoding="utf-8")
+    path = Path(path)
+    unknown = sorted(set(estimates) - set(BY_NAME))
+    if unknown:
+        raise CalibrationFileError(f"{path}: unknown parameter(s): {', '.join(unknown)}")
+    entries = dict(load_calibrated(path)) if path.exists() else {}
+    document = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    document.setdefault("description", FILE_DESCRIPTION)
+    when = (date or datetime.date.today()).isoformat()
+    for name, est in estimates.items():
+        entry = {"value": rounded(name, est["median"]), "source": SOURCE, "date": when}
+        entry["method"] = method
+        for key in ("q05", "q95"):
+            if key in est:
+                entry[f"accepted_{key}"] = float(f"{est[key]:.3g}")
+        entries[name] = entry
+    overlay_calibrated(UNCALIBRATED, entries, str(path))  # raises before anything is written
+    order = {p.name: i for i, p in enumerate(UNCALIBRATED)}
+    document["parameters"] = dict(sorted(entries.items(), key=lambda kv: order[kv[0]]))
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False
+    ) as tmp:
+        tmp.write(text)
+    os.replace(tmp.name, path)  # atomic: a reader sees the old file or the new one
+    return document["parameters"]
 
 
 def markdown(result: Calibration) -> str:
@@ -174,7 +200,9 @@ def markdown(result: Calibration) -> str:
     lines = [
         "# Calibration of organic diffusion",
         "",
-        "Generated by `werklandschap calibrate`; method in `experiments/calibration.py`.",
+        "Generated by `werklandschap calibrate`; method in `experiments/calibration.py`. "
+        "`werklandschap calibrate --write` records the calibrated values in "
+        "`model/data/calibrated.json`, which the parameter spec overlays on its defaults.",
         "",
         f"Approximate Bayesian computation by rejection: {len(frame)} draws from uniform priors "
         f"over the spec's ranges, one run of the KVO-B analogue each (no programme, label "

@@ -225,11 +225,14 @@ def build_report(
     replications: int = 100,
     seed: int = 2026,
     sensitivity: Path | None = None,
-    out: Path = Path("docs"),
+    out: Path = Path("results/validation"),
     results: Path = Path("results"),
     workers: int | None = None,
 ) -> Path:
-    """Run what the report needs and write docs/validation.md with its figures."""
+    """Run what the report needs and write `out`/validation.md with its figures in `out`/img/.
+
+    `werklandschap validation --docs` copies both into docs/; this function never writes there
+    unless `out` says so."""
     baseline = run_replications("baseline", seed, replications)
     counterfactual = run_replications("no_programme", seed, replications)
     analogue = run_replications(analogue_scenario(), seed, max(10, replications // 5))

@@ -12,14 +12,20 @@ Each parameter has
 - `source`: a citation from docs/ODD.md's evidence list, or "assumption" (then `range` must be wide
   enough for the sensitivity analysis to tell whether it matters).
 
+Calibrated parameters: `model/data/calibrated.json` (written by `werklandschap calibrate --write`)
+holds name -> value, source, date and method; at import its values replace the `default` and
+`source` of those parameters below, whose defaults are the values before calibration.
+
 Time unit: months; month 0 = January 2023. Money: thousands (k€) or millions (M€) of euros.
 Utility terms are dimensionless on the 0–1 scale of the park's adoption threshold.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Literal
 
 Kind = Literal["lever", "uncertainty", "structural"]
@@ -500,9 +506,9 @@ PARAMETERS: tuple[Parameter, ...] = (
         "threshold_mean",
         "Mean adoption threshold (Granovetter/Watts)",
         "0-1",
-        0.512,
+        0.5,  # before calibration; calibrated: model/data/calibrated.json
         "uncertainty",
-        "calibrated: ABC rejection on the KVO-B analogue (docs/calibration.md)",
+        A,
         range=(0.35, 0.65),
         limits=(-1.0, 2.0),
         group="parks",
@@ -523,9 +529,9 @@ PARAMETERS: tuple[Parameter, ...] = (
         "awareness_base_rate",
         "Monthly hazard of becoming aware without any push (Bass p)",
         "1/month",
-        0.0058,
+        0.004,  # before calibration; calibrated: model/data/calibrated.json
         "uncertainty",
-        "calibrated: ABC rejection on the KVO-B analogue (docs/calibration.md)",
+        "Bass p 0.01-0.03/yr (Sultan et al. 1990)",
         range=(0.001, 0.01),
         limits=(0.0, 1.0),
         group="awareness",
@@ -556,9 +562,9 @@ PARAMETERS: tuple[Parameter, ...] = (
         "peer_awareness_rate",
         "Monthly awareness hazard when all network neighbours are aware",
         "1/month",
-        0.0669,
+        0.03,  # before calibration; calibrated: model/data/calibrated.json
         "uncertainty",
-        "calibrated: ABC rejection on the KVO-B analogue (docs/calibration.md)",
+        A,
         range=(0.0, 0.1),
         limits=(0.0, 1.0),
         group="awareness",
@@ -612,9 +618,9 @@ PARAMETERS: tuple[Parameter, ...] = (
         "cost",
         "Perceived cost and risk of transforming, before maturity",
         "utility",
-        0.114,
+        0.15,  # before calibration; calibrated: model/data/calibrated.json
         "uncertainty",
-        "calibrated: ABC rejection on the KVO-B analogue (docs/calibration.md)",
+        A,
         range=(0.05, 0.3),
         limits=(0.0, 2.0),
         group="engagement",
@@ -624,9 +630,9 @@ PARAMETERS: tuple[Parameter, ...] = (
         "Weight of peer influence (network share of adopting neighbours, "
         "ambassadors in the province, national visibility)",
         "utility",
-        0.157,
+        0.5,  # before calibration; calibrated: model/data/calibrated.json
         "uncertainty",
-        "calibrated: ABC rejection on the KVO-B analogue (docs/calibration.md)",
+        "threshold models (Granovetter 1978; Watts 2002); weight assumed",
         range=(0.0, 1.0),
         limits=(0.0, 5.0),
         group="engagement",
@@ -870,6 +876,67 @@ PARAMETERS: tuple[Parameter, ...] = (
         group="label",
     ),
 )
+
+# --- calibrated values ---------------------------------------------------------------------------
+CALIBRATED_FILE = Path(__file__).resolve().parent / "data" / "calibrated.json"
+
+
+class CalibrationFileError(ValueError):
+    """The calibrated-values file is malformed or names a value the spec does not accept."""
+
+
+def load_calibrated(path: Path = CALIBRATED_FILE) -> dict[str, dict[str, Any]]:
+    """The entries of a calibrated-values file: name -> {value, source, date, method, ...}."""
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CalibrationFileError(f"{path}: cannot read calibrated values: {exc}") from None
+    entries = document.get("parameters") if isinstance(document, dict) else None
+    if not isinstance(entries, dict):
+        raise CalibrationFileError(f"{path}: needs a mapping 'parameters' (name -> entry)")
+    return entries
+
+
+def _calibrated_value(p: Parameter, entry: Any, where: str) -> Any:
+    """The entry's value in the parameter's type, checked against its limits."""
+    if not isinstance(entry, dict) or not {"value", "source", "date", "method"} <= set(entry):
+        raise CalibrationFileError(f"{where}: needs value, source, date and method")
+    if not p.is_numeric:
+        raise CalibrationFileError(f"{where}: only numeric parameters can be calibrated")
+    value = entry["value"]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise CalibrationFileError(f"{where}: value {value!r} is not a number")
+    if p.type is int and value != int(value):
+        raise CalibrationFileError(f"{where}: value {value!r} should be a whole number")
+    value = p.type(value)
+    if p.limits and not p.limits[0] <= value <= p.limits[1]:
+        raise CalibrationFileError(f"{where}: value {value!r} is outside the limits {p.limits}")
+    return value
+
+
+def overlay_calibrated(
+    spec: tuple[Parameter, ...], calibrated: dict[str, dict[str, Any]], where: str = "calibrated"
+) -> tuple[Parameter, ...]:
+    """`spec` with the default and source of every calibrated parameter replaced (validated)."""
+    names = {p.name for p in spec}
+    unknown = sorted(set(calibrated) - names)
+    if unknown:
+        raise CalibrationFileError(f"{where}: unknown parameter(s): {', '.join(unknown)}")
+    return tuple(
+        replace(
+            p,
+            default=_calibrated_value(p, calibrated[p.name], f"{where}: {p.name}"),
+            source=str(calibrated[p.name]["source"]),
+        )
+        if p.name in calibrated
+        else p
+        for p in spec
+    )
+
+
+#: The spec as written in this file, before the calibrated values are overlaid.
+UNCALIBRATED: tuple[Parameter, ...] = PARAMETERS
+PARAMETERS = overlay_calibrated(UNCALIBRATED, load_calibrated(), str(CALIBRATED_FILE))
 
 BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
 DEFAULTS: dict[str, Any] = {p.name: p.default for p in PARAMETERS}

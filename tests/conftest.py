@@ -1,8 +1,25 @@
-"""Shared fixtures: replicated runs are cached per session so tests stay fast."""
+"""Shared fixtures (replicated runs cached per session) and the test tiers.
+
+Tiers (markers registered in pyproject.toml, assigned here so test files need no edits):
+
+- `browser`: drives the dashboard in the system Chromium (tests that use the `browser` fixture);
+- `notebook`: tests/test_notebooks.py (executes the student notebooks in a kernel);
+- `docking`: tests/test_docking.py (100 seeds per scenario of the per-agent reference);
+- `slow`: everything above plus the slow end-to-end tests in `SLOW_TESTS`.
+
+`make test` runs everything (the CI gate); `make test-fast` runs `-m "not slow"` for the edit loop.
+Under pytest-xdist (`-n 2`) the modules whose tests share state — test_dashboard.py (one dashboard
+server, one browser tab in a fixed order of tests, its screenshots) and test_docking.py (cached
+reference samples, 45 s to compute) — each go to one worker as a whole; every other test is
+distributed on its own (`pytest_xdist_make_scheduler` below). The runs test_mechanisms.py shares
+are cheap (a few seconds per worker), so its tests are spread: that halves its wall time. Not with `xdist_group` marks and `--dist loadgroup`:
+pytest-xdist 3.8 ignores them under pytest 9.2 (pytest-dev/pytest-xdist#1386).
+"""
 
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -35,3 +52,60 @@ def short(scenario: str | Scenario = "baseline", **overrides) -> Scenario:
     """A scenario with a short run (for tests that step month by month)."""
     scenario = load_scenario(scenario)
     return scenario.with_params(**overrides)
+
+
+# --- test tiers ----------------------------------------------------------------------------------
+#: Whole modules in a tier (module name -> marker).
+MODULE_TIERS = {"test_docking": "docking", "test_notebooks": "notebook"}
+#: Slow end-to-end tests outside those modules, "module::test name" (parametrised: all cases).
+SLOW_TESTS = {
+    "test_experiments_exec::test_runs_are_identical_on_serial_process_pool_and_dask",
+    "test_experiments_exec::test_resume_after_sigkill_loses_and_duplicates_nothing",
+}
+#: Modules whose tests share session or module state: one xdist worker each.
+SHARED_STATE_MODULES = ("test_dashboard", "test_docking")
+
+
+def _module(item: pytest.Item) -> str:
+    module = getattr(item, "module", None)
+    return module.__name__.rpartition(".")[2] if module else ""
+
+
+def _tiers(item: pytest.Item) -> set[str]:
+    """The tier markers of one collected test (see the module docstring)."""
+    module = _module(item)
+    function = getattr(item, "originalname", item.name)
+    tiers = set()
+    if "browser" in getattr(item, "fixturenames", ()):
+        tiers.add("browser")
+    if module in MODULE_TIERS:
+        tiers.add(MODULE_TIERS[module])
+    if tiers or f"{module}::{function}" in SLOW_TESTS:
+        tiers.add("slow")
+    return tiers
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        for tier in sorted(_tiers(item)):
+            item.add_marker(tier)
+
+
+def work_unit(nodeid: str) -> str:
+    """The xdist unit of work of a test: its module when that shares state, else the test."""
+    path = nodeid.split("::", 1)[0]
+    return path if Path(path).stem in SHARED_STATE_MODULES else nodeid
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: ignored when xdist is not installed
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`-n N` (xdist's `--dist load`): distribute tests one by one, shared-state modules whole."""
+    if config.getvalue("dist") != "load":
+        return None  # an explicit --dist choice is honoured
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedStateScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return SharedStateScheduling(config, log)

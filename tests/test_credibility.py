@@ -1,20 +1,29 @@
-"""Credibility tooling: the parameter table is current, calibration and the validation report run."""
+"""Credibility tooling: the parameter table is current; calibration and the validation report run,
+write under results/ by default and change docs/ or the calibrated values only when asked."""
 
 from __future__ import annotations
 
-import importlib.util
+import datetime
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from werklandschap.cli import params_markdown
 from werklandschap.experiments import calibration
 from werklandschap.experiments.validation import fit_bass
 from werklandschap.model.bass import bass_curve
-from werklandschap.model.parameters import PARAMETERS
+from werklandschap.model.parameters import (
+    BY_NAME,
+    CALIBRATED_FILE,
+    PARAMETERS,
+    UNCALIBRATED,
+    CalibrationFileError,
+    load_calibrated,
+    overlay_calibrated,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,24 +62,44 @@ def test_small_calibration_accepts_the_closest_draws():
     assert "threshold_mean" in calibration.markdown(result)
 
 
-def test_write_defaults_updates_value_and_source(tmp_path):
-    copy = tmp_path / "parameters.py"
-    shutil.copy(calibration.PARAMETERS_FILE, copy)
-    estimates = {"threshold_mean": {"median": 0.4567}, "plan_months": {"median": 7.25}}
-    calibration.write_defaults(estimates, copy)
-    spec = importlib.util.spec_from_file_location("patched_parameters", copy)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["patched_parameters"] = module  # dataclasses look their module up here
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules["patched_parameters"]
-    assert module.BY_NAME["threshold_mean"].default == 0.457
-    assert module.BY_NAME["threshold_mean"].source == calibration.SOURCE
-    assert module.BY_NAME["plan_months"].default == 7.25
-    untouched = [p for p in module.PARAMETERS if p.name not in estimates]
-    original = {p.name: p for p in PARAMETERS}
-    assert all(vars(p) == vars(original[p.name]) for p in untouched)
+def test_write_calibrated_records_value_source_date_and_method(tmp_path):
+    path = tmp_path / "calibrated.json"
+    shutil.copy(CALIBRATED_FILE, path)
+    estimates = {
+        "threshold_mean": {"median": 0.4567, "q05": 0.41234, "q95": 0.5},
+        "plan_months": {"median": 7.25},
+    }
+    calibration.write_calibrated(estimates, "a test", path, date=datetime.date(2027, 1, 2))
+    entries = load_calibrated(path)
+    assert entries["threshold_mean"] == {
+        "value": 0.457,
+        "source": calibration.SOURCE,
+        "date": "2027-01-02",
+        "method": "a test",
+        "accepted_q05": 0.412,
+        "accepted_q95": 0.5,
+    }
+    assert entries["plan_months"]["value"] == 7.25
+    spec = {p.name: p for p in overlay_calibrated(UNCALIBRATED, entries)}
+    assert spec["threshold_mean"].default == 0.457
+    assert spec["threshold_mean"].source == calibration.SOURCE
+    assert spec["plan_months"].default == 7.25
+    # the other calibrated entries are kept as they were; every other parameter is untouched
+    assert entries["peer_weight"] == load_calibrated(CALIBRATED_FILE)["peer_weight"]
+    untouched = set(BY_NAME) - set(estimates)
+    assert all(vars(spec[name]) == vars(BY_NAME[name]) for name in untouched)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["calibrated.json"]  # no temporary left
+
+
+def test_write_calibrated_refuses_values_the_spec_does_not_accept(tmp_path):
+    path = tmp_path / "calibrated.json"
+    shutil.copy(CALIBRATED_FILE, path)
+    before = path.read_bytes()
+    with pytest.raises(CalibrationFileError, match="outside the limits"):
+        calibration.write_calibrated({"threshold_mean": {"median": 7.0}}, "m", path)
+    with pytest.raises(CalibrationFileError, match=r"unknown parameter.*peer_wieght"):
+        calibration.write_calibrated({"peer_wieght": {"median": 0.2}}, "m", path)
+    assert path.read_bytes() == before
 
 
 def test_bass_fit_recovers_known_parameters():
@@ -82,24 +111,83 @@ def test_bass_fit_recovers_known_parameters():
     assert fit["m"] == pytest.approx(0.6, rel=0.05)
 
 
-def test_calibrate_command_writes_its_report(tmp_path):
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def guarded(tmp_path, monkeypatch):
+    """Run in an empty folder; fail when docs/ or the calibrated values of the project change."""
+    monkeypatch.chdir(tmp_path)
+    docs, calibrated = _tree(ROOT / "docs"), CALIBRATED_FILE.read_bytes()
+    yield tmp_path
+    assert _tree(ROOT / "docs") == docs, "docs/ changed"
+    assert CALIBRATED_FILE.read_bytes() == calibrated, "model/data/calibrated.json changed"
+
+
+def test_calibrate_writes_report_and_draws_under_results_by_default(guarded):
     from werklandschap.cli import main
 
-    out = tmp_path / "calibration.md"
-    assert main(["calibrate", "--draws", "3", "--accept", "0.34", "--out", str(out)]) == 0
-    text = out.read_text()
+    assert main(["calibrate", "--draws", "3", "--accept", "0.34"]) == 0
+    out = guarded / "results" / "calibration"
+    assert sorted(p.name for p in out.iterdir()) == ["accepted.csv", "calibration.md", "draws.csv"]
+    text = (out / "calibration.md").read_text()
     assert "ABC" in text or "Approximate Bayesian computation" in text
+    assert "model/data/calibrated.json" in text
     for name in calibration.CALIBRATED:
         assert f"`{name}`" in text
+    draws, accepted = pd.read_csv(out / "draws.csv"), pd.read_csv(out / "accepted.csv")
+    assert len(draws) == 3 and len(accepted) == 1 and accepted["accepted"].all()
+    assert set(calibration.CALIBRATED) <= set(draws.columns)
+    assert sorted(p.name for p in guarded.iterdir()) == ["results"]
 
 
-def test_validation_command_writes_report_and_figures(tmp_path):
-    import pandas as pd
-
+def test_calibrate_write_and_docs_update_the_data_file_and_docs(guarded, monkeypatch):
     from werklandschap.cli import main
 
-    morris = tmp_path / "morris"
-    morris.mkdir()
+    target = guarded / "calibrated.json"
+    shutil.copy(CALIBRATED_FILE, target)
+    monkeypatch.setattr(calibration, "CALIBRATED_FILE", target)
+    docs = guarded / "docs"
+    args = ["calibrate", "--draws", "3", "--accept", "0.34", "--out", "cal"]
+    assert main([*args, "--write", "--docs", str(docs)]) == 0
+    entries = load_calibrated(target)
+    assert set(entries) == set(calibration.CALIBRATED)
+    assert {e["date"] for e in entries.values()} == {datetime.date.today().isoformat()}
+    assert all("3 prior draws" in e["method"] for e in entries.values())
+    assert (docs / "calibration.md").read_text() == (guarded / "cal" / "calibration.md").read_text()
+    spec = overlay_calibrated(UNCALIBRATED, entries)
+    assert (docs / "parameters.md").read_text() == params_markdown(list(spec))
+    threshold = entries["threshold_mean"]["value"]
+    assert (
+        f"| `threshold_mean` | uncertainty | {threshold} |" in (docs / "parameters.md").read_text()
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--docs"], "--docs needs --write"),
+        (["--draws", "1"], "must be at least 2"),
+        (["--accept", "0"], "must be in (0, 1]"),
+        (["--out", "a_file"], "a_file exists and is not a folder"),
+    ],
+)
+def test_calibrate_bad_input_exits_2_and_writes_nothing(guarded, capsys, args, message):
+    from werklandschap.cli import main
+
+    (guarded / "a_file").write_text("")
+    try:
+        status = main(["calibrate", "--draws", "3", *args])
+    except SystemExit as exc:  # argparse's own errors
+        status = exc.code
+    assert status == 2
+    assert message in capsys.readouterr().err
+    assert sorted(p.name for p in guarded.iterdir()) == ["a_file"]
+
+
+def _morris_table(folder: Path) -> Path:
+    folder.mkdir()
     pd.DataFrame(
         {
             "factor": ["peer_weight", "cost"],
@@ -108,13 +196,46 @@ def test_validation_command_writes_report_and_figures(tmp_path):
             "mu_star_conf": [1.0, 0.5],
             "sigma": [3.0, 1.0],
         }
-    ).to_csv(morris / "morris_labelled_at_horizon.csv", index=False)
-    docs = tmp_path / "docs"
-    assert main(["validation", "-r", "2", "--sensitivity", str(morris), "--out", str(docs)]) == 0
-    text = (docs / "validation.md").read_text()
+    ).to_csv(folder / "morris_labelled_at_horizon.csv", index=False)
+    return folder
+
+
+def test_validation_writes_under_results_and_copies_to_docs_only_when_asked(guarded):
+    from werklandschap.cli import main
+
+    morris = _morris_table(guarded / "morris")
+    assert main(["validation", "-r", "2", "--sensitivity", str(morris)]) == 0
+    out = guarded / "results" / "validation"
+    text = (out / "validation.md").read_text()
     for section in ("## The answer", "## Patterns", "## Bass fits", "## What matters most"):
         assert section in text
     assert "KVO-B" in text and "`peer_weight`" in text
     assert text.index("`peer_weight`") < text.index("`cost`")  # ranked by mu*
+    figures = sorted(p.name for p in (out / "img").iterdir())
     for png in ("validation_kvo_b.png", "validation_bass.png", "validation_mission.png"):
-        assert (docs / "img" / png).stat().st_size > 10_000
+        assert (out / "img" / png).stat().st_size > 10_000
+        assert f"img/{png}" in text
+    assert sorted(p.name for p in guarded.iterdir()) == ["morris", "results"]
+
+    docs = guarded / "docs"
+    args = ["validation", "-r", "2", "--sensitivity", str(morris), "--out", "v"]
+    assert main([*args, "--docs", str(docs)]) == 0
+    assert (docs / "validation.md").read_text() == (guarded / "v" / "validation.md").read_text()
+    assert sorted(p.name for p in (docs / "img").iterdir()) == figures
+
+
+def test_validation_bad_sensitivity_folder_exits_2_before_any_run(guarded, capsys):
+    from werklandschap.cli import main
+
+    assert main(["validation", "--sensitivity", "nowhere"]) == 2
+    assert "no Morris results in nowhere" in capsys.readouterr().err
+    assert not any(guarded.iterdir())
+
+
+def test_docs_calibration_md_reports_the_values_the_spec_uses():
+    """docs/calibration.md (from `calibrate --write --docs`) and model/data/calibrated.json agree."""
+    text = (ROOT / "docs" / "calibration.md").read_text(encoding="utf-8")
+    for name, entry in load_calibrated().items():
+        row = next(line for line in text.splitlines() if line.startswith(f"| `{name}` |"))
+        assert row.split("|")[3].strip() == str(entry["value"]), name
+        assert BY_NAME[name].default == entry["value"]

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import replace
+
 import pytest
 
-from werklandschap.model.parameters import BY_NAME, PARAMETERS, salib_problem
+from werklandschap.model.parameters import (
+    BY_NAME,
+    DEFAULTS,
+    PARAMETERS,
+    UNCALIBRATED,
+    CalibrationFileError,
+    load_calibrated,
+    overlay_calibrated,
+    salib_problem,
+)
 
 
 @pytest.mark.parametrize("p", PARAMETERS, ids=lambda p: p.name)
@@ -42,3 +54,71 @@ def test_salib_problem_uses_the_spec_ranges():
         salib_problem(["peer_wieght"])
     with pytest.raises(ValueError, match="selection_strategy"):
         salib_problem(["selection_strategy"])
+
+
+# --- calibrated values: model/data/calibrated.json overlays the spec ------------------------------
+#: The calibrated defaults as they were when they still lived in model/parameters.py (v0.1.0).
+CALIBRATED_V010 = {
+    "threshold_mean": 0.512,
+    "awareness_base_rate": 0.0058,
+    "peer_awareness_rate": 0.0669,
+    "cost": 0.114,
+    "peer_weight": 0.157,
+}
+CALIBRATED_SOURCE = "calibrated: ABC rejection on the KVO-B analogue (docs/calibration.md)"
+
+
+def test_calibrated_defaults_are_unchanged_by_the_move_to_a_data_file():
+    for name, value in CALIBRATED_V010.items():
+        assert DEFAULTS[name] == value and BY_NAME[name].source == CALIBRATED_SOURCE, name
+    entries = load_calibrated()
+    assert set(entries) == set(CALIBRATED_V010)
+    for entry in entries.values():
+        assert datetime.date.fromisoformat(entry["date"]) and "ABC rejection" in entry["method"]
+
+
+def test_the_overlay_replaces_only_default_and_source_of_calibrated_parameters():
+    before = {p.name: p for p in UNCALIBRATED}
+    assert [p.name for p in PARAMETERS] == [p.name for p in UNCALIBRATED]
+    for p in PARAMETERS:
+        if p.name in CALIBRATED_V010:
+            assert before[p.name].default != p.default  # the value before calibration differs
+            assert replace(before[p.name], default=p.default, source=p.source) == p
+        else:
+            assert before[p.name] == p
+
+
+ENTRY = {"value": 0.5, "source": "s", "date": "2027-01-01", "method": "m"}
+
+
+@pytest.mark.parametrize(
+    ("calibrated", "message"),
+    [
+        ({"peer_wieght": ENTRY}, "unknown parameter(s): peer_wieght"),
+        ({"peer_weight": {**ENTRY, "value": 9.0}}, "peer_weight: value 9.0 is outside the limits"),
+        ({"peer_weight": {**ENTRY, "value": "high"}}, "peer_weight: value 'high' is not a number"),
+        ({"peer_weight": {"value": 0.2}}, "peer_weight: needs value, source, date and method"),
+        ({"n_stimulated": {**ENTRY, "value": 150.5}}, "should be a whole number"),
+        ({"selection_strategy": ENTRY}, "only numeric parameters can be calibrated"),
+    ],
+)
+def test_a_bad_calibrated_entry_is_refused_with_its_name(calibrated, message):
+    with pytest.raises(CalibrationFileError) as error:
+        overlay_calibrated(UNCALIBRATED, calibrated, "calibrated.json")
+    assert message in str(error.value) and str(error.value).startswith("calibrated.json: ")
+
+
+def test_a_calibrated_whole_number_keeps_its_type():
+    spec = overlay_calibrated(UNCALIBRATED, {"n_stimulated": {**ENTRY, "value": 200.0}})
+    value = {p.name: p.default for p in spec}["n_stimulated"]
+    assert value == 200 and type(value) is int
+
+
+def test_an_unreadable_calibrated_file_names_the_file(tmp_path):
+    path = tmp_path / "calibrated.json"
+    path.write_text("{not json")
+    with pytest.raises(CalibrationFileError, match=r"calibrated\.json: cannot read"):
+        load_calibrated(path)
+    path.write_text('{"threshold_mean": 0.5}')
+    with pytest.raises(CalibrationFileError, match="needs a mapping 'parameters'"):
+        load_calibrated(path)
