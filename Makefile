@@ -34,7 +34,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
-	$(BIN)/werklandschap run baseline --replications 20
+	$(BIN)/werklandschap run baseline --replications 20 --overwrite
 
 test: $(VENV)/.installed-dev chromium
 	$(PYTEST)
