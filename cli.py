@@ -30,18 +30,24 @@ from werklandschap.model.scenario import (
 EXIT_BAD_INPUT = 2
 
 
+EXIT_INTERRUPTED = 130
+#: Largest seed accepted on the command line (a numpy SeedSequence takes any size; this keeps
+#: seeds printable and storable as int64).
+MAX_SEED = 2**63 - 1
+
+
 def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+    """argparse type: a whole number ≥ 1 (the message names the option, never this helper)."""
+    from werklandschap.experiments.cli_experiment import whole_number
+
+    return whole_number(1)(text)
 
 
 def _seed(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be zero or positive, got {value}")
-    return value
+    """argparse type: a seed, a whole number in 0..2**63 - 1."""
+    from werklandschap.experiments.cli_experiment import whole_number
+
+    return whole_number(0, MAX_SEED)(text)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -207,8 +213,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except ScenarioError as exc:
-        print(f"werklandschap: error: {exc}", file=sys.stderr)
+        print(f"werklandschap: error: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as exc:  # e.g. permission denied on an output folder: one line, no traceback
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"werklandschap: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("\nwerklandschap: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _one_line(message: str) -> str:
+    """A message on one line (a newline in a user's value must not split it)."""
+    return " ".join(message.split("\n"))
 
 
 if __name__ == "__main__":
