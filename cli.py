@@ -208,8 +208,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line_errors(parser: argparse.ArgumentParser) -> None:
+    """Usage errors as one line (no usage block), exit 2, on the parser and its subcommands."""
+
+    def error(message: str) -> None:
+        parser.exit(EXIT_BAD_INPUT, f"{parser.prog}: error: {message} (see --help)\n")
+
+    parser.error = error  # type: ignore[method-assign]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in action.choices.values():
+                _one_line_errors(subparser)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    _one_line_errors(parser)
+    args = parser.parse_args(argv)
     try:
         return args.func(args)
     except ScenarioError as exc:

@@ -32,7 +32,8 @@ def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], in
                 f"expected a whole number {bounds}, got {shown!r}"
             ) from None
         if value < minimum or (maximum is not None and value > maximum):
-            raise argparse.ArgumentTypeError(f"expected a whole number {bounds}, got {value:,}")
+            rule = f"at least {minimum:,}" if maximum is None else f"in {minimum:,}..{maximum:,}"
+            raise argparse.ArgumentTypeError(f"must be {rule}, got {value:,}")
         return value
 
     return parse
