@@ -7,12 +7,15 @@ import shlex
 import sys
 from collections.abc import Callable
 
-from werklandschap.experiments.spec import LIMITS, limit_help, shipped_experiments
+from werklandschap.experiments.spec import (
+    LIMITS,
+    MAX_TOTAL_RUNS,
+    limit_help,
+    shipped_experiments,
+)
 
 #: Exit status after Ctrl-C (128 + SIGINT), as shells report it.
 EXIT_INTERRUPTED = 130
-#: Most local worker processes accepted by --workers.
-MAX_WORKERS = 1024
 
 
 def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
@@ -52,16 +55,18 @@ def add_parser(sub) -> None:
         help="run an experiment file (compare, sobol, morris, sweep, discovery)",
         description="Run an experiment file and write results/<name>/ (runs.parquet, report.md, "
         "figures). Rerunning the same command resumes an interrupted experiment; one process "
-        "at a time may work on a results folder (a second one is refused). "
-        f"Shipped experiments: {names}.",
+        "at a time may work on a results folder (a second one is refused). Every count in "
+        "the file has declared limits, checked before any work: "
+        + ", ".join(f"{key} {limit.text()}" for key, limit in LIMITS.items())
+        + f"; at most {MAX_TOTAL_RUNS:,} runs in all. Shipped experiments: {names}.",
     )
     p.add_argument("file", help="experiment YAML file, or the name of a shipped experiment")
     p.add_argument("--out", default="results", help="results root (default: results)")
     p.add_argument(
         "--workers",
         "-j",
-        type=whole_number(1, MAX_WORKERS),
-        help=f"local worker processes, 1..{MAX_WORKERS} (default: all CPUs; 1 = serial)",
+        type=whole_number(LIMITS["workers"].minimum, LIMITS["workers"].maximum),
+        help=f"local worker processes, {limit_help('workers')} (default: all CPUs; 1 = serial)",
     )
     p.add_argument(
         "--scheduler",

@@ -99,6 +99,7 @@ LIMITS: dict[str, Limit] = {
     "sweep.steps": Limit(2, 10_000, "sweep steps per axis (from/to/steps)"),
     "sweep.values": Limit(2, 10_000, "sweep values per axis"),
     "scenarios": Limit(1, 1_000, "scenarios compared"),
+    "workers": Limit(1, 1_024, "local worker processes (--workers)"),
 }
 #: Largest number of runs one experiment may have (design rows).
 MAX_TOTAL_RUNS = 10_000_000
