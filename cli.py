@@ -231,7 +231,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"werklandschap: error: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:  # e.g. permission denied on an output folder: one line, no traceback
-        where = f": {exc.filename}" if exc.filename else ""
+        from werklandschap.model.safe_yaml import short
+
+        where = f": {short(str(exc.filename))}" if exc.filename else ""
         print(f"werklandschap: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -183,6 +183,7 @@ class Store:
             raise io_error(exc, self.folder / LOCK_NAME) from None
         self._lock = _FolderLock(self.folder, spec.name)
         try:
+            self._check_foreign()
             self._open(design, restart)
         except BaseException:
             self._lock.release()
@@ -194,9 +195,14 @@ class Store:
             return
         if not self.folder.is_dir():
             raise ExperimentError(f"{self.folder} exists and is not a folder")
-        ours = {LOCK_NAME}
-        contents = {p.name for p in self.folder.iterdir()}
-        if contents - ours and _read_state(self.folder) is None:
+        # Our lock and the temporary state.json of a session that is just starting are ours;
+        # the check is repeated under the lock, where state.json is complete.
+        contents = {
+            p.name
+            for p in self.folder.iterdir()
+            if p.name != LOCK_NAME and not p.name.startswith(".state.json.")
+        }
+        if contents and _read_state(self.folder) is None:
             raise ExperimentError(
                 f"{self.folder} exists and was not written by {TOOL} (no state.json marker); "
                 "it is left untouched: choose another --out or experiment name"

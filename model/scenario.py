@@ -218,7 +218,11 @@ def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
     if key in shipped:
         return load_scenario_file(shipped[key])
     path = Path(key)
-    if path.suffix in (".yaml", ".yml") or path.exists():
+    try:
+        exists = path.exists()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL character
+        exists = False
+    if path.suffix in (".yaml", ".yml") or exists:
         return load_scenario_file(path)
     close = difflib.get_close_matches(key, list(shipped), n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from werklandschap import cli
 from werklandschap.experiments.spec import BY_TYPE, COMMON, LIMITS, TYPES
 from werklandschap.model.parameters import BY_NAME
-from werklandschap.model.scenario import TOP_LEVEL_KEYS
+from werklandschap.model.scenario import TOP_LEVEL_KEYS, shipped_scenarios
 
 FUZZ = settings(
     max_examples=40,
@@ -139,7 +139,21 @@ def experiment_documents():
         st.one_of(st.text(max_size=5), st.lists(st.integers(), max_size=2), st.none()),
         st.integers(min_value=2, max_value=10**12),
     )
+    bad_scenarios = st.builds(
+        lambda names_: {"type": "compare", "scenarios": names_},
+        st.lists(
+            st.one_of(
+                names.filter(lambda n: n not in shipped_scenarios()),
+                st.text(min_size=300, max_size=5000),  # longer than a file name may be
+                st.just("a\x00b"),
+                st.just("some/folder/"),
+            ),
+            min_size=1,
+            max_size=3,
+        ),
+    )
     return st.one_of(
+        bad_scenarios.map(dump),
         unknown_type.map(dump),
         unknown_key.map(dump),
         out_of_range.map(dump),
