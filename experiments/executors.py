@@ -168,7 +168,10 @@ def process_pool(tasks: Iterable[Task], evaluate: Evaluate, workers: int) -> Ite
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
     context = mp.get_context(method)
     if method == "forkserver":
-        os.environ[POOL_PARENT_ENV] = str(os.getpid())
+        # The parent-death signal fires when the *thread* that started the forkserver ends, so
+        # the forkserver is tied to us only when the main thread starts it.
+        main = threading.current_thread() is threading.main_thread()
+        os.environ[POOL_PARENT_ENV] = str(os.getpid()) if main else ""
         # Takes effect when the forkserver starts (once per process); __main__ stays preloaded
         # so evaluate functions of a script still unpickle in the workers.
         context.set_forkserver_preload(["__main__", __name__])
