@@ -26,6 +26,7 @@ from werklandschap.experiments.runner import ExperimentInterrupted, run_experime
 from werklandschap.experiments.spec import LIMITS, ExperimentError, load_experiment
 from werklandschap.experiments.store import Store
 from werklandschap.model import safe_yaml
+from werklandschap.model.parameters import BY_NAME
 from werklandschap.model.scenario import ScenarioError, load_scenario_file, make_scenario
 
 REPO = Path(__file__).resolve().parent.parent
@@ -138,7 +139,7 @@ def test_unreadable_non_utf8_and_directory_inputs_get_one_clear_message(
     ok.write_text("type: compare\nscenarios: [baseline]\n")
     monkeypatch.setattr(safe_yaml, "open", denied, raising=False)
     for command in ("validate", "experiment"):
-        code, err = main_exit([command, str(ok), *(["--out", str(tmp_path)] * 0)], capsys)
+        code, err = main_exit([command, str(ok)], capsys)
         assert code == 2 and "cannot read" in err and "Permission denied" in err
         assert err.count("\n") == 1
 
@@ -232,11 +233,7 @@ def test_sweep_bounds_must_be_numeric_and_not_on_a_categorical(tmp_path):
     )
     with pytest.raises(ExperimentError, match="must be numbers"):
         load_experiment(numeric)
-    choice = next(
-        name
-        for name, p in __import__("werklandschap.model.parameters").model.parameters.BY_NAME.items()
-        if p.choices is not None
-    )
+    choice = next(name for name, p in BY_NAME.items() if p.choices is not None)
     categorical = experiment_file(
         tmp_path,
         f"""\
