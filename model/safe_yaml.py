@@ -120,7 +120,9 @@ def read_text_file(path: Path | str, what: str = "file") -> str:
     if len(data) > MAX_BYTES:  # the file grew while we read it
         raise YamlInputError(f"{what} {path} is larger than the limit of {MAX_BYTES:,} bytes")
     try:
-        return data.decode("utf-8")
+        # Universal newlines, as text-mode reading gives: the text is hashed (experiment
+        # identity), so it must not change with the way the file is read.
+        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         raise YamlInputError(
             f"{path}: not a UTF-8 text file (byte {exc.start} cannot be decoded)"
