@@ -260,20 +260,21 @@ def test_a_second_store_on_a_locked_folder_is_refused(tmp_path):
     spec, design, _ = _spec_and_design(tmp_path)
     folder = tmp_path / "out" / spec.name
     results: list[str] = []
-    with Store(folder, spec, design):
+    first = Store(folder, spec, design)
 
-        def open_second():
-            try:
-                Store(folder, spec, design).close()
-                results.append("opened")
-            except ExperimentError as exc:
-                results.append(str(exc))
+    def open_second():
+        try:
+            Store(folder, spec, design)
+            results.append("opened")
+        except ExperimentError as exc:
+            results.append(str(exc))
 
-        threads = [threading.Thread(target=open_second) for _ in range(3)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+    threads = [threading.Thread(target=open_second) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    first.close()
     assert len(results) == 3 and all(
         "in use by another werklandschap process" in r for r in results
     )
@@ -444,13 +445,14 @@ def test_progress_is_in_state_json_after_each_journal_part(tmp_path):
     spec, design, tasks = _spec_and_design(tmp_path)
     from werklandschap.experiments.executors import run_task
 
-    with Store(tmp_path / "out" / spec.name, spec, design) as store:
-        store.start_session({"executor": "serial"})
-        time.sleep(0.05)
-        store.add(run_task(cheap, tasks[0]))
-        store.flush()
-        state = json.loads((store.folder / "state.json").read_text())
-        assert state["sessions"][-1]["seconds"] >= 0.05
+    store = Store(tmp_path / "out" / spec.name, spec, design)
+    store.start_session({"executor": "serial"})
+    time.sleep(0.05)
+    store.add(run_task(cheap, tasks[0]))
+    store.flush()
+    state = json.loads((store.folder / "state.json").read_text())
+    store.close()
+    assert state["sessions"][-1].get("seconds", 0) >= 0.05
 
 
 CTRL_C = """\
