@@ -190,8 +190,21 @@ def assert_refused(argv_for, content: str | bytes, capsys) -> None:
         shutil.rmtree(root)
 
 
+def _duplicate_parameter(name: str) -> str:
+    value = yaml.safe_dump(BY_NAME[name].default, default_flow_style=True).strip()
+    value = value.removesuffix("...").strip()
+    return f"parameters:\n  {name}: {value}\n  {name}: {value}\n"
+
+
+# Faults that a plain YAML loader lets through as a valid scenario (the baseline).
+scenario_faults = st.one_of(
+    st.sampled_from(sorted(BY_NAME)).map(_duplicate_parameter),
+    st.lists(st.sampled_from(["", "# a comment", "   ", "#"]), max_size=4).map("\n".join),
+)
+
+
 @FUZZ
-@given(st.one_of(scenario_documents(), text_faults))
+@given(st.one_of(scenario_documents(), text_faults, scenario_faults))
 def test_malformed_scenario_files_are_refused_cleanly(capsys, content):
     assert_refused(lambda path, out: ["validate", str(path)], content, capsys)
 
