@@ -9,6 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -46,6 +47,17 @@ wrong_values = st.one_of(
     st.lists(st.lists(scalars, max_size=2), min_size=13, max_size=15),
     st.text(min_size=1, max_size=200).filter(lambda t: t.strip() not in ("",)),
 )
+
+
+@pytest.fixture(autouse=True)
+def never_run(monkeypatch):
+    """An input wrongly accepted must fail the test at once, not start a real experiment."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("malformed input was accepted and would run")
+
+    monkeypatch.setattr("werklandschap.experiments.runner.build_design", refuse)
+    monkeypatch.setattr("werklandschap.experiments.runs.run_replications", refuse)
 
 
 def outside(low: int, high: int):
