@@ -34,23 +34,24 @@ from werklandschap.model.scenario import (
 
 EXIT_BAD_INPUT = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool whose reader went away
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+#: Largest seed accepted on the command line (a numpy SeedSequence takes any size; this keeps
+#: seeds printable and storable as int64).
+MAX_SEED = 2**63 - 1
 
 
 def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+    """argparse type: a whole number ≥ 1 (the message names the option, never this helper)."""
+    from werklandschap.experiments.cli_experiment import whole_number
+
+    return whole_number(1)(text)
 
 
 def _seed(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be zero or positive, got {value}")
-    return value
+    """argparse type: a seed, a whole number in 0..2**63 - 1."""
+    from werklandschap.experiments.cli_experiment import whole_number
 
-
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+    return whole_number(0, MAX_SEED)(text)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -359,8 +360,23 @@ def _stdout_closed() -> int:
     return EXIT_BROKEN_PIPE
 
 
+def _one_line_errors(parser: argparse.ArgumentParser) -> None:
+    """Usage errors as one line (no usage block), exit 2, on the parser and its subcommands."""
+
+    def error(message: str) -> None:
+        parser.exit(EXIT_BAD_INPUT, f"{parser.prog}: error: {message} (see --help)\n")
+
+    parser.error = error  # type: ignore[method-assign]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in action.choices.values():
+                _one_line_errors(subparser)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    _one_line_errors(parser)
+    args = parser.parse_args(argv)
     try:
         status = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, not as a traceback at exit
@@ -368,8 +384,22 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return _stdout_closed()
     except ScenarioError as exc:
-        print(f"werklandschap: error: {exc}", file=sys.stderr)
+        print(f"werklandschap: error: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as exc:  # e.g. permission denied on an output folder: one line, no traceback
+        from werklandschap.model.safe_yaml import short
+
+        where = f": {short(str(exc.filename))}" if exc.filename else ""
+        print(f"werklandschap: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("\nwerklandschap: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _one_line(message: str) -> str:
+    """A message on one line (a newline in a user's value must not split it)."""
+    return " ".join(message.split("\n"))
 
 
 if __name__ == "__main__":

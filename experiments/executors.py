@@ -9,12 +9,21 @@ module-level (picklable) for the process pool.
 {"run_id", "status" ("ok"/"error"), "error" (text or None), "outcomes" (dict), "labelled"
 (array or None), "seconds"}. A task that raises becomes an "error" record; nothing stops the rest.
 Results depend only on the task (its seed and parameters), never on the executor or worker count.
+
+Pool processes die with their parent, so a `kill -9` of an experiment leaves no orphans that
+hold its pipes open: each worker watches its parent (a thread polling `os.getppid()`, and on
+Linux a parent-death signal, `prctl(PR_SET_PDEATHSIG)`), and the forkserver gets the
+parent-death signal too (set when it imports this module, see `_guard_forkserver`). Workers
+ignore Ctrl-C: the parent handles it, keeps the journal and shuts the pool down.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
+import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -33,6 +42,12 @@ Record = dict[str, Any]
 OUTCOMES = EXPERIMENT_OUTCOMES
 #: Tasks kept in flight per worker (bounds memory for large designs).
 IN_FLIGHT_PER_WORKER = 4
+#: Seconds between a worker's checks that its parent is still alive.
+WATCHDOG_SECONDS = 0.5
+#: Environment variable naming the pid of the process that owns the pool (read by the
+#: forkserver, which inherits it, to know whose death it must not outlive).
+POOL_PARENT_ENV = "WERKLANDSCHAP_POOL_PARENT"
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def model_evaluate(task: Task) -> dict[str, Any]:
@@ -70,6 +85,55 @@ def run_task(evaluate: Evaluate, task: Task) -> Record:
     }
 
 
+def _die_with_parent(parent: int) -> None:
+    """On Linux, have the kernel SIGKILL this process when its parent dies.
+
+    `parent` is the pid expected as parent: if it is already gone (reparented) we exit now,
+    since the signal only covers deaths after the call.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the watchdog remains
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit the process as soon as its parent is gone (it was reparented)."""
+    while True:
+        time.sleep(WATCHDOG_SECONDS)
+        if os.getppid() != parent:
+            os._exit(1)  # no cleanup: nobody is left to receive a result
+
+
+def _guard_forkserver() -> None:
+    """In the forkserver of our pool (it imports this module as a preload): die with the
+    process that owns the pool. The forkserver forks the workers, so it gets no thread, only the
+    parent-death signal; it is started by the pool owner, whose pid it inherits in the env."""
+    owner = os.environ.get(POOL_PARENT_ENV)
+    if (
+        owner == str(os.getppid())
+        and "multiprocessing.forkserver" in sys.modules
+        and mp.parent_process() is None
+    ):
+        _die_with_parent(int(owner))
+
+
+def _worker_init() -> None:
+    """Pool-worker initializer: die with the parent, ignore Ctrl-C, single-threaded BLAS."""
+    parent = os.getppid()
+    _die_with_parent(parent)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    # Ctrl-C reaches the whole process group; the parent handles it (keeps the journal).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _single_threaded()
+
+
 def _single_threaded() -> None:
     """Pool-worker initializer: one BLAS/OpenMP thread per process (2 cores, 2 workers)."""
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -102,11 +166,20 @@ def serial(tasks: Iterable[Task], evaluate: Evaluate) -> Iterator[Record]:
 def process_pool(tasks: Iterable[Task], evaluate: Evaluate, workers: int) -> Iterator[Record]:
     """A local process pool (forkserver: safe with threads; single-threaded BLAS in workers)."""
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+    context = mp.get_context(method)
+    if method == "forkserver":
+        # The parent-death signal fires when the *thread* that started the forkserver ends, so
+        # the forkserver is tied to us only when the main thread starts it.
+        main = threading.current_thread() is threading.main_thread()
+        os.environ[POOL_PARENT_ENV] = str(os.getpid()) if main else ""
+        # Takes effect when the forkserver starts (once per process); __main__ stays preloaded
+        # so evaluate functions of a script still unpickle in the workers.
+        context.set_forkserver_preload(["__main__", __name__])
     pending = iter(tasks)
     limit = workers * IN_FLIGHT_PER_WORKER
-    with ProcessPoolExecutor(
-        workers, mp_context=mp.get_context(method), initializer=_single_threaded
-    ) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init)
+    finished = False
+    try:
         running = set()
         while True:
             for task in pending:
@@ -114,10 +187,18 @@ def process_pool(tasks: Iterable[Task], evaluate: Evaluate, workers: int) -> Ite
                 if len(running) >= limit:
                     break
             if not running:
+                finished = True
                 return
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
                 yield future.result()
+    finally:
+        # Interrupted (Ctrl-C, an error, the consumer stopped): drop queued tasks at once;
+        # only the few in flight are waited for.
+        pool.shutdown(wait=True, cancel_futures=not finished)
+
+
+_guard_forkserver()
 
 
 def dask(tasks: Iterable[Task], evaluate: Evaluate, scheduler: Any) -> Iterator[Record]:

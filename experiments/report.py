@@ -15,6 +15,10 @@ def write_report(
 ) -> Path:
     """Write report.md: title, description, the analysis section and run bookkeeping."""
     failed = runs[runs["status"] == "error"]
+    sessions = manifest["sessions"]
+    # Wall time of every session, interrupted ones included (their progress is in state.json).
+    cut = sum(bool(s.get("interrupted")) for s in sessions)
+    cut_text = f", {cut} interrupted" if cut else ""
     missing = int((runs["status"] == "missing").sum())
     lines = [
         f"# Experiment {spec.name} ({spec.type})",
@@ -24,7 +28,7 @@ def write_report(
         f"{len(runs)} runs, {len(runs) - len(failed) - missing} succeeded, {len(failed)} failed"
         + (f", {missing} missing" if missing else "")
         + f"; seed {spec.seed}; wall time {manifest['elapsed_seconds']:.0f} s over "
-        f"{len(manifest['sessions'])} session(s) on {manifest['sessions'][-1].get('executor')}.",
+        f"{len(sessions)} session(s){cut_text} on {sessions[-1].get('executor')}.",
         "",
         body,
         "",

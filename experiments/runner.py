@@ -10,6 +10,7 @@ function (default: the model's `run(scenario, seed)`), and the analyses read onl
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -21,8 +22,57 @@ from werklandschap.experiments import executors
 from werklandschap.experiments.design import build_design
 from werklandschap.experiments.provenance import provenance
 from werklandschap.experiments.report import write_report
-from werklandschap.experiments.spec import ExperimentSpec, load_experiment
+from werklandschap.experiments.spec import ExperimentError, ExperimentSpec, load_experiment
 from werklandschap.experiments.store import Store, atomic_write
+
+#: Seconds to wait for a Dask scheduler before giving up (checked before anything is written).
+SCHEDULER_TIMEOUT = 5.0
+
+
+class ExperimentInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM, see the CLI) during an experiment; what was kept and where.
+
+    A KeyboardInterrupt, so callers that stop on Ctrl-C still do; `kept` runs of `total` are
+    in the journal of `folder` and the same call resumes.
+    """
+
+    def __init__(self, folder: Path, kept: int, total: int) -> None:
+        super().__init__(f"interrupted: {kept} of {total} runs kept in {folder}")
+        self.folder, self.kept, self.total = folder, kept, total
+
+
+def check_out(out: str | Path) -> Path:
+    """The results root, if it is (or can become) a writable folder; else one message."""
+    out = Path(out)
+    probe = out
+    while not probe.exists():  # the nearest existing ancestor must be a writable folder
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise ExperimentError(f"--out {out}: {probe} is a file, not a folder")
+    if probe.exists() and not os.access(probe, os.W_OK | os.X_OK):
+        raise ExperimentError(f"--out {out}: {probe} is not writable")
+    return out
+
+
+def connect_scheduler(scheduler: Any, timeout: float = SCHEDULER_TIMEOUT) -> Any:
+    """A `distributed.Client` for an address (connected within `timeout` s), or as given."""
+    if scheduler is None or not isinstance(scheduler, str):
+        return scheduler
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ExperimentError(
+            "--scheduler needs Dask distributed: pip install 'werklandschap[dask]'"
+        ) from None
+    try:
+        return Client(scheduler, timeout=f"{timeout}s")
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise ExperimentError(
+            f"--scheduler {scheduler}: no Dask scheduler answered within {timeout:.0f} s ({reason})"
+        ) from None
 
 
 def _describe_executor(workers: int | None, scheduler: Any) -> tuple[str, int]:
@@ -62,14 +112,47 @@ def run_experiment(
         if isinstance(experiment, ExperimentSpec)
         else load_experiment(experiment, n=n, replications=replications)
     )
-    design, tasks, meta = build_design(spec)
-    folder = Path(out) / spec.name
-    store = Store(folder, spec, design, restart=restart)
+    folder = check_out(out) / spec.name
+    client = connect_scheduler(scheduler)
+    try:
+        design, tasks, meta = build_design(spec)
+        executor = _describe_executor(workers, scheduler)
+        with Store(folder, spec, design, restart=restart) as store:
+            try:
+                runs, series = _run_session(
+                    spec, store, tasks, evaluate, workers, client, executor, quiet
+                )
+            except KeyboardInterrupt:
+                store.close()  # flush and record the interrupted session first
+                raise ExperimentInterrupted(folder, len(store.completed()), len(tasks)) from None
+            manifest = _manifest(spec, store, runs)
+            atomic_write(folder / "manifest.json", json.dumps(manifest, indent=2, default=str))
+            if analyse:
+                body = analyse_runs(spec, runs, series, folder, meta)
+                report = write_report(spec, folder, body, runs, manifest)
+                _say(f"  report: {report}", quiet)
+    finally:
+        if client is not scheduler:
+            client.close()
+    return folder
+
+
+def _run_session(
+    spec: ExperimentSpec,
+    store: Store,
+    tasks: list[executors.Task],
+    evaluate: executors.Evaluate,
+    workers: int | None,
+    scheduler: Any,
+    executor: tuple[str, int],
+    quiet: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """One session: the pending runs into the journal, then runs.parquet."""
     done = store.completed()
     pending = [t for t in tasks if t.run_id not in done]
     if pending and done:
         store.check_model_version()  # resuming: the finished runs must come from this code
-    executor_name, slots = _describe_executor(workers, scheduler)
+    executor_name, slots = executor
     started = time.perf_counter()
     store.start_session({"executor": executor_name, "pending_at_start": len(pending)})
     _say(
@@ -109,14 +192,7 @@ def run_experiment(
             store.flush()
     elapsed_session = time.perf_counter() - started
     store.end_session({"seconds": round(elapsed_session, 3)})
-    runs, series = store.finalise()
-    manifest = _manifest(spec, store, runs)
-    atomic_write(folder / "manifest.json", json.dumps(manifest, indent=2, default=str))
-    if analyse:
-        body = analyse_runs(spec, runs, series, folder, meta)
-        report = write_report(spec, folder, body, runs, manifest)
-        _say(f"  report: {report}", quiet)
-    return folder
+    return store.finalise()
 
 
 def analyse_runs(
@@ -165,7 +241,7 @@ def _manifest(spec: ExperimentSpec, store: Store, runs: pd.DataFrame) -> dict[st
         "succeeded": int(status.get("ok", 0)),
         "failed": int(status.get("error", 0)),
         "missing": int(status.get("missing", 0)),
-        "elapsed_seconds": sum(s.get("seconds", 0.0) for s in sessions),
+        "elapsed_seconds": store.elapsed_seconds(),  # every session, interrupted ones too
         "cpu_seconds_in_runs": round(store.cpu_seconds(), 3),
         "sessions": sessions,
         **provenance(),

@@ -13,19 +13,23 @@ An experiment file is a mapping with the common keys `name`, `type`, `descriptio
 `parameters` is a list of names from the parameter spec, or "uncertainties", "levers" or
 "uncertainties+levers". Every problem raises `ExperimentError` (a `ScenarioError`, so the CLI
 exits with status 2) with one clear message, before anything is written.
+
+Every count has declared bounds (`LIMITS`, shown in `--help` and docs/experiments.md), and the
+total number of runs is capped (`MAX_TOTAL_RUNS`). Both are checked while the file is parsed,
+before any design is built: out-of-range values are refused, never clipped.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from werklandschap.model.parameters import BY_NAME, parameters
+from werklandschap.model.safe_yaml import YamlInputError, load_yaml_file, short
 from werklandschap.model.scenario import Scenario, ScenarioError, load_scenario
 
 TYPES = ("compare", "sobol", "morris", "sweep", "discovery")
@@ -65,6 +69,47 @@ BY_TYPE: dict[str, dict[str, Any]] = {
     },
 }
 PARAMETER_SETS = ("uncertainties", "levers", "uncertainties+levers")
+
+
+@dataclass(frozen=True)
+class Limit:
+    """Accepted values of a count in an experiment file or on the command line."""
+
+    minimum: int
+    maximum: int
+    what: str
+
+    def text(self) -> str:
+        return f"{self.minimum:,}..{self.maximum:,}"
+
+
+#: Declared bounds of every count (file key, or "sweep.steps" etc.). Checked before any work;
+#: the maxima keep a design buildable in memory in seconds, the minima keep analyses meaningful.
+LIMITS: dict[str, Limit] = {
+    "replications": Limit(1, 100_000, "replications per scenario, cell or sample point"),
+    "seed": Limit(0, 2**31 - 1, "experiment seed"),
+    "n": Limit(2, 2**20, "Sobol' base sample size N (a power of two)"),
+    "bootstrap": Limit(10, 100_000, "bootstrap resamples"),
+    "noise_check.points": Limit(0, 10_000, "sample points rerun for the noise check"),
+    "noise_check.replications": Limit(2, 1_000, "replications per noise-check point"),
+    "trajectories": Limit(2, 100_000, "Morris trajectories"),
+    "levels": Limit(2, 1_000, "Morris grid levels (even)"),
+    "samples": Limit(20, 10_000_000, "discovery (LHS) samples"),
+    "max_boxes": Limit(1, 100, "PRIM boxes"),
+    "sweep.steps": Limit(2, 10_000, "sweep steps per axis (from/to/steps)"),
+    "sweep.values": Limit(2, 10_000, "sweep values per axis"),
+    "scenarios": Limit(1, 1_000, "scenarios compared"),
+    "workers": Limit(1, 1_024, "local worker processes (--workers)"),
+}
+#: Largest number of runs one experiment may have (design rows).
+MAX_TOTAL_RUNS = 10_000_000
+#: Longest experiment name (it names a folder).
+MAX_NAME = 100
+
+
+def limit_help(key: str) -> str:
+    """`--help` text of a count's bounds, e.g. "1..100,000"."""
+    return LIMITS[key].text()
 
 
 class ExperimentError(ScenarioError):
@@ -122,7 +167,7 @@ def _check_type(where: str, key: str, value: Any, kind: Any) -> Any:
         return float(value)
     ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
     if not ok:
-        raise ExperimentError(f"{where}: {key} = {value!r} should be {_type_name(kind)}")
+        raise ExperimentError(f"{where}: {key} = {short(value)} should be {_type_name(kind)}")
     return value
 
 
@@ -130,7 +175,7 @@ def _parameter_names(where: str, value: Any, *, allow_categorical: bool = True) 
     if isinstance(value, str):
         if value not in PARAMETER_SETS:
             raise ExperimentError(
-                f"{where}: parameters = {value!r} should be a list of names or "
+                f"{where}: parameters = {short(value)} should be a list of names or "
                 f"one of {', '.join(PARAMETER_SETS)}"
             )
         kinds = {"uncertainties": ("uncertainty",), "levers": ("lever",)}.get(
@@ -142,7 +187,7 @@ def _parameter_names(where: str, value: Any, *, allow_categorical: bool = True) 
     for item in value:
         if not isinstance(item, str) or item not in BY_NAME:
             raise ExperimentError(
-                f"{where}: unknown parameter {item!r}{_suggest(str(item), list(BY_NAME))}"
+                f"{where}: unknown parameter {short(item)}{_suggest(str(item), list(BY_NAME))}"
             )
         p = BY_NAME[item]
         if p.range is None and p.choices is None:
@@ -167,10 +212,18 @@ def _scenario(where: str, key: str, value: str) -> Scenario:
         raise ExperimentError(f"{where}: {key}: {exc}") from None
 
 
-def _positive(where: str, key: str, value: int, minimum: int = 1) -> int:
-    if value < minimum:
-        raise ExperimentError(f"{where}: {key} = {value} must be at least {minimum}")
+def _bounded(where: str, key: str, value: int, limit: str | None = None) -> int:
+    """`value` if it lies within LIMITS[limit or key], else one message (never clipped)."""
+    bounds = LIMITS[limit or key]
+    if not bounds.minimum <= value <= bounds.maximum:
+        raise ExperimentError(
+            f"{where}: {key} = {short(value)} is outside the accepted range {bounds.text()}"
+        )
     return value
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _axis(where: str, key: str, value: dict, base: Scenario) -> Axis:
@@ -178,13 +231,13 @@ def _axis(where: str, key: str, value: dict, base: Scenario) -> Axis:
     for k in value:
         if k not in allowed:
             raise ExperimentError(
-                f"{where}: unknown key {k!r} in {key}{_suggest(str(k), allowed)}"
+                f"{where}: unknown key {short(k)} in {key}{_suggest(str(k), allowed)}"
                 f"; allowed: {', '.join(allowed)}"
             )
     name = value.get("parameter")
     if not isinstance(name, str) or name not in BY_NAME:
         raise ExperimentError(
-            f"{where}: {key}.parameter = {name!r} is not a known parameter"
+            f"{where}: {key}.parameter = {short(name)} is not a known parameter"
             f"{_suggest(str(name), list(BY_NAME))}"
         )
     p = BY_NAME[name]
@@ -192,10 +245,21 @@ def _axis(where: str, key: str, value: dict, base: Scenario) -> Axis:
         values = value["values"]
         if not isinstance(values, list) or len(values) < 2:
             raise ExperimentError(f"{where}: {key}.values should be a list of at least 2 values")
+        _bounded(where, f"{key}.values (count)", len(values), "sweep.values")
     elif {"from", "to", "steps"} <= set(value):
         lo, hi, steps = value["from"], value["to"], value["steps"]
-        if not isinstance(steps, int) or steps < 2:
-            raise ExperimentError(f"{where}: {key}.steps = {steps!r} must be an integer >= 2")
+        if not isinstance(steps, int) or isinstance(steps, bool):
+            raise ExperimentError(f"{where}: {key}.steps = {short(steps)} must be an integer")
+        _bounded(where, f"{key}.steps", steps, "sweep.steps")
+        if p.choices is not None or p.type not in (int, float):
+            raise ExperimentError(
+                f"{where}: {key}.parameter {name!r} is not numeric; give its 'values' "
+                "instead of from/to/steps"
+            )
+        if not (_number(lo) and _number(hi)) or not all(map(math.isfinite, (lo, hi))):
+            raise ExperimentError(
+                f"{where}: {key}.from and {key}.to must be numbers, got {short(lo)} and {short(hi)}"
+            )
         if p.type is int:
             values = sorted({round(lo + (hi - lo) * i / (steps - 1)) for i in range(steps)})
         else:
@@ -215,6 +279,7 @@ def _options(where: str, kind: str, doc: dict[str, Any]) -> dict[str, Any]:
     if kind == "compare":
         if "scenarios" not in opts or len(opts["scenarios"]) < 1:
             raise ExperimentError(f"{where}: compare needs a non-empty list 'scenarios'")
+        _bounded(where, "scenarios (count)", len(opts["scenarios"]), "scenarios")
         names = [str(s) for s in opts["scenarios"]]
         loaded = [_scenario(where, "scenarios", s) for s in names]
         labels = [s.name for s in loaded]
@@ -224,7 +289,7 @@ def _options(where: str, kind: str, doc: dict[str, Any]) -> dict[str, Any]:
         baseline = opts.setdefault("baseline", "baseline")
         if baseline not in labels:
             raise ExperimentError(
-                f"{where}: baseline {baseline!r} is not among the scenarios"
+                f"{where}: baseline {short(baseline)} is not among the scenarios"
                 f"{_suggest(baseline, labels)}"
             )
         return opts
@@ -240,35 +305,35 @@ def _options(where: str, kind: str, doc: dict[str, Any]) -> dict[str, Any]:
     default_set = "uncertainties" if kind == "morris" else "uncertainties+levers"
     opts["parameters"] = _parameter_names(where, opts.get("parameters", default_set))
     if kind == "sobol":
-        n = _positive(where, "n", opts.setdefault("n", 1024), 2)
+        n = _bounded(where, "n", opts.setdefault("n", 1024))
         if n & (n - 1):
             raise ExperimentError(
                 f"{where}: n = {n} must be a power of two (e.g. "
                 f"{1 << (n - 1).bit_length()}) for Sobol' balance"
             )
         opts.setdefault("second_order", False)
-        _positive(where, "bootstrap", opts.setdefault("bootstrap", 200), 10)
+        _bounded(where, "bootstrap", opts.setdefault("bootstrap", 200))
         noise = opts.setdefault("noise_check", {"points": 32, "replications": 4})
-        keys = {"points": (32, 0), "replications": (4, 2)}  # default, minimum
+        keys = {"points": 32, "replications": 4}  # defaults
         for k in noise:
             if k not in keys:
                 hint = _suggest(str(k), list(keys))
-                raise ExperimentError(f"{where}: unknown key {k!r} in noise_check{hint}")
-        for k, (default, minimum) in keys.items():
+                raise ExperimentError(f"{where}: unknown key {short(k)} in noise_check{hint}")
+        for k, default in keys.items():
             v = _check_type(where, f"noise_check.{k}", noise.setdefault(k, default), int)
-            _positive(where, f"noise_check.{k}", v, minimum)
+            _bounded(where, f"noise_check.{k}", v)
     elif kind == "morris":
-        _positive(where, "trajectories", opts.setdefault("trajectories", 20), 2)
-        levels = _positive(where, "levels", opts.setdefault("levels", 4), 2)
+        _bounded(where, "trajectories", opts.setdefault("trajectories", 20))
+        levels = _bounded(where, "levels", opts.setdefault("levels", 4))
         if levels % 2:
             raise ExperimentError(f"{where}: levels = {levels} must be even (Morris design)")
-        _positive(where, "bootstrap", opts.setdefault("bootstrap", 200), 10)
+        _bounded(where, "bootstrap", opts.setdefault("bootstrap", 200))
     elif kind == "discovery":
-        _positive(where, "samples", opts.setdefault("samples", 1000), 20)
+        _bounded(where, "samples", opts.setdefault("samples", 1000))
         density = opts.setdefault("min_density", 0.8)
         if not 0 < density <= 1:
             raise ExperimentError(f"{where}: min_density = {density} must be in (0, 1]")
-        _positive(where, "max_boxes", opts.setdefault("max_boxes", 2), 1)
+        _bounded(where, "max_boxes", opts.setdefault("max_boxes", 2))
     return opts
 
 
@@ -281,7 +346,7 @@ def parse_experiment(document: Any, where: str, default_name: str) -> Experiment
     kind = document.get("type")
     if kind not in TYPES:
         raise ExperimentError(
-            f"{where}: type = {kind!r} should be one of {', '.join(TYPES)}"
+            f"{where}: type = {short(kind)} should be one of {', '.join(TYPES)}"
             f"{_suggest(str(kind), list(TYPES))}"
         )
     allowed = {**COMMON, **BY_TYPE[kind]}
@@ -291,23 +356,50 @@ def parse_experiment(document: Any, where: str, default_name: str) -> Experiment
             if not hint and str(key) in BY_NAME:
                 hint = " (parameter values belong in a scenario file given as 'base')"
             raise ExperimentError(
-                f"{where}: unknown key {key!r} for a {kind} experiment{hint}; "
+                f"{where}: unknown key {short(key)} for a {kind} experiment{hint}; "
                 f"allowed: {', '.join(allowed)}"
             )
         document[key] = _check_type(where, key, value, allowed[key])
     name = document.get("name", default_name)
-    if not name.replace("_", "").replace("-", "").isalnum():
-        raise ExperimentError(f"{where}: name must be letters, digits, '_' or '-', got {name!r}")
-    replications = _positive(where, "replications", document.get("replications", 1))
-    return ExperimentSpec(
+    plain = name.replace("_", "").replace("-", "")
+    if not (plain.isascii() and plain.isalnum()) or len(name) > MAX_NAME:
+        raise ExperimentError(
+            f"{where}: name must be letters, digits, '_' or '-' (at most {MAX_NAME}), "
+            f"got {short(name)}"
+        )
+    replications = _bounded(where, "replications", document.get("replications", 1))
+    spec = ExperimentSpec(
         name=name,
         type=kind,
         description=str(document.get("description", "")).strip(),
-        seed=_positive(where, "seed", document.get("seed", 1), 0),
+        seed=_bounded(where, "seed", document.get("seed", 1)),
         replications=replications,
         timeseries=document.get("timeseries", kind in ("compare", "sweep")),
         options=_options(where, kind, document),
     )
+    total = planned_runs(spec)
+    if total > MAX_TOTAL_RUNS:
+        raise ExperimentError(
+            f"{where}: the experiment would have {total:,} runs; the limit is {MAX_TOTAL_RUNS:,}"
+        )
+    return spec
+
+
+def planned_runs(spec: ExperimentSpec) -> int:
+    """Number of runs the design of `spec` will have, computed without building it."""
+    opts, reps = spec.options, spec.replications
+    if spec.type == "compare":
+        return len(opts["scenarios"]) * reps
+    if spec.type == "sweep":
+        return len(opts["x"].values) * len(opts["y"].values) * reps
+    dims = len(opts["parameters"])
+    if spec.type == "sobol":
+        points = opts["n"] * (2 * dims + 2 if opts["second_order"] else dims + 2)
+        noise = opts["noise_check"]
+        return points * reps + min(noise["points"], points) * noise["replications"]
+    if spec.type == "morris":
+        return opts["trajectories"] * (dims + 1) * reps
+    return opts["samples"] * reps
 
 
 def shipped_experiments() -> dict[str, Path]:
@@ -324,17 +416,17 @@ def load_experiment(path: str | Path, **overrides: Any) -> ExperimentSpec:
     """
     shipped = shipped_experiments()
     path = shipped[str(path)] if str(path) in shipped else Path(path)
-    if not path.is_file():
-        raise ExperimentError(f"experiment file not found: {path}; shipped: {', '.join(shipped)}")
-    text = path.read_text(encoding="utf-8")
     try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ExperimentError(
-            f"{path}: malformed YAML{at}: {getattr(exc, 'problem', None) or exc}"
-        ) from None
+        if not path.exists() and not path.is_symlink():
+            raise ExperimentError(
+                f"experiment file not found: {short(str(path))}; shipped: {', '.join(shipped)}"
+            )
+        document, text = load_yaml_file(path, "experiment file")
+    except (YamlInputError, ValueError, OSError) as exc:
+        if isinstance(exc, ExperimentError):
+            raise
+        message = str(exc) if isinstance(exc, YamlInputError) else f"bad path {short(str(path))}"
+        raise ExperimentError(message) from None
     if isinstance(document, dict):
         document.setdefault("name", path.stem)
         suffix = "".join(f"-{k[0]}{v}" for k, v in sorted(overrides.items()) if v is not None)

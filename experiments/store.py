@@ -4,11 +4,16 @@ results/<experiment-name>/
 - experiment.yaml   the experiment file as run (its sha256, with command-line overrides, is the
                     experiment's identity)
 - design.parquet    one row per run: run_id, seed, scenario or sampled values (written first)
-- journal/          part-NNNNNN.parquet: finished runs, appended in chunks. Each part is written
-                    to a temporary file and renamed, so a kill at any moment leaves only whole
-                    parts. On a rerun, runs whose run_id is in the journal are skipped; duplicate
-                    run_ids (impossible unless a part is copied by hand) are dropped on reading.
-- state.json        identity and the list of sessions (start, end, runs done), atomically written
+- journal/          part-<session>-NNNNNN.parquet: finished runs, appended in chunks. The
+                    session id (time, pid, random) makes part names unique to one process, so no
+                    part can overwrite another's. Each part is written to a temporary file and
+                    renamed, so a kill at any moment leaves only whole parts. On a rerun, runs
+                    whose run_id is in the journal are skipped; duplicate run_ids (impossible
+                    unless a part is copied by hand) are dropped on reading.
+- state.json        identity and the list of sessions (start, end, seconds so far), atomically
+                    written; its "tool" entry is the marker that this tool made the folder
+- lock              an OS file lock (flock) held by the one process working on the folder;
+                    a second process is refused with a one-line message
 - runs.parquet      design + status/error + outcomes, sorted by run_id (no timings, so it is
                     identical to the bit whatever the executor or worker count)
 - timeseries.parquet  labelled parks per month per run (long: run_id, month, date,
@@ -17,14 +22,19 @@ results/<experiment-name>/
 
 Runs are only added to a folder made with the same git commit (no mixing of model versions).
 A folder made by a different experiment file (different hash) is refused with a clear error;
-`restart=True` (CLI `--restart`) discards it and starts again.
+`restart=True` (CLI `--restart`) discards it and starts again, but only a folder whose
+state.json proves this tool wrote it; an existing folder without that marker is never used.
+Every write cleans its temporary file on failure; a full disk gives one message naming the
+folder and the space needed, and the same command resumes once space is freed.
 """
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
+import secrets
 import shutil
 import time
 from pathlib import Path
@@ -39,17 +49,53 @@ from werklandschap.experiments.spec import ExperimentError, ExperimentSpec
 
 FLUSH_RECORDS = 200  # write a journal part after this many finished runs ...
 FLUSH_SECONDS = 5.0  # ... or after this many seconds, whichever comes first
+#: The marker in state.json: folders with it were written by this tool (and only those are
+#: ever deleted by --restart).
+TOOL = "werklandschap experiment"
+LOCK_NAME = "lock"
+TMP_SUFFIX = ".tmp"
+
+
+def _tmp_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
+
+
+def io_error(exc: OSError, path: Path, needed: int = 0) -> ExperimentError:
+    """One-line ExperimentError for a failed write (full disk: the folder and space needed)."""
+    folder = path.parent
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        try:
+            free = shutil.disk_usage(folder).free
+        except OSError:
+            free = 0
+        return ExperimentError(
+            f"no space left on the device of {folder}: writing {path.name} needs about "
+            f"{max(needed, 1) / 1e6:.1f} MB, {free / 1e6:.1f} MB free; free some space and "
+            "run the same command again (finished runs are kept)"
+        )
+    return ExperimentError(f"cannot write {path}: {exc.strerror or exc}")
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:
-    """Write a file so that readers see the old or the new content, never a partial one."""
+    """Write a file so that readers see the old or the new content, never a partial one.
+
+    On any failure the temporary file is removed, so a full disk is not kept full by our own
+    leftovers; an OSError becomes one ExperimentError message (see `io_error`).
+    """
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data.encode() if isinstance(data, str) else data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    payload = data.encode() if isinstance(data, str) else data
+    tmp = _tmp_name(path)
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise io_error(exc, path, len(payload)) from None
+        raise
 
 
 def parquet_bytes(frame: pd.DataFrame) -> bytes:
@@ -58,8 +104,67 @@ def parquet_bytes(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
+def _read_state(folder: Path) -> dict[str, Any] | None:
+    """state.json of a folder this tool wrote, or None (no marker, unreadable, or foreign)."""
+    try:
+        state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(state, dict):
+        return None
+    # Older folders have no "tool" entry; their state.json is recognised by its own keys.
+    legacy = {"hash", "sessions", "name", "git_commit"} <= set(state)
+    return state if state.get("tool") == TOOL or legacy else None
+
+
+class _FolderLock:
+    """An exclusive, non-blocking OS lock on `folder/lock`, held until `release()`.
+
+    flock locks belong to the open file, so the OS drops it when the process dies (even by
+    SIGKILL): a stale lock never blocks a resume.
+    """
+
+    def __init__(self, folder: Path, name: str) -> None:
+        path = folder / LOCK_NAME
+        self.handle = open(path, "a+")  # noqa: SIM115 - held open for the whole session
+        try:
+            _lock(self.handle)
+        except OSError:
+            self.handle.seek(0)
+            holder = self.handle.read().strip()[:20]
+            self.handle.close()
+            raise ExperimentError(
+                f"{folder} is in use by another werklandschap process"
+                + (f" (pid {holder})" if holder.isdigit() else "")
+                + f"; wait until it ends, or stop it, before running {name!r} again"
+            ) from None
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write(str(os.getpid()))
+        self.handle.flush()
+
+    def release(self) -> None:
+        if not self.handle.closed:
+            self.handle.close()  # closing the file releases the lock
+
+
+def _lock(handle: Any) -> None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        return
+    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
 class Store:
-    """Journal and files of one experiment's results folder."""
+    """Journal and files of one experiment's results folder (locked while open).
+
+    Use as a context manager, or call `close()`: it ends an unfinished session (recording its
+    time as interrupted) and releases the folder lock.
+    """
 
     def __init__(
         self, folder: Path, spec: ExperimentSpec, design: pd.DataFrame, restart: bool = False
@@ -67,11 +172,51 @@ class Store:
         self.folder = Path(folder)
         self.spec = spec
         self.journal = self.folder / "journal"
-        state_file = self.folder / "state.json"
-        if self.folder.exists() and restart:
-            shutil.rmtree(self.folder)
-        if state_file.exists():
-            state = json.loads(state_file.read_text())
+        self.session_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
+        self._counter = 0
+        self._session_started: float | None = None
+        self._buffer: list[Record] = []
+        self._last_flush = time.monotonic()
+        self._check_foreign()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise io_error(exc, self.folder / LOCK_NAME) from None
+        self._lock = _FolderLock(self.folder, spec.name)
+        try:
+            self._check_foreign()
+            self._open(design, restart)
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def _check_foreign(self) -> None:
+        """Refuse an existing, non-empty folder without our marker (never write or delete it)."""
+        if not self.folder.exists():
+            return
+        if not self.folder.is_dir():
+            raise ExperimentError(f"{self.folder} exists and is not a folder")
+        # Our lock and the temporary state.json of a session that is just starting are ours;
+        # the check is repeated under the lock, where state.json is complete.
+        contents = {
+            p.name
+            for p in self.folder.iterdir()
+            if p.name != LOCK_NAME and not p.name.startswith(".state.json.")
+        }
+        if contents and _read_state(self.folder) is None:
+            raise ExperimentError(
+                f"{self.folder} exists and was not written by {TOOL} (no state.json marker); "
+                "it is left untouched: choose another --out or experiment name"
+            )
+
+    def _open(self, design: pd.DataFrame, restart: bool) -> None:
+        spec = self.spec
+        state = _read_state(self.folder)
+        if state is not None and restart:
+            self._discard()
+            state = None
+        self._remove_own_temporaries()
+        if state is not None:
             if state.get("hash") != spec.source_hash:
                 raise ExperimentError(
                     f"{self.folder} holds runs of a different version of experiment "
@@ -80,10 +225,9 @@ class Store:
                 )
             self.state = state
         else:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.folder / "experiment.yaml", spec.source_text)
-            atomic_write(self.folder / "design.parquet", parquet_bytes(design))
+            # The marker first: from here on, the folder is provably ours.
             self.state = {
+                "tool": TOOL,
                 "git_commit": git_commit(),
                 "name": spec.name,
                 "type": spec.type,
@@ -92,9 +236,50 @@ class Store:
                 "sessions": [],
             }
             self._save_state()
-        self.journal.mkdir(exist_ok=True)
-        self._buffer: list[Record] = []
-        self._last_flush = time.monotonic()
+            atomic_write(self.folder / "experiment.yaml", spec.source_text)
+            atomic_write(self.folder / "design.parquet", parquet_bytes(design))
+        try:
+            self.journal.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise io_error(exc, self.journal / "part") from None
+
+    def _discard(self) -> None:
+        """--restart: empty a folder this tool wrote (checked by the caller), keeping the lock."""
+        for entry in self.folder.iterdir():
+            if entry.name == LOCK_NAME:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+
+    def _remove_own_temporaries(self) -> None:
+        """Temporary files left by a killed session of this tool (`.<name>.<pid>.tmp`)."""
+        for where in (self.folder, self.journal):
+            if where.is_dir():
+                for tmp in where.glob(f".*{TMP_SUFFIX}"):
+                    tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End an open session (as interrupted, best effort) and release the folder lock."""
+        try:
+            if self._session_started is not None:
+                try:
+                    self.flush()
+                finally:
+                    self._record_progress(interrupted=True)
+                    self._session_started = None
+                    self._save_state()
+        except ExperimentError:
+            pass  # e.g. the disk is full: the journal parts already written are kept
+        finally:
+            self._lock.release()
 
     def check_model_version(self) -> None:
         """Refuse to add runs made by another commit of the model to existing results."""
@@ -149,20 +334,39 @@ class Store:
                 row["labelled"] = np.asarray(rec["labelled"], dtype=np.int32)
             rows.append(row)
         frame = pd.DataFrame(rows)
-        numbers = [int(p.stem.split("-")[1]) for p in self._parts()]
-        name = f"part-{(max(numbers) + 1) if numbers else 1:06d}.parquet"
+        # A name only this session can choose: session id + its own counter.
+        name = f"part-{self.session_id}-{self._counter + 1:06d}.parquet"
         atomic_write(self.journal / name, parquet_bytes(frame))
+        self._counter += 1
         self._buffer.clear()
         self._last_flush = time.monotonic()
+        if self._session_started is not None:
+            # Progress in state.json, so a session killed later still counts its time.
+            self._record_progress()
+            self._save_state()
+
+    def _record_progress(self, interrupted: bool = False) -> None:
+        session = self.state["sessions"][-1]
+        session["seconds"] = round(time.perf_counter() - self._session_started, 3)
+        session["ended" if interrupted else "updated"] = _now()
+        if interrupted:
+            session["interrupted"] = True
 
     def start_session(self, info: dict[str, Any]) -> None:
-        self.state["sessions"].append({"started": _now(), **info})
+        self.state["sessions"].append({"started": _now(), "session": self.session_id, **info})
+        self._session_started = time.perf_counter()
         self._save_state()
 
     def end_session(self, info: dict[str, Any]) -> None:
         self.flush()
         self.state["sessions"][-1].update({"ended": _now(), **info})
+        self.state["sessions"][-1].pop("updated", None)
+        self._session_started = None
         self._save_state()
+
+    def elapsed_seconds(self) -> float:
+        """Wall time of every session so far, interrupted ones included (seconds)."""
+        return round(sum(float(s.get("seconds", 0.0)) for s in self.state["sessions"]), 3)
 
     def finalise(self) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         """Write runs.parquet (and timeseries.parquet); return runs and the labelled series.

@@ -23,7 +23,6 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 import pydantic
-import yaml
 
 from werklandschap.model.parameters import (
     BY_NAME,
@@ -32,6 +31,7 @@ from werklandschap.model.parameters import (
     PARAMETERS,
     Parameter,
 )
+from werklandschap.model.safe_yaml import YamlInputError, load_yaml_file, short
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 TOP_LEVEL_KEYS = ("name", "description", "parameters")
@@ -105,19 +105,27 @@ def _describe(error: dict[str, Any], where: str) -> str:
     key = ".".join(str(x) for x in error["loc"])
     name = str(error["loc"][0])
     if error["type"] == "extra_forbidden":
-        return f"{where}: unknown parameter {name!r}{_suggest(name)}"
+        return f"{where}: unknown parameter {short(name)}{_suggest(name)}"
     p = BY_NAME.get(name)
     got = error.get("input")
     if p is not None and error["type"] in ("greater_than_equal", "less_than_equal"):
         return (
-            f"{where}: {name} = {got!r} is outside its accepted range "
+            f"{where}: {name} = {short(got)} is outside its accepted range "
             f"{p.limits[0]}..{p.limits[1]} ({p.unit})"
         )
     expected = p.type.__name__ if p is not None and p.choices is None else "one of"
     if p is not None and p.choices:
-        return f"{where}: {name} = {got!r} is not valid; choose one of {', '.join(p.choices)}"
+        return f"{where}: {name} = {short(got)} is not valid; choose one of {', '.join(p.choices)}"
+    if p is not None and p.name == "green_deal_provinces":
+        return (
+            f"{where}: {name} = {short(got)} has the wrong type or value, expected a count "
+            f"0..{len(GREEN_DEAL_ORDER)} or a list of province names"
+        )
+    if p is not None and len(error["loc"]) > 1 and p.type is float:
+        key = name  # the union float | int: one message for the parameter, not one per branch
+        return f"{where}: {key} = {short(got)} has the wrong type or value, expected a number"
     return (
-        f"{where}: {key} = {got!r} has the wrong type or value, "
+        f"{where}: {key} = {short(got)} has the wrong type or value, "
         f"expected {expected} ({error['msg']})"
     )
 
@@ -134,7 +142,8 @@ def make_scenario(
     try:
         values = _validator()(**parameters).model_dump()
     except pydantic.ValidationError as exc:
-        messages = [_describe(e, where) for e in exc.errors()]
+        # One message per parameter: a union type (float | int) reports every branch.
+        messages = list(dict.fromkeys(_describe(e, where) for e in exc.errors()))
         raise ScenarioError("; ".join(messages)) from None
     green_deal = values["green_deal_provinces"]
     if isinstance(green_deal, int) and not 0 <= green_deal <= len(GREEN_DEAL_ORDER):
@@ -168,7 +177,7 @@ def parse_scenario(document: Any, where: str, default_name: str) -> Scenario:
         if not close and str(extra[0]) in BY_NAME:
             hint = " (parameters go under 'parameters:')"
         raise ScenarioError(
-            f"{where}: unknown top-level key {extra[0]!r}{hint}; "
+            f"{where}: unknown top-level key {short(extra[0])}{hint}; "
             f"allowed: {', '.join(TOP_LEVEL_KEYS)}"
         )
     parameters = document.get("parameters") or {}
@@ -176,7 +185,7 @@ def parse_scenario(document: Any, where: str, default_name: str) -> Scenario:
         raise ScenarioError(f"{where}: 'parameters' must be a mapping of name: value")
     name = document.get("name", default_name)
     if not isinstance(name, str) or not name.replace("_", "").replace("-", "").isalnum():
-        raise ScenarioError(f"{where}: name must be letters, digits, '_' or '-', got {name!r}")
+        raise ScenarioError(f"{where}: name must be letters, digits, '_' or '-', got {short(name)}")
     description = document.get("description", "")
     if not isinstance(description, str):
         raise ScenarioError(f"{where}: description must be text")
@@ -186,17 +195,12 @@ def parse_scenario(document: Any, where: str, default_name: str) -> Scenario:
 def load_scenario_file(path: Path | str) -> Scenario:
     """Load and validate a scenario YAML file."""
     path = Path(path)
-    if not path.is_file():
-        raise ScenarioError(f"scenario file not found: {path}")
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(f"{path}: malformed YAML{at}: {problem}") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not a UTF-8 text file") from None
+        document, _ = load_yaml_file(path, "scenario file")
+    except YamlInputError as exc:
+        raise ScenarioError(str(exc)) from None
+    if document is None:  # empty or only comments: never silently the baseline
+        raise ScenarioError(f"{path}: empty scenario file (expected name, description, parameters)")
     return parse_scenario(document, str(path), path.stem)
 
 
@@ -214,11 +218,15 @@ def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
     if key in shipped:
         return load_scenario_file(shipped[key])
     path = Path(key)
-    if path.suffix in (".yaml", ".yml") or path.exists():
+    try:
+        exists = path.exists()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL character
+        exists = False
+    if path.suffix in (".yaml", ".yml") or exists:
         return load_scenario_file(path)
     close = difflib.get_close_matches(key, list(shipped), n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise ScenarioError(
-        f"unknown scenario {key!r}{hint}; shipped: {', '.join(shipped)}; "
+        f"unknown scenario {short(key)}{hint}; shipped: {', '.join(shipped)}; "
         "or give a path to a .yaml file"
     )
