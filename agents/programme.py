@@ -153,9 +153,7 @@ class Programme(mesa.Agent):
         stage = s.stage[labs]
         done = (s.finished_month[labs] >= 0) | (stage == Stage.LABELLED)
         duration = s.duration[labs]
-        fraction = np.divide(
-            s.progress[labs], duration, out=np.ones(labs.size), where=duration > 0
-        )
+        fraction = np.divide(s.progress[labs], duration, out=np.ones(labs.size), where=duration > 0)
         share = np.where(stage == Stage.TRANSFORMING, np.clip(fraction, 0.0, 1.0), 0.0)
         return float(np.where(done, 1.0, share).mean())
 
