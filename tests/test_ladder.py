@@ -120,6 +120,18 @@ def test_choosing_by_the_criteria_labels_more_than_at_random(runs):
     assert diff.mean() <= -10, diff
 
 
+def test_parks_chosen_by_the_criteria_reach_the_label_more_often(runs):
+    def chosen_labelled(results):
+        return np.array([np.mean(r.stage_at_horizon[r.role != Role.REGULAR] == Stage.LABELLED)
+                         for r in results])  # fmt: skip
+
+    criteria = chosen_labelled(runs("baseline", seeds=SEEDS))
+    random = chosen_labelled(runs("baseline", seeds=SEEDS, selection_strategy="random"))
+    diff = criteria - random
+    # measured: 0.87 against 0.73 (paired difference 0.13, standard error 0.011)
+    assert diff.mean() >= 0.07 and (diff > 0).mean() >= 0.9, diff
+
+
 def test_criteria_choose_parks_with_more_capacity():
     capacities = {}
     for strategy in ("criteria", "random"):
