@@ -71,7 +71,7 @@ class Options(BaseModel):
     steps: int | None = Field(default=None, ge=4, le=MAX_VALUES)
     withdraw_month: int | None = Field(default=None, ge=0, le=480)
     outcome: Literal[ADOPTION_OUTCOMES] = "labelled_at_end"  # type: ignore[valid-type]
-    replications: int = Field(default=10, ge=3, le=1000)
+    replications: int = Field(default=10, ge=2, le=1000)
     jump_ratio: float = Field(default=3.0, ge=1.0, le=100.0)
     jump_z: float = Field(default=3.0, ge=0.0, le=10.0)
     stay_share: float = Field(default=0.9, gt=0.0, le=1.0)
@@ -146,6 +146,12 @@ def _check_scenarios(where: str, opts: Options) -> None:
                 base.with_params(**_arm_params(opts, base, value, arm))
     except ScenarioError as exc:
         raise ExperimentError(f"{where}: {exc}") from None
+    run_end = base.params["horizon_months"] + base.params["after_horizon_months"]
+    if opts.control == "programme_end_month" and max(opts.values or [0]) >= run_end:
+        raise ExperimentError(
+            f"{where}: values of programme_end_month must be below the run's length "
+            f"({run_end} months), where the supported arm ends support"
+        )
     end = base.params["programme_end_month"]
     if opts.control != "programme_end_month" and opts.withdraw_month >= end:
         raise ExperimentError(

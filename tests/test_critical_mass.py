@@ -121,9 +121,17 @@ def test_support_duration_as_control_withdraws_at_the_control_value():
         ({"withdraw_month": None}, "needs 'withdraw_month'"),
         ({"withdraw_month": 200}, "must be before the base scenario's programme_end_month"),
         ({"values": [0, 100, 200, 99999]}, "n_stimulated = 99999"),
-        ({"replications": 2}, "replications"),
+        ({"replications": 1}, "replications"),
         ({"outcome": "peer_share"}, "outcome"),
         ({"bootstrap": 10}, "bootstrap"),
+        (
+            {
+                "control": "programme_end_month",
+                "withdraw_month": None,
+                "values": [24, 96, 168, 200],
+            },
+            "below the run's length (168 months)",
+        ),
     ],
 )
 def test_bad_options_are_one_line_errors(tmp_path, keys, message):
