@@ -4,7 +4,9 @@ Every run has an integer `run_id` (its row in the design) and a `seed`. Seeds fo
 experiment seed only, never from the executor:
 - compare and sweep: replication r of every scenario or grid cell uses `derive_seed(seed, r)`
   (common random numbers, so differences between scenarios are paired);
-- sobol, morris, discovery: replication r of sample point i uses `derive_seed(seed, i * R + r)`.
+- sobol, morris, discovery: replication r of sample point i uses `derive_seed(seed, i * R + r)`;
+- critical_mass: replication r of every grid value and arm uses `derive_seed(seed, r)`
+  (experiments/critical_mass.py).
 
 Sampled parameters (SALib, scipy.stats.qmc) are drawn on a latent continuous scale and mapped:
 floats as they are; integers on [lo, hi + 1) and floored (each integer equally likely);
@@ -133,6 +135,11 @@ def _sampled_runs(spec: ExperimentSpec, points: pd.DataFrame, point_role: str):
 def build_design(spec: ExperimentSpec) -> tuple[pd.DataFrame, list[Task], dict[str, Any]]:
     """The design table, the tasks, and design metadata (latent samples, factor list)."""
     kind, opts, meta = spec.type, spec.options, {}
+    if kind == "critical_mass":  # --- critical_mass: its own design (common seeds, two arms) ---
+        from werklandschap.experiments import critical_mass
+
+        frame, cm_tasks = critical_mass.design(spec)
+        return frame, cm_tasks, meta
     rows: list[dict[str, Any]] = []
     tasks: list[Task] = []
     if kind == "compare":

@@ -203,6 +203,10 @@ def analyse_runs(
     meta: dict[str, Any],
 ) -> str:
     """The analysis section of the report (tables and figures written into the folder)."""
+    if spec.type == "critical_mass":  # --- critical_mass: its own analysis ---
+        from werklandschap.experiments import critical_mass
+
+        return critical_mass.analyse(spec, runs, series, folder)
     if spec.type == "compare":
         from werklandschap.experiments.analysis import compare
 

@@ -9,6 +9,8 @@ An experiment file is a mapping with the common keys `name`, `type`, `descriptio
 - morris:    `base`, `parameters`, `trajectories`, `levels` (even), `bootstrap`
 - sweep:     `base`, `x` and `y`, each `{parameter, values}` or `{parameter, from, to, steps}`
 - discovery: `base`, `parameters`, `samples`, `min_density`, `max_boxes`
+- critical_mass: `base`, `control`, `values` or `from`/`to`/`steps`, `withdraw_month`, `outcome`,
+             `jump_ratio`, `jump_z`, `stay_share`, `bootstrap` (experiments/critical_mass.py)
 
 `parameters` is a list of names from the parameter spec, or "uncertainties", "levers" or
 "uncertainties+levers". Every problem raises `ExperimentError` (a `ScenarioError`, so the CLI
@@ -32,7 +34,7 @@ from werklandschap.model.parameters import BY_NAME, parameters
 from werklandschap.model.safe_yaml import YamlInputError, load_yaml_file, short
 from werklandschap.model.scenario import Scenario, ScenarioError, load_scenario
 
-TYPES = ("compare", "sobol", "morris", "sweep", "discovery")
+TYPES = ("compare", "sobol", "morris", "sweep", "discovery", "critical_mass")
 EXPERIMENT_DIR = Path(__file__).resolve().parent
 COMMON = {
     "name": str,
@@ -66,6 +68,21 @@ BY_TYPE: dict[str, dict[str, Any]] = {
         "samples": int,
         "min_density": float,
         "max_boxes": int,
+    },
+    # --- critical_mass: keys validated by experiments/critical_mass.py (Options) ---
+    "critical_mass": {
+        "base": str,
+        "control": str,
+        "values": list,
+        "from": int,
+        "to": int,
+        "steps": int,
+        "withdraw_month": int,
+        "outcome": str,
+        "jump_ratio": float,
+        "jump_z": float,
+        "stay_share": float,
+        "bootstrap": int,
     },
 }
 PARAMETER_SETS = ("uncertainties", "levers", "uncertainties+levers")
@@ -276,6 +293,10 @@ def _axis(where: str, key: str, value: dict, base: Scenario) -> Axis:
 
 def _options(where: str, kind: str, doc: dict[str, Any]) -> dict[str, Any]:
     opts: dict[str, Any] = {k: doc[k] for k in BY_TYPE[kind] if k in doc}
+    if kind == "critical_mass":  # --- critical_mass: its own options model ---
+        from werklandschap.experiments.critical_mass import parse_options
+
+        return parse_options(where, {**opts, "replications": doc.get("replications", 1)})
     if kind == "compare":
         if "scenarios" not in opts or len(opts["scenarios"]) < 1:
             raise ExperimentError(f"{where}: compare needs a non-empty list 'scenarios'")

@@ -166,6 +166,7 @@ class WerklandschapModel(mesa.Model):
         self.month = -1  # calendar month being simulated; 0 = January 2023
 
         self.park_state = draw_parks(self)
+        self._initial_organisation = self.park_state.organisation.copy()  # outcomes by org.
         self.province_green_deal = self._initial_green_deal()
         self.province_budget = np.zeros(self.data.n_provinces)
         self.municipality_partner = self._partner_municipalities()
@@ -422,6 +423,7 @@ class WerklandschapModel(mesa.Model):
             organisation=s.organisation.copy(),
             park_province=self.park_province,
             initial_green_deal=self._initial_green_deal(),
+            initial_organisation=self._initial_organisation.copy(),
         )
 
 

@@ -171,8 +171,8 @@ OUTCOMES: tuple[Outcome, ...] = (
         _O(name=f"labelled_share_org_{key}", en=f"labelled share, organisation: {en}",
            nl=f"aandeel gelabeld, organisatie: {nl}", unit="share", dtype="float",
            refers_to="horizon",
-           meaning=f"Share of parks whose organisation at the end of the run is {en} that carry "
-           "the label at the horizon; NaN when there are none.")
+           meaning=f"Share of parks whose organisation at the start of the run is {en} that "
+           "carry the label at the horizon; NaN when there are none.")
         for key, en, nl in (
             ("none", "none", "geen"),
             ("association", "business association", "ondernemersvereniging"),

@@ -17,6 +17,10 @@ Definitions (tested in tests/test_outcomes.py):
   transition sustains itself when, in that window, adopters (engaged + transforming + labelled)
   grow by at least `SUSTAIN_MIN_GROWTH` (5%) and peer-driven engagements are at least half of all
   engagements — or when adoption has saturated (>= 90% of parks are adopters).
+- `labelled_share_org_<kind>`: share of the parks whose organisation *at the start of the run*
+  is <kind> that carry the label at the horizon (NaN when the start organisation is not recorded
+  or no park has it). With the end-of-run organisation the share of unorganised parks would be 0
+  by construction, since a park must organise before it can transform.
 """
 
 from __future__ import annotations
@@ -66,6 +70,9 @@ class RunResult:
     organisation: np.ndarray  # (parks,) at the end
     park_province: np.ndarray  # (parks,)
     initial_green_deal: np.ndarray  # (provinces,) bool
+    # (parks,) organisation at the start of the run, which the outcomes by organisation use
+    # (the end-of-run organisation would hide the parks that organised on their way to the label)
+    initial_organisation: np.ndarray | None = None
 
     @property
     def labelled(self) -> np.ndarray:
@@ -114,9 +121,10 @@ class RunResult:
         }
         for driver in (Driver.INTRINSIC, Driver.PROGRAMME, Driver.PEERS, Driver.REGULATION):
             out[f"engagements_{driver.name.lower()}"] = int(eng[driver])
+        start_org = self.initial_organisation
         for org in Organisation:
-            out[f"labelled_share_org_{org.name.lower()}"] = _share(
-                at_horizon, self.organisation == org
+            out[f"labelled_share_org_{org.name.lower()}"] = (
+                _share(at_horizon, start_org == org) if start_org is not None else np.nan
             )
         return out
 

@@ -858,14 +858,15 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     _p(
         name="label_fallback_month",
-        description="Month an area label becomes available without the programme "
-        "(market/NL Greenlabel route)",
+        description="Month from which an area label is available in any case, whatever the "
+        "ambassadors or the market have done (480, the longest run: never). The Bass reduction "
+        "and the KVO-B analogue set 0; the routes that need progress are "
+        "`label_ambassadors_required` and `market_label_parks`",
         unit="month",
-        default=48,
-        kind="uncertainty",
+        default=480,
+        kind="structural",
         source=A,
         type=int,
-        range=(24, 96),
         limits=(0, 480),
         group="label",
     ),
@@ -880,6 +881,48 @@ PARAMETERS: tuple[Parameter, ...] = (
         range=(10.0, 60.0),
         limits=(0.0, 4000.0),
         group="label",
+    ),
+    # --- Ladder mechanisms and the critical-mass lever (issue 12) -------------------------------
+    _p(
+        name="market_label_parks",
+        description="Market route to the area label: parks nationally (any role) that must have "
+        "finished their transformation before the market publishes a label without the "
+        "ambassadors",
+        unit="parks",
+        default=200,
+        kind="uncertainty",
+        source="assumption: a label standardised by the market once about 5% of parks have "
+        "transformed (early-adopter share, Rogers 2003); range 50-500",
+        type=int,
+        range=(50, 500),
+        limits=(0, 3646),
+        group="label",
+    ),
+    _p(
+        name="trajectory_speedup",
+        description="Extra transformation progress per month of a programme park (lab, "
+        "ambassador, stimulated) while the programme runs, at full capacity; capacity is the "
+        "mean of its commitment, ambition and organisation degree (the selection criteria)",
+        unit="months/month",
+        default=0.5,
+        kind="uncertainty",
+        source=A,
+        range=(0.0, 1.0),
+        limits=(0.0, 5.0),
+        group="transformation",
+    ),
+    _p(
+        name="seeded_adopters",
+        description="Organised regular parks, drawn at random, that start the run transforming "
+        "(seeded adopters of the critical-mass experiment; an experimental set-up, not a "
+        "policy, so not sampled by the sensitivity analyses)",
+        unit="parks",
+        default=0,
+        kind="structural",
+        source=A,
+        type=int,
+        limits=(0, 3646),
+        group="programme",
     ),
 )
 
