@@ -52,7 +52,7 @@ def add_parser(sub) -> None:
     names = ", ".join(shipped_experiments())
     p = sub.add_parser(
         "experiment",
-        help="run an experiment file (compare, sobol, morris, sweep, discovery)",
+        help="run an experiment file (compare, sobol, morris, sweep, discovery, critical_mass)",
         description="Run an experiment file and write results/<name>/ (runs.parquet, report.md, "
         "figures). Rerunning the same command resumes an interrupted experiment; one process "
         "at a time may work on a results folder (a second one is refused). Every count in "

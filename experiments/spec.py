@@ -413,6 +413,10 @@ def planned_runs(spec: ExperimentSpec) -> int:
         return len(opts["scenarios"]) * reps
     if spec.type == "sweep":
         return len(opts["x"].values) * len(opts["y"].values) * reps
+    if spec.type == "critical_mass":
+        from werklandschap.experiments.critical_mass import ARMS, options_of
+
+        return len(options_of(spec).values or []) * len(ARMS) * reps
     dims = len(opts["parameters"])
     if spec.type == "sobol":
         points = opts["n"] * (2 * dims + 2 if opts["second_order"] else dims + 2)

@@ -264,10 +264,18 @@ DESIGN = (
     ),
     _C(
         name="point",
-        meaning="Design point (sample or grid cell) the run belongs to.",
+        meaning="Design point (sample, grid cell or grid value) the run belongs to.",
         unit="-",
         dtype="int",
-        when="sobol, morris, discovery, sweep",
+        when="sobol, morris, discovery, sweep, critical_mass",
+    ),
+    _C(
+        name="arm",
+        meaning="`supported` (support as designed) or `withdrawn` (support withdrawn early) "
+        "at a grid value of the control.",
+        unit="-",
+        dtype="str",
+        when="critical_mass",
     ),
     _C(
         name="replication", meaning="Replication number at the design point.", unit="-", dtype="int"
