@@ -1,5 +1,5 @@
-"""The werklandschap transition model: 3,646 business parks, 342 municipalities, 12 provinces and
-one national programme, stepping monthly from January 2023 (see docs/ODD.md and MODEL.md).
+"""The werklandschap transition model: every business park, municipality and province of the data
+and one national programme, stepping monthly from January 2023 (see docs/ODD.md).
 
     model = WerklandschapModel(load_scenario("baseline"), rng=42)
     model.run_to_end()
@@ -41,6 +41,8 @@ from werklandschap.model.data import NationalData, national_data
 from werklandschap.model.network import ParkNetwork, build_network, shared_network
 from werklandschap.model.outcomes import RunResult
 from werklandschap.model.scenario import Scenario, load_scenario
+
+KEUR_PER_MEUR = 1e3  # budgets are in M€, grants in k€
 
 
 @dataclass
@@ -143,9 +145,9 @@ class WerklandschapModel(mesa.Model):
 
         `params`: parameter values by spec name (`WerklandschapModel(n_stimulated=300, rng=1)`),
         applied on top of the scenario and validated like a scenario file (`ScenarioError`).
-        `park_agents=True`: the 3,646 Park agent objects (views of the park arrays) are created on
-        the first look at the agents (`model.agents`, `agents_by_type`, `parks`), so a run that
-        never looks (Mesa's batch runner, model reporters only) never pays for them;
+        `park_agents=True`: the Park agent objects (views of the park arrays, one per park) are
+        created on the first look at the agents (`model.agents`, `agents_by_type`, `parks`), so
+        a run that never looks (Mesa's batch runner, model reporters only) never pays for them;
         `park_agents=False`: created only when `model.parks` is used.
         `collect`: collect `model.datacollector` (national reporters, `NATIONAL_REPORTERS`) at the
         start and after every month (a collector you assign to `model.datacollector` is collected
@@ -164,21 +166,15 @@ class WerklandschapModel(mesa.Model):
         self.park_province = self.data.park_province
         self.months = p["horizon_months"] + p["after_horizon_months"]
         self.month = -1  # calendar month being simulated; 0 = January 2023
-
         self.park_state = draw_parks(self)
         self.province_green_deal = self._initial_green_deal()
         self.province_budget = np.zeros(self.data.n_provinces)
         self.municipality_partner = self._partner_municipalities()
         self.municipality_regulated = np.zeros(self.data.n_municipalities, bool)
         self.tranche_months = self._tranche_calendar()
-        other = p["coaching_capacity_other"]
-        self._capacity_after = np.full(self.data.n_municipalities, other)
-        self._capacity_during = np.where(
-            self.municipality_partner, p["coaching_capacity_partner"], other
-        )
-        self._labelled = 0  # labelled parks at the end of the last recorded month
-        self._regime: tuple | None = None  # policies behind the cached part of the context
-        self.regulation_on = False
+        self._capacity_during, self._capacity_after = self._coaching_capacities()
+        # labelled parks last month; the policies behind the cached context; regulation
+        self._labelled, self._regime, self.regulation_on = 0, None, False
         self.context = MonthContext()
 
         self.programme = Programme(self)
@@ -192,6 +188,11 @@ class WerklandschapModel(mesa.Model):
             else None
         )
 
+        self._allocate_records()
+        self._record()
+
+    def _allocate_records(self) -> None:
+        """The monthly records (row 0 = the start) and the offsets of the stage counts."""
         self._stage_counts = np.zeros((self.months + 1, N_STAGES), np.int32)
         self._province_stages = np.zeros(
             (self.months + 1, self.data.n_provinces, N_STAGES), np.int32
@@ -204,7 +205,6 @@ class WerklandschapModel(mesa.Model):
         self._province_offset = self.park_province * N_STAGES
         self.town_stage_offset = self.data.park_municipality * N_STAGES  # for stage counts
         self.town_stage_bins = self.data.n_municipalities * N_STAGES
-        self._record()
 
     # --- set-up ---------------------------------------------------------------------------------
     @property
@@ -268,6 +268,14 @@ class WerklandschapModel(mesa.Model):
         partner[order[: self.params["partner_municipalities"]]] = True
         return partner
 
+    def _coaching_capacities(self) -> tuple[np.ndarray, np.ndarray]:
+        """Parks each municipality can coach at once, while the programme runs and after."""
+        p = self.params
+        other = p["coaching_capacity_other"]
+        after = np.full(self.data.n_municipalities, other)
+        during = np.where(self.municipality_partner, p["coaching_capacity_partner"], other)
+        return during, after
+
     def _tranche_calendar(self) -> dict[int, int]:
         p = self.params
         tranches = p["stimulation_tranches"]
@@ -308,7 +316,7 @@ class WerklandschapModel(mesa.Model):
         """Set what parks face this month (per province or per municipality)."""
         p, ctx = self.params, self.context
         active = self.programme_active
-        grant_meur = p["subsidy_per_park_keur"] / 1000.0
+        grant_meur = p["subsidy_per_park_keur"] / KEUR_PER_MEUR
         subsidy_left = (self.province_budget >= grant_meur) & (grant_meur > 0) & active
         regime = (
             active,
@@ -360,7 +368,7 @@ class WerklandschapModel(mesa.Model):
             self.running = False
 
     def run_to_end(self) -> WerklandschapModel:
-        """Run the horizon and the after-horizon (108 + 60 months by default)."""
+        """Run the horizon and the after-horizon (`horizon_months` + `after_horizon_months`)."""
         remaining = self.months - int(self.time)
         if remaining > 0:
             self.run_for(remaining)

@@ -1,11 +1,11 @@
 """What one run produces: monthly time series, final park states and the summary outcomes.
 
-Months are rows: row 0 is the start (January 2023), row t the state after t months, so row 108 is
-the end of 2031 (the programme horizon).
+Months are rows: row 0 is the start (January 2023), row t the state after t months, so row
+`horizon_months` is the end of the programme horizon (the end of 2031 by default).
 
 Definitions (tested in tests/test_outcomes.py):
-- `labelled_at_horizon`: parks with the area label at month `horizon_months` (108).
-- `target_met`: labelled_at_horizon >= `target_parks` (1,000).
+- `labelled_at_horizon`: parks with the area label at month `horizon_months`.
+- `target_met`: labelled_at_horizon >= `target_parks`.
 - `month_target_reached`: first month with >= target labelled parks within the whole run
   (horizon + after-horizon); NaN when never reached (right-censored at the run's end).
 - `peer_share`: share of engagements up to the horizon that were peer-driven.
