@@ -171,14 +171,55 @@ def _view(attribute: str, cast=None):
 sigmoid = expit  # the logistic function 1 / (1 + exp(-x)), without overflow
 
 
-def engagement_driver(peer_term, support, regulation) -> np.ndarray:
-    """The largest external push (programme, peers or regulation); intrinsic when none."""
-    strongest = np.maximum(np.maximum(support, peer_term), regulation)
-    driver = np.full(strongest.shape, Driver.REGULATION, np.int8)
-    driver[peer_term == strongest] = Driver.PEERS
-    driver[support == strongest] = Driver.PROGRAMME
-    driver[strongest <= 0] = Driver.INTRINSIC
-    return driver
+AWARE_VALUE = np.array([0.0, 1.0, 1.0, 1.0, 1.0])  # by stage: aware or further along
+ADOPTING_VALUE = np.array([0.0, 0.0, 0.0, 0.5, 1.0])  # by stage: visible adoption
+CHANNELS = (Driver.PROGRAMME, Driver.PEERS, Driver.REGULATION)  # removable utility channels
+
+
+def engagement_chance(
+    utility: np.ndarray, threshold: np.ndarray, rate: float, noise: float
+) -> np.ndarray:
+    """Monthly engagement probability rate * logistic((U - theta) / noise) (docs/ODD.md §7.4);
+    a small noise makes it a near-deterministic threshold rule (Watts 2002)."""
+    return rate * sigmoid((utility - threshold) / noise)
+
+
+def marginal_credit(
+    chance: np.ndarray, terms: np.ndarray, utility: np.ndarray, threshold: np.ndarray, p: dict
+) -> np.ndarray:
+    """Attribution by marginal effect (docs/ODD.md §7.4) for engagements with probability
+    `chance`; `terms` (3, n) are the programme, peer and regulation utility terms.
+
+    With the same uniform draw u, the park engaged because u < chance; without channel k it
+    would have engaged only if u < chance_k. So the share of its engagement that channel k
+    carried is (chance - chance_k) / chance, the expected drop when k is removed; the intrinsic
+    share is chance_none / chance (it would have engaged with all three removed). The shares need
+    not sum to 1 (channels interact). Returns (n, N_DRIVERS) credits, column = Driver.
+    """
+    credit = np.zeros((chance.size, N_DRIVERS))
+    rate, noise = p["engage_rate"], p["decision_noise"]
+    for k, driver in enumerate(CHANNELS):
+        without = engagement_chance(utility - terms[k], threshold, rate, noise)
+        credit[:, driver] = np.clip(1.0 - without / chance, 0.0, 1.0)
+    alone = engagement_chance(utility - terms.sum(axis=0), threshold, rate, noise)
+    credit[:, Driver.INTRINSIC] = np.clip(alone / chance, 0.0, 1.0)
+    return credit
+
+
+def main_channel(credit: np.ndarray) -> np.ndarray:
+    """Per-park label of an engagement: the channel with the largest marginal credit (intrinsic
+    when the park would most likely have engaged without any channel). A display label only:
+    the outcomes use the credits themselves."""
+    return credit[:, Driver.INTRINSIC :].argmax(axis=1).astype(np.int8) + Driver.INTRINSIC
+
+
+def neighbour_share(model: WerklandschapModel, m: MonthStart, value: np.ndarray, parks):
+    """Share of each park's ties whose stage at the start of the month has `value` (by stage),
+    on the park graph or through the municipality mean field (docs/ODD.md §7.2)."""
+    network = model.network
+    if hasattr(network, "adjacency"):
+        return network.peer_share(value[m.stage], parks)
+    return network.share_from_towns(m.town_stage @ value, parks)
 
 
 class Park(mesa.Agent):
@@ -293,8 +334,7 @@ def awareness(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
     its own value in the neighbour share is 0."""
     p, ctx = model.params, model.context
     unaware = m.unaware
-    aware_towns = model.network.parks_per_town - m.town_stage[:, Stage.UNAWARE]
-    aware_share = model.network.share_from_towns(aware_towns, unaware)
+    aware_share = neighbour_share(model, m, AWARE_VALUE, unaware)
     province = model.data.park_province[unaware]
     hazard = ctx.awareness_hazard[province] + p["peer_awareness_rate"] * aware_share
     newly_aware = unaware[model.rng.random(unaware.size) < -np.expm1(-hazard)]
@@ -305,26 +345,29 @@ def awareness(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
 def engagement(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
     """Rule 2 (docs/ODD.md §7.4): utility against threshold, with logistic noise, at a limited
     monthly rate. Peer signals come from the state at the start of the month; a park aware at the
-    start (or newly aware) adopts nothing itself, so its own value is 0."""
+    start (or newly aware) adopts nothing itself, so its own value is 0. Each engagement is
+    credited to the channels by marginal effect (`marginal_credit`)."""
     p, ctx, data = model.params, model.context, model.data
     aware = m.aware
-    adopting_towns = m.town_stage[:, Stage.LABELLED] + 0.5 * m.town_stage[:, Stage.TRANSFORMING]
-    local = model.network.share_from_towns(adopting_towns, aware)
-    peer_term = p["peer_weight"] * (local + ctx.province_signal[data.park_province[aware]])
+    local = neighbour_share(model, m, ADOPTING_VALUE, aware)
+    peer_term = p["peer_weight"] * local + ctx.province_signal[data.park_province[aware]]
     aware_town = data.park_municipality[aware]
     support = ctx.support_offer[aware_town]
     if m.programme_parks is not None:
         support = support + p["role_support"] * m.programme_parks[aware]
     regulation = ctx.regulation_push[aware_town]
     utility = s.own_motive[aware] + peer_term + support + regulation - ctx.cost
-    chance = p["engage_rate"] * sigmoid((utility - s.threshold[aware]) / p["decision_noise"])
+    threshold = s.threshold[aware]
+    chance = engagement_chance(utility, threshold, p["engage_rate"], p["decision_noise"])
     engages = model.rng.random(aware.size) < chance
     newly_engaged = aware[engages]
     if newly_engaged.size:
         s.stage[newly_engaged] = Stage.ENGAGED
-        drivers = engagement_driver(peer_term[engages], support[engages], regulation[engages])
+        terms = np.stack([support[engages], peer_term[engages], regulation[engages]])
+        credit = marginal_credit(chance[engages], terms, utility[engages], threshold[engages], p)
+        drivers = main_channel(credit)
         s.driver[newly_engaged] = drivers
-        model.count_engagements(drivers)
+        model.count_engagements(drivers, credit)
         m.engaged = np.concatenate([m.engaged, newly_engaged])
 
 

@@ -25,6 +25,7 @@ Each month (one Mesa time unit):
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,16 +34,25 @@ import numpy as np
 from mesa.agentset import AbstractAgentSet
 
 from werklandschap.agents.municipality import Municipality
-from werklandschap.agents.park import N_DRIVERS, N_STAGES, Park, Stage, draw_parks
+from werklandschap.agents.park import N_DRIVERS, N_STAGES, Driver, Park, Stage, draw_parks
 from werklandschap.agents.programme import Programme
 from werklandschap.agents.province import Province
 from werklandschap.agents.selection import largest_remainder
 from werklandschap.model.data import NationalData, national_data
-from werklandschap.model.network import ParkNetwork, build_network, shared_network
+from werklandschap.model.network import GraphNetwork, ParkNetwork, network_for
 from werklandschap.model.outcomes import RunResult
 from werklandschap.model.scenario import Scenario, load_scenario
 
 KEUR_PER_MEUR = 1e3  # budgets are in M€, grants in k€
+TWIN_MIN_MONTHS = 24  # after-support months the self-sustaining test needs (two 12-month windows)
+#: The parameters that carry peer influence; all 0 in the no-peers twin (ODD §7.9).
+PEER_CHANNELS = (
+    "peer_weight",
+    "ambassador_reach",
+    "national_visibility",
+    "peer_awareness_rate",
+    "national_awareness_rate",
+)
 
 
 @dataclass
@@ -198,6 +208,8 @@ class WerklandschapModel(mesa.Model):
             (self.months + 1, self.data.n_provinces, N_STAGES), np.int32
         )
         self._engagements = np.zeros((self.months + 1, N_DRIVERS), np.int32)
+        self._credit = np.zeros((self.months + 1, N_DRIVERS))  # marginal credits (ODD §7.4)
+        self.twin: dict[str, np.ndarray] | None = None  # the no-peers twin (ODD §7.9)
         self._maturity = np.zeros(self.months + 1)
         self._label = np.zeros(self.months + 1, bool)
         self._green_deal = np.zeros(self.months + 1, np.int8)
@@ -241,14 +253,9 @@ class WerklandschapModel(mesa.Model):
     def _create_park_agents(self) -> list[Park]:
         return [self.park_class(self, i) for i in range(self.data.n_parks)]
 
-    def _network(self) -> ParkNetwork:
-        radius, weight = (
-            self.params["network_radius_km"],
-            self.params["between_municipality_weight"],
-        )
-        if self.data is national_data():
-            return shared_network(radius, weight)
-        return build_network(self.data, radius, weight)
+    def _network(self) -> ParkNetwork | GraphNetwork:
+        """The peer network of `network_model` (cached per data, parameters and network seed)."""
+        return network_for(self.data, self.params)
 
     def _initial_green_deal(self) -> np.ndarray:
         names = self.settings.green_deal_names()
@@ -367,17 +374,53 @@ class WerklandschapModel(mesa.Model):
         if int(self.time) >= self.months:
             self.running = False
 
-    def run_to_end(self) -> WerklandschapModel:
-        """Run the horizon and the after-horizon (`horizon_months` + `after_horizon_months`)."""
+    def run_to_end(self, twin: bool = True) -> WerklandschapModel:
+        """Run the horizon and the after-horizon (`horizon_months` + `after_horizon_months`).
+
+        `twin=True`: when the run passes the end of support (`programme_end_month`) with at least
+        `TWIN_MIN_MONTHS` months left, fork it there into a seed-matched twin with peers switched
+        off and run the twin to the end too (`self.twin`; the self-sustaining test, ODD §7.9).
+        """
+        fork = self.params["programme_end_month"]
+        if twin and int(self.time) <= fork and self.months - fork >= TWIN_MIN_MONTHS:
+            if fork > int(self.time):
+                self.run_for(fork - int(self.time))
+            self.twin = self.fork_without_peers().run_to_end(twin=False).twin_record(fork)
         remaining = self.months - int(self.time)
         if remaining > 0:
             self.run_for(remaining)
         return self
 
-    def count_engagements(self, drivers: np.ndarray) -> None:
-        """Record new engagements this month by driver."""
+    def fork_without_peers(self) -> WerklandschapModel:
+        """A deep copy of this model (state and random number generator: seed-matched) in which
+        every peer channel is switched off from now on: local peers, showcase and national
+        visibility in engagement, neighbours and national share in awareness."""
+        shared = {id(x): x for x in (self.data, self.network, self.settings)}  # read-only
+        twin = copy.deepcopy(self, memo=shared)
+        twin.params.update(dict.fromkeys(PEER_CHANNELS, 0.0))
+        twin.datacollector = None
+        return twin
+
+    def twin_record(self, fork: int) -> dict[str, np.ndarray]:
+        """What the self-sustaining test needs of a twin: its labelled parks and engagements per
+        month from the fork to the end."""
+        return {
+            "fork_month": np.array(fork),
+            "labelled": self._stage_counts[fork:, Stage.LABELLED].copy(),
+            "engagements": self._engagements[fork:].sum(axis=1),
+        }
+
+    def count_engagements(self, drivers: np.ndarray, credit: np.ndarray | None = None) -> None:
+        """Record new engagements this month by main channel (`drivers`) and their marginal
+        credits (`credit`, (n, N_DRIVERS); None: the engagement is the programme's own, as for
+        the selection of labs and ambassadors)."""
         if drivers.size:
-            np.add.at(self._engagements[int(self.time)], drivers, 1)
+            row = int(self.time)
+            np.add.at(self._engagements[row], drivers, 1)
+            if credit is None:
+                self._credit[row, Driver.PROGRAMME] += drivers.size
+            else:
+                self._credit[row] += credit.sum(axis=0)
 
     def _record(self) -> None:
         row = int(self.time)
@@ -399,6 +442,7 @@ class WerklandschapModel(mesa.Model):
             "_stage_counts",
             "_province_stages",
             "_engagements",
+            "_credit",
             "_maturity",
             "_label",
             "_green_deal",
@@ -421,6 +465,8 @@ class WerklandschapModel(mesa.Model):
             stage_counts=self._stage_counts[:rows].copy(),
             province_stages=self._province_stages[:rows].copy(),
             engagements=self._engagements[:rows].copy(),
+            credit=self._credit[:rows].copy(),
+            twin=self.twin,
             maturity=self._maturity[:rows].copy(),
             label_available=self._label[:rows].copy(),
             green_deal_provinces=self._green_deal[:rows].copy(),
