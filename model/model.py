@@ -209,7 +209,7 @@ class WerklandschapModel(mesa.Model):
         )
         self._engagements = np.zeros((self.months + 1, N_DRIVERS), np.int32)
         self._credit = np.zeros((self.months + 1, N_DRIVERS))  # marginal credits (ODD §7.4)
-        self.twin: dict[str, np.ndarray] | None = None  # the no-peers twin (ODD §7.9)
+        self.twin_labelled: np.ndarray | None = None  # the no-peers twin's labelled (ODD §7.9)
         self._maturity = np.zeros(self.months + 1)
         self._label = np.zeros(self.months + 1, bool)
         self._green_deal = np.zeros(self.months + 1, np.int8)
@@ -379,13 +379,15 @@ class WerklandschapModel(mesa.Model):
 
         `twin=True`: when the run passes the end of support (`programme_end_month`) with at least
         `TWIN_MIN_MONTHS` months left, fork it there into a seed-matched twin with peers switched
-        off and run the twin to the end too (`self.twin`; the self-sustaining test, ODD §7.9).
+        off and run the twin to the end too (`self.twin_labelled`: its labelled parks per month
+        from the fork on; the self-sustaining test, ODD §7.9).
         """
         fork = self.params["programme_end_month"]
         if twin and int(self.time) <= fork and self.months - fork >= TWIN_MIN_MONTHS:
             if fork > int(self.time):
                 self.run_for(fork - int(self.time))
-            self.twin = self.fork_without_peers().run_to_end(twin=False).twin_record(fork)
+            twin_run = self.fork_without_peers().run_to_end(twin=False)
+            self.twin_labelled = twin_run._stage_counts[fork:, Stage.LABELLED].copy()
         remaining = self.months - int(self.time)
         if remaining > 0:
             self.run_for(remaining)
@@ -400,15 +402,6 @@ class WerklandschapModel(mesa.Model):
         twin.params.update(dict.fromkeys(PEER_CHANNELS, 0.0))
         twin.datacollector = None
         return twin
-
-    def twin_record(self, fork: int) -> dict[str, np.ndarray]:
-        """What the self-sustaining test needs of a twin: its labelled parks and engagements per
-        month from the fork to the end."""
-        return {
-            "fork_month": np.array(fork),
-            "labelled": self._stage_counts[fork:, Stage.LABELLED].copy(),
-            "engagements": self._engagements[fork:].sum(axis=1),
-        }
 
     def count_engagements(self, drivers: np.ndarray, credit: np.ndarray | None = None) -> None:
         """Record new engagements this month by main channel (`drivers`) and their marginal
@@ -466,7 +459,7 @@ class WerklandschapModel(mesa.Model):
             province_stages=self._province_stages[:rows].copy(),
             engagements=self._engagements[:rows].copy(),
             credit=self._credit[:rows].copy(),
-            twin=self.twin,
+            twin_labelled=self.twin_labelled,
             maturity=self._maturity[:rows].copy(),
             label_available=self._label[:rows].copy(),
             green_deal_provinces=self._green_deal[:rows].copy(),

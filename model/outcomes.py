@@ -69,7 +69,9 @@ class RunResult:
     park_province: np.ndarray  # (parks,)
     initial_green_deal: np.ndarray  # (provinces,) bool
     credit: np.ndarray | None = None  # (months+1, 5) marginal credits per month by channel
-    twin: dict[str, np.ndarray] | None = None  # the no-peers twin from the fork (ODD §7.9)
+    #: labelled parks per month of the no-peers twin, from the fork (`programme_end_month`) to
+    #: the end (ODD §7.9); None without a twin
+    twin_labelled: np.ndarray | None = None
 
     @property
     def labelled(self) -> np.ndarray:
@@ -147,10 +149,10 @@ class RunResult:
         out = dict.fromkeys(
             ("peer_carried_share", "engagement_trend", "self_sustaining", "tipping_month"), np.nan
         )
-        if self.twin is None:
+        if self.twin_labelled is None:
             return out
-        fork = int(self.twin["fork_month"])
-        own, other = self.labelled[fork:].astype(float), self.twin["labelled"].astype(float)
+        fork = int(self.params["programme_end_month"])
+        own, other = self.labelled[fork:].astype(float), self.twin_labelled.astype(float)
         growth = own - own[0]
         monthly = self.engagements[fork + 1 :].sum(axis=1)
         first = monthly[:TREND_WINDOW].sum()

@@ -629,8 +629,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     _p(
         name="peer_weight",
-        description="Weight of local peers: utility when all of a park's own network ties "
-        "adopt (share of adopting neighbours; transforming counts half)",
+        description="Weight of peer influence from local ties: utility when all of a park's "
+        "own network ties adopt (share of adopting ties; transforming counts half)",
         unit="utility",
         default=0.5,  # before calibration; calibrated: model/data/calibrated.json
         kind="uncertainty",

@@ -69,12 +69,7 @@ def with_twin(labelled, twin_labelled, monthly_engagements, fork=108):
     eng = np.zeros((labelled.size, 5), np.int32)
     eng[:, Driver.INTRINSIC] = monthly_engagements
     result = make_result(labelled, engagements=eng, programme_end_month=fork)
-    twin = {
-        "fork_month": np.array(fork),
-        "labelled": np.asarray(twin_labelled)[fork:],
-        "engagements": np.zeros(labelled.size - fork),
-    }
-    return RunResult(**{**result.__dict__, "twin": twin})
+    return RunResult(**{**result.__dict__, "twin_labelled": np.asarray(twin_labelled)[fork:]})
 
 
 def growth_after(fork, level, slope, months=169):
