@@ -63,3 +63,18 @@ def test_no_programme_is_what_the_counterfactual_says(peer_share_needed):
         verdicts.append(expected)
     if peer_share_needed == 0.99:  # peers cannot carry 99%: the verdict follows the threshold
         assert not any(verdicts)
+
+
+def test_the_twin_leaves_the_run_as_it_is():
+    """The fork copies the state and the generator: the run itself is the same with or without
+    its twin, and the twin starts from the run's state at the end of support."""
+    from werklandschap.model.model import WerklandschapModel
+
+    def model():
+        return WerklandschapModel("baseline", rng=3, park_agents=False, collect=False)
+
+    with_twin, without = model().run_to_end(), model().run_to_end(twin=False)
+    assert np.array_equal(with_twin.result().stage_counts, without.result().stage_counts)
+    fork = with_twin.params["programme_end_month"]
+    assert with_twin.twin_labelled[0] == with_twin.result().labelled[fork]
+    assert without.twin_labelled is None
