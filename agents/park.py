@@ -18,10 +18,18 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
-from scipy.special import expit
 
 if TYPE_CHECKING:
     from werklandschap.model.model import WerklandschapModel
+
+from werklandschap.agents.decision import (
+    ADOPTING_VALUE,
+    AWARE_VALUE,
+    engagement_chance,
+    main_channel,
+    marginal_credit,
+    neighbour_share,
+)
 
 
 class Stage(IntEnum):
@@ -58,6 +66,7 @@ class Driver(IntEnum):
 
 N_STAGES = len(Stage)
 N_DRIVERS = len(Driver)
+CHANNELS = (Driver.PROGRAMME, Driver.PEERS, Driver.REGULATION)  # removable utility channels
 
 
 @dataclass(eq=False)
@@ -166,60 +175,6 @@ def _view(attribute: str, cast=None):
         getattr(self.model.park_state, attribute)[self.index] = value
 
     return property(get, set, doc=f"This park's `{attribute}` (a view of ParkState.{attribute}).")
-
-
-sigmoid = expit  # the logistic function 1 / (1 + exp(-x)), without overflow
-
-
-AWARE_VALUE = np.array([0.0, 1.0, 1.0, 1.0, 1.0])  # by stage: aware or further along
-ADOPTING_VALUE = np.array([0.0, 0.0, 0.0, 0.5, 1.0])  # by stage: visible adoption
-CHANNELS = (Driver.PROGRAMME, Driver.PEERS, Driver.REGULATION)  # removable utility channels
-
-
-def engagement_chance(
-    utility: np.ndarray, threshold: np.ndarray, rate: float, noise: float
-) -> np.ndarray:
-    """Monthly engagement probability rate * logistic((U - theta) / noise) (docs/ODD.md §7.4);
-    a small noise makes it a near-deterministic threshold rule (Watts 2002)."""
-    return rate * sigmoid((utility - threshold) / noise)
-
-
-def marginal_credit(
-    chance: np.ndarray, terms: np.ndarray, utility: np.ndarray, threshold: np.ndarray, p: dict
-) -> np.ndarray:
-    """Attribution by marginal effect (docs/ODD.md §7.4) for engagements with probability
-    `chance`; `terms` (3, n) are the programme, peer and regulation utility terms.
-
-    With the same uniform draw u, the park engaged because u < chance; without channel k it
-    would have engaged only if u < chance_k. So the share of its engagement that channel k
-    carried is (chance - chance_k) / chance, the expected drop when k is removed; the intrinsic
-    share is chance_none / chance (it would have engaged with all three removed). The shares need
-    not sum to 1 (channels interact). Returns (n, N_DRIVERS) credits, column = Driver.
-    """
-    credit = np.zeros((chance.size, N_DRIVERS))
-    rate, noise = p["engage_rate"], p["decision_noise"]
-    for k, driver in enumerate(CHANNELS):
-        without = engagement_chance(utility - terms[k], threshold, rate, noise)
-        credit[:, driver] = np.clip(1.0 - without / chance, 0.0, 1.0)
-    alone = engagement_chance(utility - terms.sum(axis=0), threshold, rate, noise)
-    credit[:, Driver.INTRINSIC] = np.clip(alone / chance, 0.0, 1.0)
-    return credit
-
-
-def main_channel(credit: np.ndarray) -> np.ndarray:
-    """Per-park label of an engagement: the channel with the largest marginal credit (intrinsic
-    when the park would most likely have engaged without any channel). A display label only:
-    the outcomes use the credits themselves."""
-    return credit[:, Driver.INTRINSIC :].argmax(axis=1).astype(np.int8) + Driver.INTRINSIC
-
-
-def neighbour_share(model: WerklandschapModel, m: MonthStart, value: np.ndarray, parks):
-    """Share of each park's ties whose stage at the start of the month has `value` (by stage),
-    on the park graph or through the municipality mean field (docs/ODD.md §7.2)."""
-    network = model.network
-    if hasattr(network, "adjacency"):
-        return network.peer_share(value[m.stage], parks)
-    return network.share_from_towns(m.town_stage @ value, parks)
 
 
 class Park(mesa.Agent):

@@ -5,27 +5,19 @@ and one national programme, stepping monthly from January 2023 (see docs/ODD.md)
     model.run_to_end()
     result = model.result()          # time series + summary outcomes
 
-The Mesa way works too: parameters as keyword arguments, validated by the parameter spec, on top of
-a scenario (default "baseline"), and a `model.datacollector` with national reporters collected at
-the start and after every month:
+The Mesa way works too (keyword parameters validated by the spec; a `model.datacollector` of
+national reporters collected at the start and after every month):
 
     model = WerklandschapModel(n_stimulated=300, rng=1)
     model.run_for(24)
     model.datacollector.get_model_vars_dataframe()   # 25 rows: month 0 (start) .. month 24
 
 `run(scenario, seed)` is the fast path of the experiments: no Park agents, no data collection.
-
-Each month (one Mesa time unit):
-1. the programme selects labs/ambassadors, grows concept maturity, publishes the label;
-2. provinces choose stimulated parks and pay subsidies within budget;
-3. municipalities coach parks up to capacity; regulation switches on when due;
-4. all parks decide at once (awareness, engagement, organisation, transformation, label);
-5. the month is recorded.
+Each month (one Mesa time unit) follows docs/ODD.md §3.
 """
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,18 +33,14 @@ from werklandschap.agents.selection import largest_remainder
 from werklandschap.model.data import NationalData, national_data
 from werklandschap.model.network import GraphNetwork, ParkNetwork, network_for
 from werklandschap.model.outcomes import RunResult
+from werklandschap.model.reporters import NATIONAL_REPORTERS
 from werklandschap.model.scenario import Scenario, load_scenario
+from werklandschap.model.twin import PEER_CHANNELS, TWIN_MIN_MONTHS, fork_without_peers
+
+#: The monthly record arrays (row = month), extended together when stepping past the end.
+RECORDS = "_stage_counts _province_stages _engagements _credit _maturity _label _green_deal".split()  # noqa: SIM905
 
 KEUR_PER_MEUR = 1e3  # budgets are in M€, grants in k€
-TWIN_MIN_MONTHS = 24  # after-support months the self-sustaining test needs (two 12-month windows)
-#: The parameters that carry peer influence; all 0 in the no-peers twin (ODD §7.9).
-PEER_CHANNELS = (
-    "peer_weight",
-    "ambassador_reach",
-    "national_visibility",
-    "peer_awareness_rate",
-    "national_awareness_rate",
-)
 
 
 @dataclass
@@ -67,66 +55,6 @@ class MonthContext:
     organisation_factor: np.ndarray | None = None  # per province, factor on organising chance
     cost: float = 0.0  # perceived cost after maturity (utility)
     label_available: bool = False
-
-
-# --- national reporters of the datacollector: each reads the month just recorded ----------------
-def _stage_count(model: WerklandschapModel, stage: Stage) -> int:
-    return int(model._stage_counts[int(model.time), stage])
-
-
-def unaware(model: WerklandschapModel) -> int:
-    """Parks that have not heard of the programme (count)."""
-    return _stage_count(model, Stage.UNAWARE)
-
-
-def aware(model: WerklandschapModel) -> int:
-    """Aware parks, not (or no longer) engaged (count)."""
-    return _stage_count(model, Stage.AWARE)
-
-
-def engaged(model: WerklandschapModel) -> int:
-    """Engaged parks: making a plan (count)."""
-    return _stage_count(model, Stage.ENGAGED)
-
-
-def transforming(model: WerklandschapModel) -> int:
-    """Parks transforming, finished or not, without the label yet (count)."""
-    return _stage_count(model, Stage.TRANSFORMING)
-
-
-def labelled(model: WerklandschapModel) -> int:
-    """Parks with the area label (count); equals `model.result().labelled` month by month."""
-    return _stage_count(model, Stage.LABELLED)
-
-
-def maturity(model: WerklandschapModel) -> float:
-    """Concept maturity M of the programme (0-1)."""
-    return float(model._maturity[int(model.time)])
-
-
-def label_available(model: WerklandschapModel) -> bool:
-    """Whether the area label has been published."""
-    return bool(model._label[int(model.time)])
-
-
-def green_deal_provinces(model: WerklandschapModel) -> int:
-    """Provinces in the Green Deal (count, 0-12)."""
-    return int(model._green_deal[int(model.time)])
-
-
-NATIONAL_REPORTERS = {
-    f.__name__: f
-    for f in (
-        unaware,
-        aware,
-        engaged,
-        transforming,
-        labelled,
-        maturity,
-        label_available,
-        green_deal_provinces,
-    )
-}
 
 
 def model_settings(scenario: Scenario | str, params: dict[str, Any]) -> Scenario:
@@ -386,22 +314,12 @@ class WerklandschapModel(mesa.Model):
         if twin and int(self.time) <= fork and self.months - fork >= TWIN_MIN_MONTHS:
             if fork > int(self.time):
                 self.run_for(fork - int(self.time))
-            twin_run = self.fork_without_peers().run_to_end(twin=False)
+            twin_run = fork_without_peers(self).run_to_end(twin=False)
             self.twin_labelled = twin_run._stage_counts[fork:, Stage.LABELLED].copy()
         remaining = self.months - int(self.time)
         if remaining > 0:
             self.run_for(remaining)
         return self
-
-    def fork_without_peers(self) -> WerklandschapModel:
-        """A deep copy of this model (state and random number generator: seed-matched) in which
-        every peer channel is switched off from now on: local peers, showcase and national
-        visibility in engagement, neighbours and national share in awareness."""
-        shared = {id(x): x for x in (self.data, self.network, self.settings)}  # read-only
-        twin = copy.deepcopy(self, memo=shared)
-        twin.params.update(dict.fromkeys(PEER_CHANNELS, 0.0))
-        twin.datacollector = None
-        return twin
 
     def count_engagements(self, drivers: np.ndarray, credit: np.ndarray | None = None) -> None:
         """Record new engagements this month by main channel (`drivers`) and their marginal
@@ -431,15 +349,7 @@ class WerklandschapModel(mesa.Model):
             self.datacollector.collect(self)
 
     def _extend_records(self, months: int) -> None:
-        for name in (
-            "_stage_counts",
-            "_province_stages",
-            "_engagements",
-            "_credit",
-            "_maturity",
-            "_label",
-            "_green_deal",
-        ):
+        for name in RECORDS:
             old = getattr(self, name)
             new = np.zeros((len(old) + months, *old.shape[1:]), old.dtype)
             new[: len(old)] = old
@@ -479,4 +389,11 @@ def run(scenario: Scenario | str = "baseline", seed: int = 0) -> RunResult:
     return model.run_to_end().result()
 
 
-__all__ = ["NATIONAL_REPORTERS", "MonthContext", "WerklandschapModel", "model_settings", "run"]
+__all__ = [
+    "NATIONAL_REPORTERS",
+    "PEER_CHANNELS",
+    "MonthContext",
+    "WerklandschapModel",
+    "model_settings",
+    "run",
+]

@@ -56,10 +56,35 @@ class ReferencePark(Park):
             weight_sum += w
         return total / weight_sum if weight_sum > 0 else 0.0
 
-    def step(self) -> None:
+    def consider_engaging(self) -> None:
+        """Rule 2 for one aware park: local ties, province showcase and national visibility;
+        the engagement is credited by marginal effect."""
         model, i = self.model, self.index
         p, ctx, s, rng = model.params, model.context, model.park_state, model.rng
         town, province = model.data.park_municipality[i], model.data.park_province[i]
+        local = self.neighbour_share(ADOPTING)
+        peer_term = p["peer_weight"] * local + ctx.province_signal[province]
+        support = ctx.support_offer[town]
+        if ctx.programme_active and s.role[i] != REGULAR:
+            support += p["role_support"]
+        regulation = ctx.regulation_push[town]
+        utility = s.own_motive[i] + peer_term + support + regulation - ctx.cost
+        chance = engagement_probability(utility, s.threshold[i], p)
+        if rng.random() < chance:
+            s.stage[i] = ENGAGED
+            credit = marginal_effects(
+                chance, (support, peer_term, regulation), utility, s.threshold[i], p
+            )
+            s.driver[i] = max(credit, key=credit.get)
+            row = np.zeros((1, len(Driver)))
+            for driver, share in credit.items():
+                row[0, driver] = share
+            model.count_engagements(np.array([s.driver[i]]), row)
+
+    def step(self) -> None:
+        model, i = self.model, self.index
+        p, ctx, s, rng = model.params, model.context, model.park_state, model.rng
+        province = model.data.park_province[i]
         start = model.stages_at_start[i]
 
         # 1. Awareness
@@ -69,26 +94,9 @@ class ReferencePark(Park):
             if rng.random() < 1.0 - math.exp(-hazard):
                 s.stage[i] = AWARE
 
-        # 2. Engagement (docs/ODD.md §7.4): local ties, province showcase, national visibility
+        # 2. Engagement (docs/ODD.md §7.4)
         if s.stage[i] == AWARE:
-            local = self.neighbour_share(ADOPTING)
-            peer_term = p["peer_weight"] * local + ctx.province_signal[province]
-            support = ctx.support_offer[town]
-            if ctx.programme_active and s.role[i] != REGULAR:
-                support += p["role_support"]
-            regulation = ctx.regulation_push[town]
-            utility = s.own_motive[i] + peer_term + support + regulation - ctx.cost
-            chance = engagement_probability(utility, s.threshold[i], p)
-            if rng.random() < chance:
-                s.stage[i] = ENGAGED
-                credit = marginal_effects(
-                    chance, (support, peer_term, regulation), utility, s.threshold[i], p
-                )
-                s.driver[i] = max(credit, key=credit.get)
-                row = np.zeros((1, len(Driver)))
-                for driver, share in credit.items():
-                    row[0, driver] = share
-                model.count_engagements(np.array([s.driver[i]]), row)
+            self.consider_engaging()
 
         supported = bool(s.coached[i] or s.subsidised[i]) or (
             ctx.programme_active and s.role[i] != REGULAR
