@@ -136,3 +136,16 @@ def test_mean_field_variant_remains_available():
     network = network_for(national_data(), p)
     assert not hasattr(network, "adjacency")
     assert np.median(network.park_degree) > 12  # dense: every park of the municipality
+
+
+def test_the_model_runs_on_either_network():
+    """The same run seed on the park graph and on the mean field: both run, and they differ
+    (the network is part of the dynamics)."""
+    from werklandschap import run
+    from werklandschap.model.scenario import load_scenario
+
+    scenario = load_scenario("baseline").with_params(after_horizon_months=0)
+    graph = run(scenario, 1)
+    mean_field = run(scenario.with_params(network_model="mean_field"), 1)
+    assert graph.labelled[-1] > 0 and mean_field.labelled[-1] > 0
+    assert not np.array_equal(graph.stage_counts, mean_field.stage_counts)
