@@ -1,9 +1,10 @@
 """Business parks: their state (one numpy array per attribute) and their monthly rules.
 
-The model owns a `ParkState` (struct of arrays over all 3,646 parks). Each `Park` agent is a real
-Mesa agent and a *view* of one row: reading or writing `park.stage` reads or writes
+The model owns a `ParkState` (struct of arrays over all parks of the data). Each `Park` agent is a
+real Mesa agent and a *view* of one row: reading or writing `park.stage` reads or writes
 `state.stage[park.index]`. The monthly rules run for all parks at once (`Park.step_all`), in the
-order of MODEL.md: awareness, engagement, organisation, planning, transformation, stalling, label.
+order of docs/ODD.md §3 and §7.3–7.6, one named function each: awareness, engagement,
+organisation, planning, transformation, stalling, label.
 Signals from other parks (peer shares) are taken from the state at the start of the month, so the
 order of parks never matters (synchronous updating). A park can pass several stages in one month
 when the rates allow it (needed for the Bass reduction; rare with the default rates).
@@ -17,10 +18,18 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
-from scipy.special import expit
 
 if TYPE_CHECKING:
     from werklandschap.model.model import WerklandschapModel
+
+from werklandschap.agents.decision import (
+    ADOPTING_VALUE,
+    AWARE_VALUE,
+    engagement_chance,
+    main_channel,
+    marginal_credit,
+    neighbour_share,
+)
 
 
 class Stage(IntEnum):
@@ -57,6 +66,7 @@ class Driver(IntEnum):
 
 N_STAGES = len(Stage)
 N_DRIVERS = len(Driver)
+CHANNELS = (Driver.PROGRAMME, Driver.PEERS, Driver.REGULATION)  # removable utility channels
 
 
 @dataclass(eq=False)
@@ -106,13 +116,8 @@ def draw_parks(model: WerklandschapModel) -> ParkState:
     mean = p["challenge_mean"]
     challenge = rng.beta(mean * concentration, (1 - mean) * concentration, n)
 
-    shares = np.array([p["share_association"], p["share_park_management"], p["share_biz"]])
-    organised_share = shares.sum()
-    tilt = 1 + p["organisation_size_tilt"] * (2 * size_rank - 1)
-    p_organised = np.clip(organised_share * tilt, 0.0, 1.0)
-    organised = rng.random(n) < p_organised
-    kind = rng.choice(3, size=n, p=shares / organised_share if organised_share > 0 else None)
-    organisation = np.where(organised, kind + 1, Organisation.NONE).astype(np.int8)
+    organisation = draw_organisation(p, rng, size_rank)
+    organised = organisation != Organisation.NONE
 
     ambition = rng.beta(2.0, 2.0, n)
     commitment = np.minimum(rng.beta(2.0, 2.0, n) + 0.2 * organised, 1.0)
@@ -146,6 +151,19 @@ def draw_parks(model: WerklandschapModel) -> ParkState:
     )
 
 
+def draw_organisation(p: dict, rng: np.random.Generator, size_rank: np.ndarray) -> np.ndarray:
+    """Organisation at the start (docs/ODD.md §5): BIZ / park management / association / none with
+    the spec's shares, larger parks more often organised (`organisation_size_tilt`)."""
+    n = size_rank.size
+    shares = np.array([p["share_association"], p["share_park_management"], p["share_biz"]])
+    organised_share = shares.sum()
+    tilt = 1 + p["organisation_size_tilt"] * (2 * size_rank - 1)
+    p_organised = np.clip(organised_share * tilt, 0.0, 1.0)
+    organised = rng.random(n) < p_organised
+    kind = rng.choice(3, size=n, p=shares / organised_share if organised_share > 0 else None)
+    return np.where(organised, kind + 1, Organisation.NONE).astype(np.int8)
+
+
 def _view(attribute: str, cast=None):
     """A property that reads/writes one park's row of a ParkState array."""
 
@@ -157,19 +175,6 @@ def _view(attribute: str, cast=None):
         getattr(self.model.park_state, attribute)[self.index] = value
 
     return property(get, set, doc=f"This park's `{attribute}` (a view of ParkState.{attribute}).")
-
-
-sigmoid = expit  # the logistic function 1 / (1 + exp(-x)), without overflow
-
-
-def engagement_driver(peer_term, support, regulation) -> np.ndarray:
-    """The largest external push (programme, peers or regulation); intrinsic when none."""
-    strongest = np.maximum(np.maximum(support, peer_term), regulation)
-    driver = np.full(strongest.shape, Driver.REGULATION, np.int8)
-    driver[peer_term == strongest] = Driver.PEERS
-    driver[support == strongest] = Driver.PROGRAMME
-    driver[strongest <= 0] = Driver.INTRINSIC
-    return driver
 
 
 class Park(mesa.Agent):
@@ -221,100 +226,173 @@ class Park(mesa.Agent):
         step_parks(model, model.park_state)
 
 
-def step_parks(model: WerklandschapModel, s: ParkState) -> None:
-    """The vectorised monthly park rules (MODEL.md, 'Monthly order', step 4).
+@dataclass(eq=False)
+class MonthStart:
+    """What the park rules of one month read from the state at its start (synchronous updating):
+    the stages, the parks by stage (index order) and the stage counts per municipality."""
 
-    Each rule works on the index set of the parks it concerns, drawing one uniform number per
-    park it concerns. `ctx` holds what governments offer, per province or per municipality.
-    """
-    p, ctx, rng, data = model.params, model.context, model.rng, model.data
-    stage = s.stage
-    start = stage.copy()
-    town, province = data.park_municipality, data.park_province
-    programme_parks = s.role != Role.REGULAR if ctx.programme_active else None
-    # Parks by stage at the start of the month, in index order.
+    stage: np.ndarray  # stage of every park at the start of the month
+    unaware: np.ndarray
+    aware: np.ndarray  # grows by the newly aware parks (rule 1)
+    engaged: np.ndarray  # grows by the newly engaged parks (rule 2)
+    transforming: np.ndarray
+    active: np.ndarray  # engaged or transforming at the start
+    town_stage: np.ndarray  # (municipalities, stages): the input of both peer signals
+    programme_parks: np.ndarray | None  # role != REGULAR while the programme runs, else None
+    speed: np.ndarray | None = None  # factor on progress, set by `support_speed`
+    supported: np.ndarray | None = None  # coached, subsidised or in a programme role
+
+
+def month_start(model: WerklandschapModel, s: ParkState) -> MonthStart:
+    """Sort the parks by their stage at the start of the month (one pass over the parks)."""
+    start = s.stage.copy()
     by_stage = np.argsort(start, kind="stable")
     cuts = np.cumsum(np.bincount(start, minlength=N_STAGES)).tolist()
     unaware, aware, engaged, transforming = (
         by_stage[a:b] for a, b in zip([0, *cuts[:3]], cuts[:4], strict=True)
     )
-    active_at_start = by_stage[cuts[1] : cuts[3]]  # engaged or transforming
-    # Stage counts per municipality: the input of both peer signals (one pass over the parks).
     town_stage = np.bincount(model.town_stage_offset + start, minlength=model.town_stage_bins)
-    town_stage = town_stage.reshape(-1, N_STAGES)
+    return MonthStart(
+        stage=start,
+        unaware=unaware,
+        aware=aware,
+        engaged=engaged,
+        transforming=transforming,
+        active=by_stage[cuts[1] : cuts[3]],
+        town_stage=town_stage.reshape(-1, N_STAGES),
+        programme_parks=s.role != Role.REGULAR if model.context.programme_active else None,
+    )
 
-    # 1. Awareness: campaign, aware neighbours, national visibility and a small base rate.
-    #    (an unaware park is not aware itself: its own value is 0)
-    aware_towns = model.network.parks_per_town - town_stage[:, Stage.UNAWARE]
-    aware_share = model.network.share_from_towns(aware_towns, unaware)
-    hazard = ctx.awareness_hazard[province[unaware]] + p["peer_awareness_rate"] * aware_share
-    newly_aware = unaware[rng.random(unaware.size) < -np.expm1(-hazard)]
-    stage[newly_aware] = Stage.AWARE
-    aware = np.concatenate([aware, newly_aware])
 
-    # 2. Engagement: utility against threshold, with logistic noise, at a limited monthly rate.
-    #    Peer signals come from the state at the start of the month (synchronous updating).
-    #    An aware park at the start of the month adopts nothing itself; a newly aware one neither.
-    adopting_towns = town_stage[:, Stage.LABELLED] + 0.5 * town_stage[:, Stage.TRANSFORMING]
-    local = model.network.share_from_towns(adopting_towns, aware)
-    peer_term = p["peer_weight"] * (local + ctx.province_signal[province[aware]])
-    aware_town = town[aware]
+def step_parks(model: WerklandschapModel, s: ParkState) -> None:
+    """The vectorised monthly park rules, in the order of docs/ODD.md §3 (step 4) and §7.3–7.6.
+
+    Each rule works on the index set of the parks it concerns, drawing one uniform number per
+    park it concerns; the order of the rules fixes the order of the random draws.
+    """
+    m = month_start(model, s)
+    awareness(model, s, m)
+    engagement(model, s, m)
+    m.speed = support_speed(model, s, m)
+    organisation(model, s, m)
+    started = planning(model, s, m)
+    transforming = transformation(model, s, m, started)
+    stalling(model, s, m)
+    label(model, s, transforming)
+    s.months_in_stage += 1
+    s.months_in_stage[s.stage != m.stage] = 0
+
+
+def awareness(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
+    """Rule 1 (docs/ODD.md §7.3): campaign, aware neighbours, national visibility and a small
+    base rate make unaware parks aware (hazard per month). An unaware park is not aware itself:
+    its own value in the neighbour share is 0."""
+    p, ctx = model.params, model.context
+    unaware = m.unaware
+    aware_share = neighbour_share(model, m, AWARE_VALUE, unaware)
+    province = model.data.park_province[unaware]
+    hazard = ctx.awareness_hazard[province] + p["peer_awareness_rate"] * aware_share
+    newly_aware = unaware[model.rng.random(unaware.size) < -np.expm1(-hazard)]
+    s.stage[newly_aware] = Stage.AWARE
+    m.aware = np.concatenate([m.aware, newly_aware])
+
+
+def engagement(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
+    """Rule 2 (docs/ODD.md §7.4): utility against threshold, with logistic noise, at a limited
+    monthly rate. Peer signals come from the state at the start of the month; a park aware at the
+    start (or newly aware) adopts nothing itself, so its own value is 0. Each engagement is
+    credited to the channels by marginal effect (`marginal_credit`)."""
+    p, ctx, data = model.params, model.context, model.data
+    aware = m.aware
+    local = neighbour_share(model, m, ADOPTING_VALUE, aware)
+    peer_term = p["peer_weight"] * local + ctx.province_signal[data.park_province[aware]]
+    aware_town = data.park_municipality[aware]
     support = ctx.support_offer[aware_town]
-    if programme_parks is not None:
-        support = support + p["role_support"] * programme_parks[aware]
+    if m.programme_parks is not None:
+        support = support + p["role_support"] * m.programme_parks[aware]
     regulation = ctx.regulation_push[aware_town]
     utility = s.own_motive[aware] + peer_term + support + regulation - ctx.cost
-    chance = p["engage_rate"] * sigmoid((utility - s.threshold[aware]) / p["decision_noise"])
-    engages = rng.random(aware.size) < chance
+    threshold = s.threshold[aware]
+    chance = engagement_chance(utility, threshold, p["engage_rate"], p["decision_noise"])
+    engages = model.rng.random(aware.size) < chance
     newly_engaged = aware[engages]
     if newly_engaged.size:
-        stage[newly_engaged] = Stage.ENGAGED
-        drivers = engagement_driver(peer_term[engages], support[engages], regulation[engages])
+        s.stage[newly_engaged] = Stage.ENGAGED
+        terms = np.stack([support[engages], peer_term[engages], regulation[engages]])
+        credit = marginal_credit(chance[engages], terms, utility[engages], threshold[engages], p)
+        drivers = main_channel(credit)
         s.driver[newly_engaged] = drivers
-        model.count_engagements(drivers)
-        engaged = np.concatenate([engaged, newly_engaged])
+        model.count_engagements(drivers, credit)
+        m.engaged = np.concatenate([m.engaged, newly_engaged])
 
-    # Support protects from stalling and speeds organising, planning and transforming.
+
+def support_speed(model: WerklandschapModel, s: ParkState, m: MonthStart) -> np.ndarray:
+    """Support (coaching, subsidy, a programme role) protects from stalling and speeds
+    organising, planning and transforming (docs/ODD.md §7.5): factor per park (1 unsupported)."""
     supported = s.coached | s.subsidised
-    if programme_parks is not None:
-        supported |= programme_parks
-    speed = 1.0 + p["coaching_speedup"] * supported
+    if m.programme_parks is not None:
+        supported |= m.programme_parks
+    m.supported = supported
+    return 1.0 + model.params["coaching_speedup"] * supported
 
-    # 3. Organisation: only organised parks can start transforming.
-    organised = s.organisation[engaged] != Organisation.NONE
-    i = engaged[~organised]
-    chance = p["organise_rate"] * ctx.organisation_factor[province[i]] * speed[i]
-    s.organisation[i[rng.random(i.size) < chance]] = Organisation.ASSOCIATION
 
-    # 4. Planning: an organised engaged park starts transforming after ~plan_months.
+def organisation(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
+    """Rule 3 (docs/ODD.md §7.5): engaged unorganised parks organise (an association) at a
+    monthly chance; only organised parks can start transforming."""
+    p, ctx = model.params, model.context
+    engaged = m.engaged
+    i = engaged[s.organisation[engaged] == Organisation.NONE]
+    province = model.data.park_province[i]
+    chance = p["organise_rate"] * ctx.organisation_factor[province] * m.speed[i]
+    s.organisation[i[model.rng.random(i.size) < chance]] = Organisation.ASSOCIATION
+
+
+def planning(model: WerklandschapModel, s: ParkState, m: MonthStart) -> np.ndarray:
+    """Rule 4 (docs/ODD.md §7.5): an organised engaged park starts transforming after
+    ~`plan_months` (exponential, faster when supported). Returns the parks that started."""
+    plan_months = model.params["plan_months"]
+    engaged = m.engaged
     i = engaged[s.organisation[engaged] != Organisation.NONE]
-    if p["plan_months"] > 0:
-        i = i[rng.random(i.size) < -np.expm1(-speed[i] / p["plan_months"])]
-    stage[i] = Stage.TRANSFORMING
+    if plan_months > 0:
+        i = i[model.rng.random(i.size) < -np.expm1(-m.speed[i] / plan_months)]
+    s.stage[i] = Stage.TRANSFORMING
     s.progress[i] = 0.0
+    return i
 
-    # 5. Transformation: progress (faster when supported) until the duration is done.
-    s.progress[transforming] += speed[transforming]
-    transforming = np.concatenate([transforming, i])
+
+def transformation(
+    model: WerklandschapModel, s: ParkState, m: MonthStart, started: np.ndarray
+) -> np.ndarray:
+    """Rule 5 (docs/ODD.md §7.5): parks transforming since the start of the month progress
+    (months, faster when supported) until their duration is done; the month they finish is
+    recorded. Returns every transforming park (at the start or started this month)."""
+    transforming = m.transforming
+    s.progress[transforming] += m.speed[transforming]
+    transforming = np.concatenate([transforming, started])
     i = transforming[s.finished_month[transforming] < 0]
     s.finished_month[i[s.progress[i] >= s.duration[i]]] = model.month
+    return transforming
 
-    # 6. Stalling: unsupported engaged or unfinished transforming parks (since the start of the
-    #    month) may fall back to awareness.
-    i = active_at_start[(s.finished_month[active_at_start] < 0) & ~supported[active_at_start]]
-    i = i[rng.random(i.size) < p["stall_rate"]]
-    stage[i] = Stage.AWARE
+
+def stalling(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
+    """Rule 6 (docs/ODD.md §7.5): unsupported parks engaged or transforming (unfinished) since
+    the start of the month fall back to awareness at `stall_rate` per month."""
+    active = m.active
+    i = active[(s.finished_month[active] < 0) & ~m.supported[active]]
+    i = i[model.rng.random(i.size) < model.params["stall_rate"]]
+    s.stage[i] = Stage.AWARE
     s.progress[i] = 0.0
 
-    # 7. Label: finished parks are certified first come, first served, within capacity.
-    if ctx.label_available:
-        i = transforming[
-            (stage[transforming] == Stage.TRANSFORMING) & (s.finished_month[transforming] >= 0)
-        ]
-        slots = model.programme.take_certification_slots(i.size)
-        if slots:
-            order = np.lexsort((rng.random(i.size), s.finished_month[i]))
-            stage[i[order[:slots]]] = Stage.LABELLED
 
-    s.months_in_stage += 1
-    s.months_in_stage[stage != start] = 0
+def label(model: WerklandschapModel, s: ParkState, transforming: np.ndarray) -> None:
+    """Rule 7 (docs/ODD.md §7.6): once the label is available, finished parks are certified
+    first come, first served (ties in random order), within the certification capacity."""
+    if not model.context.label_available:
+        return
+    i = transforming[
+        (s.stage[transforming] == Stage.TRANSFORMING) & (s.finished_month[transforming] >= 0)
+    ]
+    slots = model.programme.take_certification_slots(i.size)
+    if slots:
+        order = np.lexsort((model.rng.random(i.size), s.finished_month[i]))
+        s.stage[i[order[:slots]]] = Stage.LABELLED

@@ -35,6 +35,10 @@ def bass_scenario(p: float, q: float, months: int = 240) -> Scenario:
         national_awareness_rate=q / 12,
         peer_awareness_rate=0.0,
         campaign_intensity=0.0,
+        # no local, showcase or national peer term in the utility: national influence only
+        peer_weight=0.0,
+        ambassador_reach=0.0,
+        national_visibility=0.0,
         # an aware park engages at once: utility far above every threshold
         threshold_mean=-1.0,
         threshold_sd=0.0,

@@ -1,26 +1,19 @@
-"""The werklandschap transition model: 3,646 business parks, 342 municipalities, 12 provinces and
-one national programme, stepping monthly from January 2023 (see docs/ODD.md and MODEL.md).
+"""The werklandschap transition model: every business park, municipality and province of the data
+and one national programme, stepping monthly from January 2023 (see docs/ODD.md).
 
     model = WerklandschapModel(load_scenario("baseline"), rng=42)
     model.run_to_end()
     result = model.result()          # time series + summary outcomes
 
-The Mesa way works too: parameters as keyword arguments, validated by the parameter spec, on top of
-a scenario (default "baseline"), and a `model.datacollector` with national reporters collected at
-the start and after every month:
+The Mesa way works too (keyword parameters validated by the spec; a `model.datacollector` of
+national reporters collected at the start and after every month):
 
     model = WerklandschapModel(n_stimulated=300, rng=1)
     model.run_for(24)
     model.datacollector.get_model_vars_dataframe()   # 25 rows: month 0 (start) .. month 24
 
 `run(scenario, seed)` is the fast path of the experiments: no Park agents, no data collection.
-
-Each month (one Mesa time unit):
-1. the programme selects labs/ambassadors, grows concept maturity, publishes the label;
-2. provinces choose stimulated parks and pay subsidies within budget;
-3. municipalities coach parks up to capacity; regulation switches on when due;
-4. all parks decide at once (awareness, engagement, organisation, transformation, label);
-5. the month is recorded.
+Each month (one Mesa time unit) follows docs/ODD.md §3.
 """
 
 from __future__ import annotations
@@ -33,14 +26,21 @@ import numpy as np
 from mesa.agentset import AbstractAgentSet
 
 from werklandschap.agents.municipality import Municipality
-from werklandschap.agents.park import N_DRIVERS, N_STAGES, Park, Stage, draw_parks
+from werklandschap.agents.park import N_DRIVERS, N_STAGES, Driver, Park, Stage, draw_parks
 from werklandschap.agents.programme import Programme
 from werklandschap.agents.province import Province
 from werklandschap.agents.selection import largest_remainder
 from werklandschap.model.data import NationalData, national_data
-from werklandschap.model.network import ParkNetwork, build_network, shared_network
+from werklandschap.model.network import GraphNetwork, ParkNetwork, network_for
 from werklandschap.model.outcomes import RunResult
+from werklandschap.model.reporters import NATIONAL_REPORTERS
 from werklandschap.model.scenario import Scenario, load_scenario
+from werklandschap.model.twin import PEER_CHANNELS, TWIN_MIN_MONTHS, fork_without_peers
+
+#: The monthly record arrays (row = month), extended together when stepping past the end.
+RECORDS = "_stage_counts _province_stages _engagements _credit _maturity _label _green_deal".split()  # noqa: SIM905
+
+KEUR_PER_MEUR = 1e3  # budgets are in M€, grants in k€
 
 
 @dataclass
@@ -55,66 +55,6 @@ class MonthContext:
     organisation_factor: np.ndarray | None = None  # per province, factor on organising chance
     cost: float = 0.0  # perceived cost after maturity (utility)
     label_available: bool = False
-
-
-# --- national reporters of the datacollector: each reads the month just recorded ----------------
-def _stage_count(model: WerklandschapModel, stage: Stage) -> int:
-    return int(model._stage_counts[int(model.time), stage])
-
-
-def unaware(model: WerklandschapModel) -> int:
-    """Parks that have not heard of the programme (count)."""
-    return _stage_count(model, Stage.UNAWARE)
-
-
-def aware(model: WerklandschapModel) -> int:
-    """Aware parks, not (or no longer) engaged (count)."""
-    return _stage_count(model, Stage.AWARE)
-
-
-def engaged(model: WerklandschapModel) -> int:
-    """Engaged parks: making a plan (count)."""
-    return _stage_count(model, Stage.ENGAGED)
-
-
-def transforming(model: WerklandschapModel) -> int:
-    """Parks transforming, finished or not, without the label yet (count)."""
-    return _stage_count(model, Stage.TRANSFORMING)
-
-
-def labelled(model: WerklandschapModel) -> int:
-    """Parks with the area label (count); equals `model.result().labelled` month by month."""
-    return _stage_count(model, Stage.LABELLED)
-
-
-def maturity(model: WerklandschapModel) -> float:
-    """Concept maturity M of the programme (0-1)."""
-    return float(model._maturity[int(model.time)])
-
-
-def label_available(model: WerklandschapModel) -> bool:
-    """Whether the area label has been published."""
-    return bool(model._label[int(model.time)])
-
-
-def green_deal_provinces(model: WerklandschapModel) -> int:
-    """Provinces in the Green Deal (count, 0-12)."""
-    return int(model._green_deal[int(model.time)])
-
-
-NATIONAL_REPORTERS = {
-    f.__name__: f
-    for f in (
-        unaware,
-        aware,
-        engaged,
-        transforming,
-        labelled,
-        maturity,
-        label_available,
-        green_deal_provinces,
-    )
-}
 
 
 def model_settings(scenario: Scenario | str, params: dict[str, Any]) -> Scenario:
@@ -143,9 +83,9 @@ class WerklandschapModel(mesa.Model):
 
         `params`: parameter values by spec name (`WerklandschapModel(n_stimulated=300, rng=1)`),
         applied on top of the scenario and validated like a scenario file (`ScenarioError`).
-        `park_agents=True`: the 3,646 Park agent objects (views of the park arrays) are created on
-        the first look at the agents (`model.agents`, `agents_by_type`, `parks`), so a run that
-        never looks (Mesa's batch runner, model reporters only) never pays for them;
+        `park_agents=True`: the Park agent objects (views of the park arrays, one per park) are
+        created on the first look at the agents (`model.agents`, `agents_by_type`, `parks`), so
+        a run that never looks (Mesa's batch runner, model reporters only) never pays for them;
         `park_agents=False`: created only when `model.parks` is used.
         `collect`: collect `model.datacollector` (national reporters, `NATIONAL_REPORTERS`) at the
         start and after every month (a collector you assign to `model.datacollector` is collected
@@ -164,7 +104,6 @@ class WerklandschapModel(mesa.Model):
         self.park_province = self.data.park_province
         self.months = p["horizon_months"] + p["after_horizon_months"]
         self.month = -1  # calendar month being simulated; 0 = January 2023
-
         self.park_state = draw_parks(self)
         self._initial_organisation = self.park_state.organisation.copy()  # outcomes by org.
         self.province_green_deal = self._initial_green_deal()
@@ -172,14 +111,9 @@ class WerklandschapModel(mesa.Model):
         self.municipality_partner = self._partner_municipalities()
         self.municipality_regulated = np.zeros(self.data.n_municipalities, bool)
         self.tranche_months = self._tranche_calendar()
-        other = p["coaching_capacity_other"]
-        self._capacity_after = np.full(self.data.n_municipalities, other)
-        self._capacity_during = np.where(
-            self.municipality_partner, p["coaching_capacity_partner"], other
-        )
-        self._labelled = 0  # labelled parks at the end of the last recorded month
-        self._regime: tuple | None = None  # policies behind the cached part of the context
-        self.regulation_on = False
+        self._capacity_during, self._capacity_after = self._coaching_capacities()
+        # labelled parks last month; the policies behind the cached context; regulation
+        self._labelled, self._regime, self.regulation_on = 0, None, False
         self.context = MonthContext()
 
         self.programme = Programme(self)
@@ -193,11 +127,18 @@ class WerklandschapModel(mesa.Model):
             else None
         )
 
+        self._allocate_records()
+        self._record()
+
+    def _allocate_records(self) -> None:
+        """The monthly records (row 0 = the start) and the offsets of the stage counts."""
         self._stage_counts = np.zeros((self.months + 1, N_STAGES), np.int32)
         self._province_stages = np.zeros(
             (self.months + 1, self.data.n_provinces, N_STAGES), np.int32
         )
         self._engagements = np.zeros((self.months + 1, N_DRIVERS), np.int32)
+        self._credit = np.zeros((self.months + 1, N_DRIVERS))  # marginal credits (ODD §7.4)
+        self.twin_labelled: np.ndarray | None = None  # the no-peers twin's labelled (ODD §7.9)
         self._maturity = np.zeros(self.months + 1)
         self._label = np.zeros(self.months + 1, bool)
         self._green_deal = np.zeros(self.months + 1, np.int8)
@@ -205,7 +146,6 @@ class WerklandschapModel(mesa.Model):
         self._province_offset = self.park_province * N_STAGES
         self.town_stage_offset = self.data.park_municipality * N_STAGES  # for stage counts
         self.town_stage_bins = self.data.n_municipalities * N_STAGES
-        self._record()
 
     # --- set-up ---------------------------------------------------------------------------------
     @property
@@ -242,14 +182,9 @@ class WerklandschapModel(mesa.Model):
     def _create_park_agents(self) -> list[Park]:
         return [self.park_class(self, i) for i in range(self.data.n_parks)]
 
-    def _network(self) -> ParkNetwork:
-        radius, weight = (
-            self.params["network_radius_km"],
-            self.params["between_municipality_weight"],
-        )
-        if self.data is national_data():
-            return shared_network(radius, weight)
-        return build_network(self.data, radius, weight)
+    def _network(self) -> ParkNetwork | GraphNetwork:
+        """The peer network of `network_model` (cached per data, parameters and network seed)."""
+        return network_for(self.data, self.params)
 
     def _initial_green_deal(self) -> np.ndarray:
         names = self.settings.green_deal_names()
@@ -268,6 +203,14 @@ class WerklandschapModel(mesa.Model):
         partner = np.zeros(self.data.n_municipalities, bool)
         partner[order[: self.params["partner_municipalities"]]] = True
         return partner
+
+    def _coaching_capacities(self) -> tuple[np.ndarray, np.ndarray]:
+        """Parks each municipality can coach at once, while the programme runs and after."""
+        p = self.params
+        other = p["coaching_capacity_other"]
+        after = np.full(self.data.n_municipalities, other)
+        during = np.where(self.municipality_partner, p["coaching_capacity_partner"], other)
+        return during, after
 
     def _tranche_calendar(self) -> dict[int, int]:
         p = self.params
@@ -309,7 +252,7 @@ class WerklandschapModel(mesa.Model):
         """Set what parks face this month (per province or per municipality)."""
         p, ctx = self.params, self.context
         active = self.programme_active
-        grant_meur = p["subsidy_per_park_keur"] / 1000.0
+        grant_meur = p["subsidy_per_park_keur"] / KEUR_PER_MEUR
         subsidy_left = (self.province_budget >= grant_meur) & (grant_meur > 0) & active
         regime = (
             active,
@@ -360,17 +303,36 @@ class WerklandschapModel(mesa.Model):
         if int(self.time) >= self.months:
             self.running = False
 
-    def run_to_end(self) -> WerklandschapModel:
-        """Run the horizon and the after-horizon (108 + 60 months by default)."""
+    def run_to_end(self, twin: bool = True) -> WerklandschapModel:
+        """Run the horizon and the after-horizon (`horizon_months` + `after_horizon_months`).
+
+        `twin=True`: when the run passes the end of support (`programme_end_month`) with at least
+        `TWIN_MIN_MONTHS` months left, fork it there into a seed-matched twin with peers switched
+        off and run the twin to the end too (`self.twin_labelled`: its labelled parks per month
+        from the fork on; the self-sustaining test, ODD §7.9).
+        """
+        fork = self.params["programme_end_month"]
+        if twin and int(self.time) <= fork and self.months - fork >= TWIN_MIN_MONTHS:
+            if fork > int(self.time):
+                self.run_for(fork - int(self.time))
+            twin_run = fork_without_peers(self).run_to_end(twin=False)
+            self.twin_labelled = twin_run._stage_counts[fork:, Stage.LABELLED].copy()
         remaining = self.months - int(self.time)
         if remaining > 0:
             self.run_for(remaining)
         return self
 
-    def count_engagements(self, drivers: np.ndarray) -> None:
-        """Record new engagements this month by driver."""
+    def count_engagements(self, drivers: np.ndarray, credit: np.ndarray | None = None) -> None:
+        """Record new engagements this month by main channel (`drivers`) and their marginal
+        credits (`credit`, (n, N_DRIVERS); None: the engagement is the programme's own, as for
+        the selection of labs and ambassadors)."""
         if drivers.size:
-            np.add.at(self._engagements[int(self.time)], drivers, 1)
+            row = int(self.time)
+            np.add.at(self._engagements[row], drivers, 1)
+            if credit is None:
+                self._credit[row, Driver.PROGRAMME] += drivers.size
+            else:
+                self._credit[row] += credit.sum(axis=0)
 
     def _record(self) -> None:
         row = int(self.time)
@@ -388,14 +350,7 @@ class WerklandschapModel(mesa.Model):
             self.datacollector.collect(self)
 
     def _extend_records(self, months: int) -> None:
-        for name in (
-            "_stage_counts",
-            "_province_stages",
-            "_engagements",
-            "_maturity",
-            "_label",
-            "_green_deal",
-        ):
+        for name in RECORDS:
             old = getattr(self, name)
             new = np.zeros((len(old) + months, *old.shape[1:]), old.dtype)
             new[: len(old)] = old
@@ -414,6 +369,8 @@ class WerklandschapModel(mesa.Model):
             stage_counts=self._stage_counts[:rows].copy(),
             province_stages=self._province_stages[:rows].copy(),
             engagements=self._engagements[:rows].copy(),
+            credit=self._credit[:rows].copy(),
+            twin_labelled=self.twin_labelled,
             maturity=self._maturity[:rows].copy(),
             label_available=self._label[:rows].copy(),
             green_deal_provinces=self._green_deal[:rows].copy(),
@@ -434,4 +391,11 @@ def run(scenario: Scenario | str = "baseline", seed: int = 0) -> RunResult:
     return model.run_to_end().result()
 
 
-__all__ = ["NATIONAL_REPORTERS", "MonthContext", "WerklandschapModel", "model_settings", "run"]
+__all__ = [
+    "NATIONAL_REPORTERS",
+    "PEER_CHANNELS",
+    "MonthContext",
+    "WerklandschapModel",
+    "model_settings",
+    "run",
+]

@@ -114,17 +114,20 @@ OUTCOMES: tuple[Outcome, ...] = (
        nl="bewuste terreinen, eind {horizon_year}", unit="parks", dtype="int",
        refers_to="horizon",
        meaning="Parks aware of the idea or further along at the horizon (month {horizon})."),
-    _O(name="peer_share", en="share of engagements credited to peers",
-       nl="aandeel deelnames toegeschreven aan andere terreinen", unit="share", dtype="float",
+    _O(name="peer_share", en="share of engagements carried by peers",
+       nl="aandeel deelnames gedragen door andere terreinen", unit="share", dtype="float",
        refers_to="horizon", experiment=True,
-       meaning="Share of engagements up to the horizon whose largest external utility term was "
-       "the peer term (accounting, not a causal measure: see ODD §7.9). NaN without "
-       "engagements."),
-    _O(name="tipping_month", en="tipping month (accounting)",
-       nl="kantelmaand (boekhoudkundig)", unit="month", dtype="month", refers_to="run",
-       censoring=NOT_REACHED, experiment=True,
-       meaning="First month in which peer-credited engagements over the past 12 months "
-       "outnumber programme-credited ones (accounting definition, ODD §7.9)."),
+       meaning="Expected share of engagements up to the horizon that would not have happened "
+       "without the peer channel: the sum over engagements of the marginal drop in their "
+       "probability when peers are removed, divided by the engagements (ODD §7.4). NaN "
+       "without engagements."),
+    _O(name="tipping_month", en="tipping month (counterfactual)",
+       nl="kantelmaand (contrafeitelijk)", unit="month", dtype="month", refers_to="run",
+       censoring="NaN when the run is not self-sustaining (or cannot be judged)",
+       experiment=True,
+       meaning="In a self-sustaining run: the first month after support stops from which the "
+       "twin without peers lacks at least the `sustain_peer_share` of the label growth since "
+       "support stopped, until the end (ODD §7.9)."),
     _O(name="label_month", en="month the area label becomes available",
        nl="maand waarin het gebiedslabel beschikbaar komt", unit="month", dtype="month",
        refers_to="run", censoring=NOT_REACHED, experiment=True,
@@ -136,14 +139,14 @@ OUTCOMES: tuple[Outcome, ...] = (
        nl="labels bijgekomen na {horizon_year}", unit="parks", dtype="int",
        refers_to="after_horizon", experiment=True,
        meaning="Labelled parks at the end of the run minus those at the horizon."),
-    _O(name="self_sustaining", en="self-sustaining after support stops (accounting)",
-       nl="zelfdragend na het einde van de steun (boekhoudkundig)", unit="yes/no",
+    _O(name="self_sustaining", en="self-sustaining after support stops (counterfactual)",
+       nl="zelfdragend na het einde van de steun (contrafeitelijk)", unit="yes/no",
        dtype="float", refers_to="after_horizon", experiment=True,
-       censoring="NaN when the last 24 months do not start at least 12 months after support "
-       "stopped",
-       meaning="1 when, over the final 24 months, adopters grow by at least 5% and "
-       "peer-credited engagements are at least half of all, or adoption has saturated; "
-       "else 0 (ODD §7.9)."),
+       censoring="NaN when fewer than 24 months follow the end of support (no twin)",
+       meaning="1 when peers carry most of the label growth after support stops "
+       "(`peer_carried_share` >= `sustain_peer_share`) and monthly engagements do not decline "
+       "(`engagement_trend` >= `sustain_engagement_ratio`); else 0 (seed-matched twin test, "
+       "ODD §7.9)."),
     _O(name="labelled_share_green_deal", en="labelled share in Green Deal provinces",
        nl="aandeel gelabeld in Green Deal-provincies", unit="share", dtype="float",
        refers_to="horizon", experiment=True,
@@ -158,8 +161,8 @@ OUTCOMES: tuple[Outcome, ...] = (
         _O(name=f"engagements_{key}", en=f"engagements credited to {en}",
            nl=f"deelnames toegeschreven aan {nl}", unit="parks", dtype="int",
            refers_to="horizon",
-           meaning=f"Engagements up to the horizon whose largest external utility term was "
-           f"{en} (accounting, ODD §7.9).")
+           meaning=f"Engagements up to the horizon whose largest marginal effect was {en} "
+           f"(a per-park label, ODD §7.4; the shares use the credits).")
         for key, en, nl in (
             ("intrinsic", "the park's own motive", "eigen motief"),
             ("programme", "the programme", "het programma"),
@@ -180,6 +183,37 @@ OUTCOMES: tuple[Outcome, ...] = (
             ("biz", "BIZ", "BIZ"),
         )
     ),
+    _O(name="peer_carried_share", en="share of after-support growth carried by peers",
+       nl="aandeel groei na de steun gedragen door andere terreinen", unit="share",
+       dtype="float", refers_to="after_horizon", experiment=True,
+       censoring="NaN without a twin (fewer than 24 months after support) or without growth",
+       meaning="(G_a - G_b) / G_a: the share of the run's label growth from the end of support "
+       "to the end of the run that its seed-matched twin without peers lacks (ODD §7.9)."),
+    _O(name="engagement_trend", en="engagement trend after support",
+       nl="trend van deelnames na de steun", unit="ratio", dtype="float",
+       refers_to="after_horizon", experiment=True,
+       censoring="NaN without a twin, or without engagements in the first 12 months after "
+       "support",
+       meaning="Engagements in the last 12 months of the run divided by those in the first 12 "
+       "months after support stopped (ODD §7.9)."),
+    *(
+        _O(name=f"credit_{key}", en=f"share of engagements carried by {en}",
+           nl=f"aandeel deelnames gedragen door {nl}", unit="share", dtype="float",
+           refers_to="horizon",
+           meaning=f"Expected share of engagements up to the horizon carried by {en}: "
+           "marginal drops in probability, summed and divided by the engagements (ODD §7.4); "
+           "selections of labs and ambassadors count as the programme's. NaN without "
+           "engagements.")
+        for key, en, nl in (
+            ("programme", "the programme", "het programma"),
+            ("regulation", "regulation", "regelgeving"),
+        )
+    ),
+    _O(name="credit_intrinsic", en="share of engagements that needed no channel",
+       nl="aandeel deelnames zonder extern kanaal", unit="share", dtype="float",
+       refers_to="horizon",
+       meaning="Expected share of engagements up to the horizon that would have happened with "
+       "programme, peers and regulation all removed (ODD §7.4). NaN without engagements."),
 )  # fmt: skip
 
 BY_NAME: dict[str, Outcome] = {o.name: o for o in OUTCOMES}
@@ -197,6 +231,8 @@ EXPERIMENT_OUTCOMES: tuple[str, ...] = (
     "after_horizon_growth",
     "labelled_share_green_deal",
     "labelled_share_other",
+    "peer_carried_share",
+    "engagement_trend",
 )
 assert set(EXPERIMENT_OUTCOMES) == {o.name for o in OUTCOMES if o.experiment}
 

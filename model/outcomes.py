@@ -1,22 +1,26 @@
 """What one run produces: monthly time series, final park states and the summary outcomes.
 
-Months are rows: row 0 is the start (January 2023), row t the state after t months, so row 108 is
-the end of 2031 (the programme horizon).
+Months are rows: row 0 is the start (January 2023), row t the state after t months, so row
+`horizon_months` is the end of the programme horizon (the end of 2031 by default).
 
 Definitions (tested in tests/test_outcomes.py):
-- `labelled_at_horizon`: parks with the area label at month `horizon_months` (108).
-- `target_met`: labelled_at_horizon >= `target_parks` (1,000).
+- `labelled_at_horizon`: parks with the area label at month `horizon_months`.
+- `target_met`: labelled_at_horizon >= `target_parks`.
 - `month_target_reached`: first month with >= target labelled parks within the whole run
   (horizon + after-horizon); NaN when never reached (right-censored at the run's end).
-- `peer_share`: share of engagements up to the horizon that were peer-driven.
-- `tipping_month`: first month in which peer-driven engagements over the past 12 months
-  outnumber programme-driven ones (NaN if never). Selections of labs and ambassadors count as
-  programme-driven engagements.
-- `self_sustaining`: judged over the final `SUSTAIN_WINDOW` (24) months of the after-horizon,
-  which must start at least 12 months after programme support has stopped (else NaN). The
-  transition sustains itself when, in that window, adopters (engaged + transforming + labelled)
-  grow by at least `SUSTAIN_MIN_GROWTH` (5%) and peer-driven engagements are at least half of all
-  engagements — or when adoption has saturated (>= 90% of parks are adopters).
+- `peer_share`, `credit_*`: expected shares of the engagements up to the horizon carried by each
+  channel, from the marginal credits of docs/ODD.md §7.4 (never "largest term wins").
+- `self_sustaining` (docs/ODD.md §7.9), a seed-matched twin test: at the end of support
+  (`programme_end_month`) the run is forked into (a) as is and (b) with every peer channel off.
+  G_a, G_b = label growth of (a) and (b) from the fork to the end;
+  `peer_carried_share` = (G_a - G_b) / G_a (NaN when G_a <= 0);
+  `engagement_trend` = engagements of (a) in the run's last 12 months / in the first 12 months
+  after the fork. Self-sustaining (1.0) when peer_carried_share >= `sustain_peer_share` and
+  engagement_trend >= `sustain_engagement_ratio`; else 0.0 (also when there is no growth);
+  NaN without a twin (fewer than 24 months after support).
+- `tipping_month`: in a self-sustaining run, the first month m after the fork from which
+  (L_a(t) - L_b(t)) / (L_a(t) - L_fork) >= `sustain_peer_share` holds for every t in [m, end];
+  NaN otherwise. It fails whenever the twin test fails.
 - `labelled_share_org_<kind>`: share of the parks whose organisation *at the start of the run*
   is <kind> that carry the label at the horizon (NaN when the start organisation is not recorded
   or no park has it). With the end-of-run organisation the share of unorganised parks would be 0
@@ -33,9 +37,7 @@ import pandas as pd
 
 from werklandschap.agents.park import Driver, Organisation, Stage
 
-SUSTAIN_WINDOW = 24  # months
-SUSTAIN_MIN_GROWTH = 0.05  # relative growth of adopters over the window
-SUSTAIN_SATURATION = 0.90  # share of parks that counts as saturated
+TREND_WINDOW = 12  # months at each end of the after-support period (engagement trend)
 START_YEAR = 2023
 
 STAGE_NAMES = [s.name.lower() for s in Stage]
@@ -73,6 +75,10 @@ class RunResult:
     # (parks,) organisation at the start of the run, which the outcomes by organisation use
     # (the end-of-run organisation would hide the parks that organised on their way to the label)
     initial_organisation: np.ndarray | None = None
+    credit: np.ndarray | None = None  # (months+1, 5) marginal credits per month by channel
+    #: labelled parks per month of the no-peers twin, from the fork (`programme_end_month`) to
+    #: the end (ODD §7.9); None without a twin
+    twin_labelled: np.ndarray | None = None
 
     @property
     def labelled(self) -> np.ndarray:
@@ -97,6 +103,8 @@ class RunResult:
         reached = np.flatnonzero(labelled >= target)
         eng = self.engagements[: horizon + 1].sum(axis=0)
         total_eng = eng.sum()
+        credit = self._credit_shares(horizon, total_eng)
+        twin = self.twin_test()
         in_gd = self.initial_green_deal[self.park_province]
         at_horizon = self.stage_at_horizon == Stage.LABELLED
         out: dict[str, Any] = {
@@ -110,12 +118,12 @@ class RunResult:
             "transforming_at_horizon": int(self.stage_counts[horizon, Stage.TRANSFORMING]),
             "engaged_at_horizon": int(self.stage_counts[horizon, Stage.ENGAGED]),
             "aware_or_beyond_at_horizon": int(self.stage_counts[horizon, Stage.AWARE :].sum()),
-            "peer_share": float(eng[Driver.PEERS] / total_eng) if total_eng else np.nan,
-            "tipping_month": self.tipping_month(),
+            "peer_share": credit[Driver.PEERS],
+            "tipping_month": twin["tipping_month"],
             "label_month": self._first_true(self.label_available),
             "maturity_at_horizon": float(self.maturity[horizon]),
             "after_horizon_growth": int(labelled[-1] - labelled[horizon]),
-            "self_sustaining": self.self_sustaining(),
+            "self_sustaining": twin["self_sustaining"],
             "labelled_share_green_deal": _share(at_horizon, in_gd),
             "labelled_share_other": _share(at_horizon, ~in_gd),
         }
@@ -126,32 +134,57 @@ class RunResult:
             out[f"labelled_share_org_{org.name.lower()}"] = (
                 _share(at_horizon, start_org == org) if start_org is not None else np.nan
             )
+        out["peer_carried_share"] = twin["peer_carried_share"]
+        out["engagement_trend"] = twin["engagement_trend"]
+        out["credit_programme"] = credit[Driver.PROGRAMME]
+        out["credit_regulation"] = credit[Driver.REGULATION]
+        out["credit_intrinsic"] = credit[Driver.INTRINSIC]
         return out
+
+    def _credit_shares(self, horizon: int, engagements: int) -> np.ndarray:
+        """Expected share of the engagements up to the horizon carried by each channel."""
+        if not engagements or self.credit is None:
+            return np.full(len(Driver), np.nan)
+        return self.credit[: horizon + 1].sum(axis=0) / engagements
 
     @staticmethod
     def _first_true(flags: np.ndarray) -> float:
         where = np.flatnonzero(flags)
         return float(where[0]) if where.size else np.nan
 
-    def tipping_month(self) -> float:
-        """First month where 12-month peer-driven engagements outnumber programme-driven ones."""
-        window = np.ones(12, int)
-        peers = np.convolve(self.engagements[:, Driver.PEERS], window)[: self.months + 1]
-        programme = np.convolve(self.engagements[:, Driver.PROGRAMME], window)[: self.months + 1]
-        return self._first_true((peers > programme) & (peers > 0))
+    def twin_test(self) -> dict[str, float]:
+        """The seed-matched twin test of docs/ODD.md §7.9 (see module docstring)."""
+        out = dict.fromkeys(
+            ("peer_carried_share", "engagement_trend", "self_sustaining", "tipping_month"), np.nan
+        )
+        if self.twin_labelled is None:
+            return out
+        fork = int(self.params["programme_end_month"])
+        own, other = self.labelled[fork:].astype(float), self.twin_labelled.astype(float)
+        growth = own - own[0]
+        monthly = self.engagements[fork + 1 :].sum(axis=1)
+        first = monthly[:TREND_WINDOW].sum()
+        out["engagement_trend"] = monthly[-TREND_WINDOW:].sum() / first if first else np.nan
+        if growth[-1] > 0:
+            out["peer_carried_share"] = (growth[-1] - (other[-1] - other[0])) / growth[-1]
+        p = self.params
+        sustaining = bool(
+            out["peer_carried_share"] >= p["sustain_peer_share"]
+            and out["engagement_trend"] >= p["sustain_engagement_ratio"]
+        )  # NaN compares False: no growth or no engagements is not self-sustaining
+        out["self_sustaining"] = float(sustaining)
+        if sustaining:
+            out["tipping_month"] = fork + self._held_from(own, other, growth, p)
+        return out
 
-    def self_sustaining(self) -> float:
-        """1.0 / 0.0 by the definition in the module docstring; NaN when it cannot be judged."""
-        start = self.months - SUSTAIN_WINDOW
-        if start < self.params["programme_end_month"] + 12 or start < 0:
-            return np.nan
-        adopters = self.adopters
-        if adopters[-1] >= SUSTAIN_SATURATION * self.final_stage.size:
-            return 1.0
-        eng = self.engagements[start + 1 :].sum(axis=0)
-        growing = adopters[-1] >= adopters[start] * (1 + SUSTAIN_MIN_GROWTH) and adopters[-1] > 0
-        peer_led = eng.sum() > 0 and eng[Driver.PEERS] >= 0.5 * eng.sum()
-        return float(growing and peer_led)
+    @staticmethod
+    def _held_from(own, other, growth, p) -> float:
+        """First month (after the fork) from which the twin lacks at least `sustain_peer_share`
+        of the growth since the fork at every later month."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            carried = np.where(growth > 0, (own - other) / growth, 0.0)
+        failing = np.flatnonzero(carried < p["sustain_peer_share"])
+        return float(failing[-1] + 1 if failing.size else 0)
 
     def timeseries(self) -> pd.DataFrame:
         """National monthly time series: stage counts, engagements by driver, maturity, label."""

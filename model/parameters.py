@@ -629,8 +629,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     _p(
         name="peer_weight",
-        description="Weight of peer influence (network share of adopting neighbours, "
-        "ambassadors in the province, national visibility)",
+        description="Weight of peer influence from local ties: utility when all of a park's "
+        "own network ties adopt (share of adopting ties; transforming counts half)",
         unit="utility",
         default=0.5,  # before calibration; calibrated: model/data/calibrated.json
         kind="uncertainty",
@@ -664,23 +664,24 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     _p(
         name="ambassador_reach",
-        description="Peer signal from active living labs/ambassadors in the same province",
+        description="Weight of the province showcase: utility from active living labs and "
+        "ambassadors in the park's province (times 1 - exp(-active showcases))",
         unit="utility",
-        default=0.15,
+        default=0.025,  # the former peer_weight 0.157 x reach 0.15: same utility as before
         kind="uncertainty",
         source=A,
-        range=(0.0, 0.4),
+        range=(0.0, 0.1),
         limits=(0.0, 5.0),
         group="engagement",
     ),
     _p(
         name="national_visibility",
-        description="Peer signal per unit national labelled share",
+        description="Weight of national visibility: utility per unit national labelled share",
         unit="utility",
-        default=0.5,
+        default=0.08,  # the former peer_weight 0.157 x visibility 0.5: same utility as before
         kind="uncertainty",
         source=A,
-        range=(0.0, 1.5),
+        range=(0.0, 0.25),
         limits=(0.0, 20.0),
         group="engagement",
     ),
@@ -743,12 +744,13 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     _p(
         name="decision_noise",
-        description="Scale of the logistic noise around the threshold",
+        description="Scale of the logistic noise around the threshold (small: a near-"
+        "deterministic threshold rule, Watts 2002)",
         unit="utility",
         default=0.05,
         kind="uncertainty",
         source=A,
-        range=(0.02, 0.15),
+        range=(0.005, 0.15),
         limits=(1e-4, 1.0),
         group="engagement",
     ),
@@ -923,6 +925,103 @@ PARAMETERS: tuple[Parameter, ...] = (
         type=int,
         limits=(0, 3646),
         group="programme",
+    ),
+    # --- Park network and counterfactual tests (issue 12; docs/ODD.md §7.2, §7.9) --------------
+    _p(
+        name="network_model",
+        description="Peer network: a sparse park-level graph ('parks') or the former "
+        "municipality-level mean field ('mean_field', for comparison)",
+        unit="-",
+        default="parks",
+        kind="structural",
+        source="docs/ODD.md §7.2",
+        type=str,
+        choices=("parks", "mean_field"),
+        group="network",
+    ),
+    _p(
+        name="network_seed",
+        description="Seed of the park network draw: a structural uncertainty, separate from "
+        "the run seed (the same seed gives the same graph)",
+        unit="-",
+        default=0,
+        kind="uncertainty",
+        source="docs/ODD.md §7.2",
+        type=int,
+        range=(0, 99),
+        limits=(0, 2**31 - 1),
+        group="network",
+    ),
+    _p(
+        name="ties_per_park",
+        description="Mean number of network ties per park (each park opens half of them)",
+        unit="ties",
+        default=8,
+        kind="uncertainty",
+        source="sparse interfirm networks; Watts 2002 cascade window (EVIDENCE); assumed",
+        type=int,
+        range=(4, 12),
+        limits=(2, 200),
+        group="network",
+    ),
+    _p(
+        name="own_municipality_tie_share",
+        description="Share of a park's ties to parks of its own municipality",
+        unit="share",
+        default=0.5,
+        kind="uncertainty",
+        source=A,
+        range=(0.2, 0.8),
+        limits=(0.0, 1.0),
+        group="network",
+    ),
+    _p(
+        name="cluster_tie_share",
+        description="Share of a park's ties to parks of its park-management cluster (one of "
+        "~35 regional park-management organisations); the rest decay with distance",
+        unit="share",
+        default=0.2,
+        kind="uncertainty",
+        source="~35 commercial park-management organisations (EVIDENCE); share assumed",
+        range=(0.0, 0.4),
+        limits=(0.0, 1.0),
+        group="network",
+    ),
+    _p(
+        name="tie_decay_km",
+        description="Distance decay of ties to other municipalities: chance ~ parks x "
+        "exp(-distance / decay) between centroids",
+        unit="km",
+        default=10.0,
+        kind="uncertainty",
+        source=A,
+        range=(3.0, 30.0),
+        limits=(0.1, 400.0),
+        group="network",
+    ),
+    _p(
+        name="sustain_peer_share",
+        description="Self-sustaining test: least share of the after-support label growth "
+        "that the seed-matched twin without peers lacks",
+        unit="share",
+        default=0.5,
+        kind="structural",
+        source="docs/ODD.md §7.9 (definition)",
+        range=(0.3, 0.7),
+        limits=(0.0, 1.0),
+        group="outcomes",
+    ),
+    _p(
+        name="sustain_engagement_ratio",
+        description="Self-sustaining test: least ratio of engagements in the last 12 months "
+        "of the run to those in the first 12 months after support",
+        unit="ratio",
+        default=0.8,
+        kind="structural",
+        source="docs/ODD.md §7.9 (definition)",
+        range=(0.5, 1.0),
+        limits=(0.0, 10.0),
+        group="outcomes",
     ),
 )
 

@@ -7,9 +7,10 @@ spec, data, network, programme, provinces, municipalities, recording — is shar
 model; only the park step is re-expressed. Docking tests (tests/test_docking.py) check that both
 give the same distributions of outcomes (Axtell et al. 1996).
 
-Like the vectorised step, peer signals use the stages at the start of the month (synchronous
-updating), so the activation order does not matter for the outcome distribution. It is slow by
-design (about 100x slower): use `WerklandschapModel` for real work.
+Engagements are credited to channels by marginal effect (`marginal_effects`, docs/ODD.md §7.4),
+as in the vectorised step. Like the vectorised step, peer signals use the stages at the start of
+the month (synchronous updating), so the activation order does not matter for the outcome
+distribution. It is slow by design (about 100x slower): use `WerklandschapModel` for real work.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from functools import cached_property
 
 import numpy as np
 
-from werklandschap.agents.park import Driver, Organisation, Park, Role, Stage
+from werklandschap.agents.park import CHANNELS, Driver, Organisation, Park, Role, Stage
 from werklandschap.model.model import WerklandschapModel
 
 # Plain ints: comparing numpy scalars with IntEnum members is slow, one agent at a time.
@@ -55,10 +56,35 @@ class ReferencePark(Park):
             weight_sum += w
         return total / weight_sum if weight_sum > 0 else 0.0
 
-    def step(self) -> None:
+    def consider_engaging(self) -> None:
+        """Rule 2 for one aware park: local ties, province showcase and national visibility;
+        the engagement is credited by marginal effect."""
         model, i = self.model, self.index
         p, ctx, s, rng = model.params, model.context, model.park_state, model.rng
         town, province = model.data.park_municipality[i], model.data.park_province[i]
+        local = self.neighbour_share(ADOPTING)
+        peer_term = p["peer_weight"] * local + ctx.province_signal[province]
+        support = ctx.support_offer[town]
+        if ctx.programme_active and s.role[i] != REGULAR:
+            support += p["role_support"]
+        regulation = ctx.regulation_push[town]
+        utility = s.own_motive[i] + peer_term + support + regulation - ctx.cost
+        chance = engagement_probability(utility, s.threshold[i], p)
+        if rng.random() < chance:
+            s.stage[i] = ENGAGED
+            credit = marginal_effects(
+                chance, (support, peer_term, regulation), utility, s.threshold[i], p
+            )
+            s.driver[i] = max(credit, key=credit.get)
+            row = np.zeros((1, len(Driver)))
+            for driver, share in credit.items():
+                row[0, driver] = share
+            model.count_engagements(np.array([s.driver[i]]), row)
+
+    def step(self) -> None:
+        model, i = self.model, self.index
+        p, ctx, s, rng = model.params, model.context, model.park_state, model.rng
+        province = model.data.park_province[i]
         start = model.stages_at_start[i]
 
         # 1. Awareness
@@ -68,21 +94,9 @@ class ReferencePark(Park):
             if rng.random() < 1.0 - math.exp(-hazard):
                 s.stage[i] = AWARE
 
-        # 2. Engagement
+        # 2. Engagement (docs/ODD.md §7.4)
         if s.stage[i] == AWARE:
-            local = self.neighbour_share(ADOPTING)
-            peer_term = p["peer_weight"] * (local + ctx.province_signal[province])
-            support = ctx.support_offer[town]
-            if ctx.programme_active and s.role[i] != REGULAR:
-                support += p["role_support"]
-            regulation = ctx.regulation_push[town]
-            utility = s.own_motive[i] + peer_term + support + regulation - ctx.cost
-            x = (utility - s.threshold[i]) / p["decision_noise"]
-            chance = p["engage_rate"] / (1.0 + math.exp(-max(min(x, 700.0), -700.0)))
-            if rng.random() < chance:
-                s.stage[i] = ENGAGED
-                s.driver[i] = strongest_push(support, peer_term, regulation)
-                model.count_engagements(np.array([s.driver[i]]))
+            self.consider_engaging()
 
         supported = bool(s.coached[i] or s.subsidised[i]) or (
             ctx.programme_active and s.role[i] != REGULAR
@@ -116,16 +130,23 @@ class ReferencePark(Park):
             s.progress[i] = 0.0
 
 
-def strongest_push(support: float, peer_term: float, regulation: float) -> Driver:
-    """Programme, peers or regulation, whichever pushed most; intrinsic when none pushed."""
-    strongest = max(support, peer_term, regulation)
-    if strongest <= 0:
-        return Driver.INTRINSIC
-    if support == strongest:
-        return Driver.PROGRAMME
-    if peer_term == strongest:
-        return Driver.PEERS
-    return Driver.REGULATION
+def engagement_probability(utility: float, threshold: float, p: dict) -> float:
+    """engage_rate * logistic((U - threshold) / decision_noise), one park at a time."""
+    x = (utility - threshold) / p["decision_noise"]
+    return p["engage_rate"] / (1.0 + math.exp(-max(min(x, 700.0), -700.0)))
+
+
+def marginal_effects(
+    chance: float, terms: tuple[float, float, float], utility: float, threshold: float, p: dict
+) -> dict[Driver, float]:
+    """For one engagement: the share of its probability lost when each channel (programme,
+    peers, regulation) is removed, and the share left with all three removed (intrinsic)."""
+    credit = {Driver.INTRINSIC: engagement_probability(utility - sum(terms), threshold, p) / chance}
+    for driver, term in zip(CHANNELS, terms, strict=True):
+        without = engagement_probability(utility - term, threshold, p)
+        credit[driver] = min(max(1.0 - without / chance, 0.0), 1.0)
+    credit[Driver.INTRINSIC] = min(credit[Driver.INTRINSIC], 1.0)
+    return credit
 
 
 def certify_in_order_of_finishing(model: ReferenceModel) -> None:

@@ -7,11 +7,11 @@ implementation. Compared per scenario: labelled at month 60, the month the targe
 metric gets a two-sample Kolmogorov-Smirnov test and a Welch t-test of the means; with
 Bonferroni over all tests of all scenarios the family-wise significance level is 1%.
 
-A broken variant must fail the same test: peer weights that are not normalised by the park's own
-degree. (Transposed weights — normalising by the neighbour's degree — were tried first: in this
-model they are not detectable, because the tie matrix is symmetric and degrees vary little within
-the subset; over 40 seeds the labelled count moved by less than one standard error, 59.5 -> 59.0
-± 1.0. A bug without consequence for the outcomes cannot be found by docking.)
+The park network is the default sparse park-level graph (docs/ODD.md §7.2), whose ties the
+reference reads one by one. A broken variant must fail the same test: peer weights that are not
+normalised by the park's own degree (a count of adopting neighbours instead of their share). (With the former mean-field network, transposed weights — normalising by the neighbour's degree
+— were not detectable, because the tie matrix is symmetric and degrees varied little within the
+subset. A bug without consequence for the outcomes cannot be found by docking.)
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from scipy import stats
 from werklandschap.experiments.runs import derive_seed
 from werklandschap.model.data import national_data, subset
 from werklandschap.model.model import WerklandschapModel
-from werklandschap.model.network import ParkNetwork
+from werklandschap.model.network import GraphNetwork
 from werklandschap.model.reference import ReferenceModel
 from werklandschap.model.scenario import load_scenario
 
@@ -58,12 +58,13 @@ def dock_scenario(name: str):
     )
 
 
-class UnnormalisedNetwork(ParkNetwork):
-    """BROKEN on purpose: the peer 'share' is the weighted sum over neighbours, not divided by
-    the park's own weighted degree (a dropped normalisation of the peer weights)."""
+class UnnormalisedNetwork(GraphNetwork):
+    """BROKEN on purpose: the peer 'share' is the number of adopting neighbours, not divided by
+    the park's own degree (a dropped normalisation of the peer weights)."""
 
-    def share_from_towns(self, per_town, parks, own=None):
-        return super().share_from_towns(per_town, parks, own) * self.park_degree[parks]
+    def peer_share(self, x, parks=None):
+        share = super().peer_share(x, parks)
+        return share * (self.park_degree if parks is None else self.park_degree[parks])
 
 
 class BrokenModel(WerklandschapModel):

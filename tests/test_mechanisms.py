@@ -10,6 +10,7 @@ import numpy as np
 
 from werklandschap import WerklandschapModel
 from werklandschap.agents.park import Organisation, Role, Stage
+from werklandschap.model.model import PEER_CHANNELS
 from werklandschap.model.scenario import load_scenario
 
 SEEDS = 30
@@ -35,12 +36,12 @@ def test_no_programme_has_no_programme_driven_engagement(runs):
 
 def test_zero_peer_weight_removes_peer_cascades(runs):
     base = runs("baseline")
-    no_peers = runs(
-        "baseline", peer_weight=0.0, peer_awareness_rate=0.0, national_awareness_rate=0.0
-    )
+    # every peer channel off: local ties, province showcase, national visibility, awareness
+    no_peers = runs("baseline", **dict.fromkeys(PEER_CHANNELS, 0.0))
     for r in no_peers:
         s = r.summary()
-        assert s["engagements_peers"] == 0
+        assert s["engagements_peers"] == 0 and s["peer_share"] == 0.0
+        assert s["peer_carried_share"] == 0.0  # the twin is the same run: seed-matched
         # after support stops nothing can be peer-led: never self-sustaining, never tipping
         assert s["self_sustaining"] == 0.0
         assert np.isnan(s["tipping_month"])

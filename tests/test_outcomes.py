@@ -63,35 +63,68 @@ def test_target_reached_only_after_the_horizon():
     assert s["month_target_reached"] == 143  # 7 * 143 = 1001
 
 
-def test_tipping_month_uses_12_month_windows():
-    eng = np.zeros((169, 5), np.int32)
-    eng[10, Driver.PROGRAMME] = 14  # programme selections early on
-    eng[20:, Driver.PEERS] = 1  # one peer-driven engagement a month from month 20
-    # window sums: programme 14 until month 21, then 0; peers 1 at 20 ... so first month with
-    # peers > programme is month 22 (programme window [11, 22] no longer holds month 10)
-    assert make_result(np.zeros(169, int), engagements=eng).tipping_month() == 22
-    eng[:, Driver.PEERS] = 0
-    assert math.isnan(make_result(np.zeros(169, int), engagements=eng).tipping_month())
+def with_twin(labelled, twin_labelled, monthly_engagements, fork=108):
+    """A constructed run with a no-peers twin forked at `fork` (ODD §7.9)."""
+    labelled = np.asarray(labelled)
+    eng = np.zeros((labelled.size, 5), np.int32)
+    eng[:, Driver.INTRINSIC] = monthly_engagements
+    result = make_result(labelled, engagements=eng, programme_end_month=fork)
+    return RunResult(**{**result.__dict__, "twin_labelled": np.asarray(twin_labelled)[fork:]})
 
 
-def _sustain(adopters_growth, peer, other, programme_end=108):
-    labelled = np.linspace(0, adopters_growth, 169).astype(int)
-    eng = np.zeros((169, 5), np.int32)
-    eng[145:, Driver.PEERS] = peer
-    eng[145:, Driver.INTRINSIC] = other
-    return make_result(
-        labelled, engagements=eng, programme_end_month=programme_end
-    ).self_sustaining()
+def growth_after(fork, level, slope, months=169):
+    """Labelled parks: `level` until `fork`, then + `slope` per month."""
+    t = np.arange(months)
+    return level + slope * np.clip(t - fork, 0, None)
 
 
-def test_self_sustaining_needs_growth_and_peer_lead():
-    assert _sustain(2000, peer=3, other=1) == 1.0  # grows >5% in the last 24 months, peer-led
-    assert _sustain(2000, peer=1, other=3) == 0.0  # grows, but not peer-led
-    flat = make_result(np.full(169, 500), engagements=np.zeros((169, 5), np.int32))
-    assert flat.self_sustaining() == 0.0
-    assert math.isnan(_sustain(2000, 3, 1, programme_end=150))  # support still on in the window
+def test_peer_carried_share_is_the_growth_the_twin_lacks():
+    own, twin = growth_after(108, 800, 10), growth_after(108, 800, 3)
+    s = with_twin(own, twin, monthly_engagements=5).summary()
+    assert s["peer_carried_share"] == (600 - 180) / 600  # 60 months of growth
+    assert s["engagement_trend"] == 1.0
+    assert s["self_sustaining"] == 1.0
+    assert s["tipping_month"] == 109  # the twin lacks 70% from the first month on
 
 
-def test_saturation_counts_as_self_sustaining():
-    labelled = np.full(169, int(0.95 * N))
-    assert make_result(labelled).self_sustaining() == 1.0
+def test_not_self_sustaining_when_the_twin_grows_as_much():
+    own = growth_after(108, 800, 10)
+    s = with_twin(own, own, monthly_engagements=5).summary()
+    assert s["peer_carried_share"] == 0.0
+    assert s["self_sustaining"] == 0.0 and math.isnan(s["tipping_month"])
+
+
+def test_not_self_sustaining_when_engagements_decline():
+    own, twin = growth_after(108, 800, 10), growth_after(108, 800, 0)
+    engagements = np.where(np.arange(169) < 130, 10, 2)  # last 12 months: 2 a month
+    s = with_twin(own, twin, engagements).summary()
+    assert s["peer_carried_share"] == 1.0
+    assert s["engagement_trend"] == 0.2
+    assert s["self_sustaining"] == 0.0 and math.isnan(s["tipping_month"])
+
+
+def test_thresholds_are_parameters():
+    own, twin = growth_after(108, 800, 10), growth_after(108, 800, 6)  # peers carry 40%
+    engagements = 5
+    result = with_twin(own, twin, engagements)
+    assert result.summary()["self_sustaining"] == 0.0  # default threshold 0.5
+    lower = RunResult(**{**result.__dict__, "params": {**result.params, "sustain_peer_share": 0.3}})
+    assert lower.summary()["self_sustaining"] == 1.0
+
+
+def test_tipping_month_is_when_the_peer_carried_share_holds():
+    # the twin keeps pace for 20 months, then stops: the share reaches 0.5 at month 108 + 40
+    own = growth_after(108, 800, 10)
+    twin = np.minimum(own, 800 + 200)
+    s = with_twin(own, twin, monthly_engagements=5).summary()
+    assert s["self_sustaining"] == 1.0
+    assert s["tipping_month"] == 148
+
+
+def test_no_twin_no_judgement():
+    s = make_result(np.arange(169)).summary()
+    assert math.isnan(s["self_sustaining"]) and math.isnan(s["peer_carried_share"])
+    assert math.isnan(s["tipping_month"])
+    flat = with_twin(np.full(169, 500), np.full(169, 500), monthly_engagements=0).summary()
+    assert flat["self_sustaining"] == 0.0  # no growth: not self-sustaining
+    assert math.isnan(flat["peer_carried_share"])
