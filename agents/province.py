@@ -17,6 +17,7 @@ import numpy as np
 
 from werklandschap.agents.park import Driver, Role, Stage
 from werklandschap.agents.selection import choose_parks, largest_remainder, rank_within_groups
+from werklandschap.model.parameters import KEUR_PER_MEUR
 
 if TYPE_CHECKING:
     from werklandschap.model.model import WerklandschapModel
@@ -80,7 +81,7 @@ def choose_stimulated(model: WerklandschapModel, places: int) -> None:
 
 def pay_subsidies(model: WerklandschapModel) -> None:
     """Grant one-off subsidies to engaged/transforming parks within each province's budget."""
-    grant_meur = model.params["subsidy_per_park_keur"] / 1000.0
+    grant_meur = model.params["subsidy_per_park_keur"] / KEUR_PER_MEUR
     if grant_meur <= 0 or not (model.province_budget >= grant_meur).any():
         return
     s = model.park_state

@@ -33,6 +33,7 @@ from werklandschap.agents.selection import largest_remainder
 from werklandschap.model.data import NationalData, national_data
 from werklandschap.model.network import GraphNetwork, ParkNetwork, network_for
 from werklandschap.model.outcomes import RunResult
+from werklandschap.model.parameters import KEUR_PER_MEUR
 from werklandschap.model.reporters import NATIONAL_REPORTERS
 from werklandschap.model.scenario import Scenario, load_scenario
 from werklandschap.model.twin import PEER_CHANNELS, TWIN_MIN_MONTHS, fork_without_peers
@@ -40,7 +41,6 @@ from werklandschap.model.twin import PEER_CHANNELS, TWIN_MIN_MONTHS, fork_withou
 #: The monthly record arrays (row = month), extended together when stepping past the end.
 RECORDS = "_stage_counts _province_stages _engagements _credit _maturity _label _green_deal".split()  # noqa: SIM905
 
-KEUR_PER_MEUR = 1e3  # budgets are in M€, grants in k€
 
 
 @dataclass

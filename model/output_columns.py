@@ -188,7 +188,8 @@ RUN_TIMESERIES_CSV = OutputFile(
                 name=f"engaged_by_{k}",
                 unit="parks",
                 dtype="int",
-                meaning=f"New engagements in this month credited to {w} (accounting, ODD §7.9).",
+                meaning=f"New engagements in this month whose main channel by marginal effect "
+                f"was {w} (ODD §7.4).",
             )
             for k, w in DRIVERS.items()
         ),

@@ -47,6 +47,8 @@ GREEN_DEAL_ORDER: tuple[str, ...] = (
     "Flevoland",
 )
 
+KEUR_PER_MEUR = 1e3  # budgets are in M€, grants in k€
+
 PROGRAMME = "Werklandschappen van de Toekomst programme plan (EVIDENCE: The programme)"
 
 
