@@ -93,7 +93,8 @@ def pay_subsidies(model: WerklandschapModel) -> None:
     if candidates.size == 0:
         return
     provinces = model.park_province[candidates]
-    grants = np.floor(np.minimum(model.province_budget / grant_meur, candidates.size) + 1e-9)
+    with np.errstate(over="ignore"):  # a grant of a few euros: "infinitely many" grants
+        grants = np.floor(np.minimum(model.province_budget / grant_meur, candidates.size) + 1e-9)
     wanted = np.bincount(provinces, minlength=model.data.n_provinces)
     if (wanted <= grants).all():  # every candidate fits in its province's budget: no ranking
         granted = candidates
