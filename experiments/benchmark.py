@@ -151,7 +151,7 @@ def main(repeats: int = 20, reference_repeats: int = 2, scaling: bool = True) ->
             data = replicated_data(k)
             median = float(np.median(time_runs(WerklandschapModel, 5, data)["full"]))
             base = base or median
-            per_k = 1e3 * median / (data.n_parks / 1000)
+            per_k = 1e3 * median / (data.n_parks / 1e3)
             print(
                 f"  {data.n_parks:6,d}  {1e3 * median:8.1f} ms  {per_k:10.2f} ms      "
                 f"{median / base:5.2f}x (parks {k}x)"

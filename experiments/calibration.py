@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from werklandschap.experiments.runs import derive_seed
+from werklandschap.model import seeds
 from werklandschap.model.model import WerklandschapModel
 from werklandschap.model.parameters import (
     BY_NAME,
@@ -115,7 +115,7 @@ def calibrate(
     for k in indices:
         values = dict(zip(parameters, samples[k].tolist(), strict=True))
         model = WerklandschapModel(
-            scenario.with_params(**values), rng=derive_seed(seed, k), park_agents=False
+            scenario.with_params(**values), rng=seeds.replication(seed, k), park_agents=False
         )
         model.run_to_end()
         stats = statistics(model.result().labelled, model.data.n_parks)

@@ -1,10 +1,13 @@
 """Designs: from an experiment spec to a table of runs (one row per run) and the tasks to run.
 
 Every run has an integer `run_id` (its row in the design) and a `seed`. Seeds follow from the
-experiment seed only, never from the executor:
-- compare and sweep: replication r of every scenario or grid cell uses `derive_seed(seed, r)`
-  (common random numbers, so differences between scenarios are paired);
-- sobol, morris, discovery: replication r of sample point i uses `derive_seed(seed, i * R + r)`.
+experiment seed only, never from the executor, through the named streams of model/seeds.py.
+- compare and sweep: replication r of every scenario or grid cell uses
+  `seeds.replication(seed, r)` (common random numbers, so differences between scenarios are
+  paired);
+- sobol, morris, discovery: replication r of sample point i uses
+  `seeds.sample_point(seed, i, R, r)`; the sampler uses `seeds.sampler(seed)`, the Sobol' noise
+  check the experiment seed `seeds.noise_check(seed)`.
 
 Sampled parameters (SALib, scipy.stats.qmc) are drawn on a latent continuous scale and mapped:
 floats as they are; integers on [lo, hi + 1) and floored (each integer equally likely);
@@ -21,8 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from werklandschap.experiments.runs import derive_seed
 from werklandschap.experiments.spec import ExperimentSpec
+from werklandschap.model import seeds
 from werklandschap.model.parameters import BY_NAME
 from werklandschap.model.scenario import load_scenario
 
@@ -115,7 +118,7 @@ def _sampled_runs(spec: ExperimentSpec, points: pd.DataFrame, point_role: str):
         scenario = base.with_params(**values)
         for r in range(reps):
             run_id = len(rows)
-            seed = derive_seed(spec.seed, i * reps + r)
+            seed = seeds.sample_point(spec.seed, i, reps, r)
             rows.append(
                 {
                     "run_id": run_id,
@@ -139,7 +142,7 @@ def build_design(spec: ExperimentSpec) -> tuple[pd.DataFrame, list[Task], dict[s
         for k, name in enumerate(opts["scenarios"]):
             scenario = load_scenario(name)
             for r in range(spec.replications):
-                seed = derive_seed(spec.seed, r)
+                seed = seeds.replication(spec.seed, r)
                 rows.append(
                     {
                         "run_id": len(rows),
@@ -159,7 +162,7 @@ def build_design(spec: ExperimentSpec) -> tuple[pd.DataFrame, list[Task], dict[s
             for xv in x.values:
                 scenario = base.with_params(**{x.parameter: xv, y.parameter: yv})
                 for r in range(spec.replications):
-                    seed = derive_seed(spec.seed, r)
+                    seed = seeds.replication(spec.seed, r)
                     rows.append(
                         {
                             "run_id": len(rows),
@@ -176,18 +179,24 @@ def build_design(spec: ExperimentSpec) -> tuple[pd.DataFrame, list[Task], dict[s
     factors = [factor(n) for n in opts["parameters"]]
     meta["factors"] = factors
     if kind == "sobol":
-        latent = sobol_latent(factors, opts["n"], spec.seed + 1, opts["second_order"])
+        latent = sobol_latent(factors, opts["n"], seeds.sampler(spec.seed), opts["second_order"])
     elif kind == "morris":
-        latent = morris_latent(factors, opts["trajectories"], opts["levels"], spec.seed + 1)
+        latent = morris_latent(
+            factors, opts["trajectories"], opts["levels"], seeds.sampler(spec.seed)
+        )
     else:
-        latent = lhs_latent(factors, opts["samples"], spec.seed + 1)
+        latent = lhs_latent(factors, opts["samples"], seeds.sampler(spec.seed))
     meta["latent"] = latent
     rows, tasks = _sampled_runs(spec, map_samples(latent, factors), "sample")
     noise = opts.get("noise_check") if kind == "sobol" else None
     if noise and noise["points"]:
         # Extra replications at the first points: the within-point (replication) variance.
         extra_spec = ExperimentSpec(
-            **{**spec.__dict__, "replications": noise["replications"], "seed": spec.seed + 7919}
+            **{
+                **spec.__dict__,
+                "replications": noise["replications"],
+                "seed": seeds.noise_check(spec.seed),
+            }
         )
         points = map_samples(latent[: noise["points"]], factors)
         extra_rows, extra_tasks = _sampled_runs(extra_spec, points, "noise")

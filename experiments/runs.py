@@ -1,6 +1,6 @@
 """Replicated runs of one scenario and the files they leave behind.
 
-Seeds: replication r of a run with seed s uses `derive_seed(s, r)` (numpy SeedSequence spawning),
+Seeds: replication r of a run with seed s uses `seeds.replication(s, r)` (model/seeds.py),
 so every run's seed follows from the user's seed and the run's index, on any machine or executor.
 Two scenarios run with the same seed share their replication seeds (common random numbers).
 
@@ -44,6 +44,7 @@ import pyarrow.parquet as pq
 
 from werklandschap.experiments.provenance import git_commit, provenance
 from werklandschap.model import output_columns as oc
+from werklandschap.model import seeds
 from werklandschap.model.model import WerklandschapModel
 from werklandschap.model.outcomes import STAGE_NAMES, RunResult
 from werklandschap.model.scenario import Scenario, load_scenario
@@ -61,9 +62,8 @@ class OutputError(ValueError):
 
 
 def derive_seed(seed: int, index: int) -> int:
-    """The seed of run `index` of a job seeded with `seed` (SeedSequence spawn key)."""
-    sequence = np.random.SeedSequence(entropy=seed, spawn_key=(index,))
-    return int(sequence.generate_state(1, np.uint32)[0])
+    """The seed of run `index` of a job seeded with `seed`: the named replication stream."""
+    return seeds.replication(seed, index)
 
 
 def replicate(scenario: Scenario, seed: int, index: int) -> RunResult:

@@ -105,6 +105,8 @@ LIMITS: dict[str, Limit] = {
 MAX_TOTAL_RUNS = 10_000_000
 #: Longest experiment name (it names a folder).
 MAX_NAME = 100
+#: Discovery samples when the file gives none.
+DEFAULT_SAMPLES = 1_000
 
 
 def limit_help(key: str) -> str:
@@ -329,7 +331,7 @@ def _options(where: str, kind: str, doc: dict[str, Any]) -> dict[str, Any]:
             raise ExperimentError(f"{where}: levels = {levels} must be even (Morris design)")
         _bounded(where, "bootstrap", opts.setdefault("bootstrap", 200))
     elif kind == "discovery":
-        _bounded(where, "samples", opts.setdefault("samples", 1000))
+        _bounded(where, "samples", opts.setdefault("samples", DEFAULT_SAMPLES))
         density = opts.setdefault("min_density", 0.8)
         if not 0 < density <= 1:
             raise ExperimentError(f"{where}: min_density = {density} must be in (0, 1]")

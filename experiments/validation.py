@@ -29,13 +29,24 @@ from werklandschap.experiments.analysis.stats import wilson
 from werklandschap.experiments.calibration import TARGETS, analogue_scenario, statistics
 from werklandschap.experiments.plots import OKABE_ITO, new_figure, s_curve
 from werklandschap.experiments.runs import run_replications
+from werklandschap.model import seeds
 from werklandschap.model.bass import bass_curve
 from werklandschap.model.model import WerklandschapModel
+from werklandschap.model.outcome_spec import fill
 
 LITERATURE_P = (0.01, 0.03)
 LITERATURE_Q = (0.2, 0.4)
 MORRIS_FILE = Path(__file__).resolve().parent / "morris.yaml"
-N_PARKS = 3646
+
+
+def n_parks(result) -> int:
+    """Number of business parks in a run (the drawn population, not a constant)."""
+    return int(result.final_stage.size)
+
+
+def at_horizon(series: np.ndarray, result) -> float:
+    """Value of a monthly series at the run's horizon (the scenario's `horizon_months`)."""
+    return series[int(result.params["horizon_months"])]
 
 
 @dataclass
@@ -59,7 +70,7 @@ def organisation_shares(replications: int, seed: int) -> dict[str, np.ndarray]:
     shares: dict[str, list[float]] = {"biz": [], "park_management": [], "any": []}
     for r in range(replications):
         organisation = WerklandschapModel(
-            "baseline", rng=seed + r, park_agents=False
+            "baseline", rng=seeds.replication(seed, r), park_agents=False
         ).park_state.organisation
         shares["biz"].append(np.mean(organisation == Organisation.BIZ))
         shares["park_management"].append(np.mean(organisation == Organisation.PARK_MANAGEMENT))
@@ -68,12 +79,15 @@ def organisation_shares(replications: int, seed: int) -> dict[str, np.ndarray]:
 
 
 def patterns(baseline, counterfactual, analogue, seed: int) -> list[Pattern]:
-    stats = pd.DataFrame([statistics(r.labelled, N_PARKS) for r in analogue])
+    stats = pd.DataFrame([statistics(r.labelled, n_parks(r)) for r in analogue])
     org = organisation_shares(len(baseline), seed)
     base_summary = pd.DataFrame([r.summary() for r in baseline])
     gap = base_summary["labelled_share_green_deal"] - base_summary["labelled_share_other"]
     effect = np.array(
-        [b.labelled[108] - c.labelled[108] for b, c in zip(baseline, counterfactual, strict=True)]
+        [
+            at_horizon(b.labelled, b) - at_horizon(c.labelled, c)
+            for b, c in zip(baseline, counterfactual, strict=True)
+        ]
     )
     out = []
     for name, (low, high), label, source in (
@@ -170,7 +184,7 @@ def _figures(baseline, counterfactual, analogue, adopters, fits, out: Path) -> d
     names = {}
     fig = new_figure(6.5, 3.8)
     ax = fig.subplots()
-    shares = np.array([r.labelled / N_PARKS for r in analogue])
+    shares = np.array([r.labelled / n_parks(r) for r in analogue])
     years = np.arange(shares.shape[1]) / 12
     blue = OKABE_ITO["blue"]
     ax.fill_between(
@@ -182,7 +196,13 @@ def _figures(baseline, counterfactual, analogue, adopters, fits, out: Path) -> d
         color=blue,
         label="model: no programme, label from year 0 (mean, 5–95% band)",
     )
-    ax.plot(years, 44 * years / N_PARKS, "k--", linewidth=1, label="KVO-B pace: 44 parks a year")
+    ax.plot(
+        years,
+        44 * years / n_parks(analogue[0]),
+        "k--",
+        linewidth=1,
+        label="KVO-B pace: 44 parks a year",
+    )
     ax.axhspan(*TARGETS["share_14y"], xmin=0.9, color="k", alpha=0.15, label="KVO-B stock, year 14")
     ax.set_xlabel("time since the label became available (years)")
     ax.set_ylabel("labelled parks (share of all parks, 0–1)")
@@ -238,14 +258,15 @@ def build_report(
     analogue = run_replications(analogue_scenario(), seed, max(10, replications // 5))
     found = patterns(baseline, counterfactual, analogue, seed)
     adopters = {  # mean share of parks engaged or beyond, per month
-        name: np.mean([r.adopters / N_PARKS for r in results], axis=0)
+        name: np.mean([r.adopters / n_parks(r) for r in results], axis=0)
         for name, results in (("baseline", baseline), ("no_programme", counterfactual))
     }
     fits = {name: fit_bass(np.arange(share.size), share) for name, share in adopters.items()}
     table, morris_folder = sensitivity_table(sensitivity, results, workers)
     figures = _figures(baseline, counterfactual, analogue, adopters, fits, out / "img")
-    labelled = np.array([r.labelled[108] for r in baseline])
-    met = int(np.sum(labelled >= baseline[0].params["target_parks"]))
+    labelled = np.array([at_horizon(r.labelled, r) for r in baseline])
+    params = baseline[0].params
+    met = int(np.sum(labelled >= params["target_parks"]))
     low, high = wilson(met, len(baseline))
 
     lines = [
@@ -257,12 +278,15 @@ def build_report(
         "",
         "## The answer",
         "",
-        "**P(≥ 1,000 labelled parks by the end of 2031) in the baseline: "
-        f"{met / len(baseline):.0%}** "
+        fill(
+            "**P(≥ {target} labelled parks by the end of {horizon_year}) in the baseline: ", params
+        )
+        + f"{met / len(baseline):.0%}** "
         f"(95% Wilson interval {low:.0%}–{high:.0%}, {len(baseline)} runs). Labelled at the end of "
-        f"2031: median {np.median(labelled):,.0f} (90% interval {np.percentile(labelled, 5):,.0f}–"
+        + fill("{horizon_year}", params)
+        + f": median {np.median(labelled):,.0f} (90% interval {np.percentile(labelled, 5):,.0f}–"
         f"{np.percentile(labelled, 95):,.0f}); without the programme "
-        f"{np.median([r.labelled[108] for r in counterfactual]):,.0f}.",
+        f"{np.median([at_horizon(r.labelled, r) for r in counterfactual]):,.0f}.",
         "",
         f"![baseline and counterfactual](img/{figures['mission']})",
         "",

@@ -51,8 +51,21 @@ REPORT_OUTCOMES = ("labelled_at_horizon", "target_met", "month_target_reached", 
 RAISING, LOWERING, UNCLEAR, MIXED = "raising", "lowering", "no clear effect", "mixed"
 
 
-def scenario_table(runs: pd.DataFrame, censor_at: float) -> pd.DataFrame:
-    """One row per scenario (in the experiment's order) with the outcome statistics."""
+def stat_columns(params: dict[str, Any]) -> dict[str, str]:
+    """Column names of scenarios.csv that name the horizon or target, from the scenario.
+
+    "mean", "median", "p5", "p95": labelled parks at the horizon (`labelled_<month>_<stat>`);
+    "km": Kaplan-Meier median month the target is reached (`median_month_<target>`).
+    """
+    horizon, target = int(params["horizon_months"]), int(params["target_parks"])
+    names = {stat: f"labelled_{horizon}_{stat}" for stat in ("mean", "median", "p5", "p95")}
+    return {**names, "km": f"median_month_{target}"}
+
+
+def scenario_table(runs: pd.DataFrame, censor_at: float, params: dict[str, Any]) -> pd.DataFrame:
+    """One row per scenario (in the experiment's order) with the outcome statistics; column
+    names from `stat_columns(params)` (the baseline's horizon and target)."""
+    col = stat_columns(params)
     rows = []
     for name, group in runs.groupby("scenario", sort=False):
         ok = ok_runs(group)
@@ -67,14 +80,14 @@ def scenario_table(runs: pd.DataFrame, censor_at: float) -> pd.DataFrame:
                 "scenario": name,
                 "runs": len(ok),
                 "failed": int((group["status"] != "ok").sum()),
-                "labelled_108_mean": lab.mean() if lab.size else np.nan,
-                "labelled_108_median": np.median(lab) if lab.size else np.nan,
-                "labelled_108_p5": np.percentile(lab, 5) if lab.size else np.nan,
-                "labelled_108_p95": np.percentile(lab, 95) if lab.size else np.nan,
+                col["mean"]: lab.mean() if lab.size else np.nan,
+                col["median"]: np.median(lab) if lab.size else np.nan,
+                col["p5"]: np.percentile(lab, 5) if lab.size else np.nan,
+                col["p95"]: np.percentile(lab, 95) if lab.size else np.nan,
                 "p_target": met / len(ok) if len(ok) else np.nan,
                 "p_target_low": low,
                 "p_target_high": high,
-                "median_month_1000": km_median(ok["month_target_reached"].to_numpy(), censor_at),
+                col["km"]: km_median(ok["month_target_reached"].to_numpy(), censor_at),
                 "share_reached_in_run": float(ok["month_target_reached"].notna().mean()),
                 "self_sustaining_judged": len(sustain),
                 "p_self_sustaining": sustained / len(sustain) if len(sustain) else np.nan,
@@ -230,7 +243,8 @@ def analyse(
     target, year = fill("{target}", params), fill("{horizon_year}", params)
     ok = ok_runs(runs)
     censor_at = float(ok["months"].max()) if len(ok) else np.nan
-    table = scenario_table(runs, censor_at)
+    table = scenario_table(runs, censor_at, params)
+    col = stat_columns(params)
     effects = effects_table(runs, baseline)
     table.to_csv(folder / "scenarios.csv", index=False)
     effects.to_csv(folder / "effects.csv", index=False)
@@ -251,11 +265,11 @@ def analyse(
         {
             "scenario": table["scenario"],
             "runs": table["runs"],
-            f"labelled {year}: mean": table["labelled_108_mean"].round(0),
-            "median": table["labelled_108_median"].round(0),
+            f"labelled {year}: mean": table[col["mean"]].round(0),
+            "median": table[col["median"]].round(0),
             "90% interval": [
                 f"{a:,.0f}–{b:,.0f}"
-                for a, b in zip(table["labelled_108_p5"], table["labelled_108_p95"], strict=True)
+                for a, b in zip(table[col["p5"]], table[col["p95"]], strict=True)
             ],
             f"{p_target} [95% CI]": [
                 _proportion(p, a, b)
@@ -263,7 +277,7 @@ def analyse(
                     table["p_target"], table["p_target_low"], table["p_target_high"], strict=True
                 )
             ],
-            f"median month {target} (KM)": [month_text(m) for m in table["median_month_1000"]],
+            f"median month {target} (KM)": [month_text(m) for m in table[col["km"]]],
             "P(self-sustaining) [95% CI]": [
                 _proportion(p, a, b, n)
                 for p, a, b, n in zip(
@@ -278,7 +292,8 @@ def analyse(
     )
     lines = [
         f"Scenarios × {spec.replications} replications with common random numbers "
-        f"(replication r of every scenario uses seed derive_seed({spec.seed}, r)).",
+        f"(replication r of every scenario uses seed seeds.replication({spec.seed}, r), "
+        "model/seeds.py).",
         "",
         "Outcomes (definitions from the outcome spec, `model/outcome_spec.py`):",
         "",
@@ -361,10 +376,11 @@ def _headline(
     """The report's summary: the baseline's chance, then every scenario listed by sign."""
     target, year = fill("{target}", params), fill("{horizon_year}", params)
     base = table.set_index("scenario").loc[baseline]
+    col = stat_columns(params)
     text = (
         f"**In short:** under {baseline}, {target} labelled parks by the end of {year} is reached "
         f"in {base['p_target']:.0%} of replications (95% CI {base['p_target_low']:.0%}–"
-        f"{base['p_target_high']:.0%}; mean {base['labelled_108_mean']:,.0f} labelled). "
+        f"{base['p_target_high']:.0%}; mean {base[col['mean']]:,.0f} labelled). "
     )
 
     def listed(rows: pd.DataFrame) -> str:
@@ -383,13 +399,9 @@ def _headline(
             rows = rows.sort_values(["delta_labelled", "delta_p"])
         if len(rows):
             text += f"{words}: {listed(rows)}. "
-    if (
-        base["labelled_108_p5"]
-        < float(params["target_parks"] if params else 1000)
-        < base["labelled_108_p95"]
-    ):
-        text += (f"Note: the baseline's 90% interval ({base['labelled_108_p5']:,.0f}–"
-                 f"{base['labelled_108_p95']:,.0f}) straddles {target}, so P(≥{target}) reacts "
+    if base[col["p5"]] < float(params["target_parks"]) < base[col["p95"]]:
+        text += (f"Note: the baseline's 90% interval ({base[col['p5']]:,.0f}–"
+                 f"{base[col['p95']]:,.0f}) straddles {target}, so P(≥{target}) reacts "
                  "strongly to small shifts and saturates at 1; Δ labelled shows the size of an "
                  "effect. ")  # fmt: skip
     rest = effects[effects["direction"] == UNCLEAR]

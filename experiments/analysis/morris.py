@@ -24,6 +24,7 @@ from werklandschap.experiments.analysis.common import (
 from werklandschap.experiments.design import Factor, problem
 from werklandschap.experiments.plots import OKABE_ITO, new_figure
 from werklandschap.experiments.spec import ExperimentSpec
+from werklandschap.model import seeds
 from werklandschap.model.outcome_spec import outcome
 
 
@@ -128,7 +129,12 @@ def analyse(
             text.append(f"- {output}: constant or undefined; skipped")
             continue
         frame = screening(
-            prob, latent, y.to_numpy(), opts["levels"], opts["bootstrap"], spec.seed + 1
+            prob,
+            latent,
+            y.to_numpy(),
+            opts["levels"],
+            opts["bootstrap"],
+            seeds.bootstrap(spec.seed),
         ).sort_values("mu_star", ascending=False)
         frame.to_csv(folder / f"morris_{output}.csv", index=False)
         path = save(

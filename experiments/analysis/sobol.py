@@ -1,9 +1,10 @@
 """Sobol' variance-based sensitivity: S1 and ST (S2 optional) with bootstrap CIs, convergence.
 
 Outputs analysed per sample point (the mean over its R replications):
-- `labelled_at_horizon`: labelled parks at month 108;
-- `target_met`: 1 if >= 1,000 at month 108 (its mean over replications is P(>=1,000));
-- `month_target_reached`: month 1,000 is first reached; runs that never reach it are censored
+- `labelled_at_horizon`: labelled parks at the scenario's horizon (`horizon_months`);
+- `target_met`: 1 if >= the target (`target_parks`) at the horizon (its mean over replications
+  is P(target met));
+- `month_target_reached`: month the target is first reached; runs that never reach it are censored
   and set to the end of the run (month 168): a floor on the true month, stated in the report.
 
 Replication noise. The model is stochastic, so Y(x) = f(x) + e. The design repeats the first
@@ -36,6 +37,7 @@ from werklandschap.experiments.plots import (
     new_figure,
 )
 from werklandschap.experiments.spec import ExperimentSpec
+from werklandschap.model import seeds
 from werklandschap.model.outcome_spec import outcome
 
 
@@ -236,7 +238,7 @@ def analyse(
     second = opts["second_order"]
     ok = ok_runs(runs)
     censor_at = float(ok["months"].max()) if len(ok) else np.nan
-    seed = spec.seed + 1
+    seed = seeds.bootstrap(spec.seed)
     titles = output_titles(scenario_params(opts["base"]))
     results, lines, figures = {}, [], []
     failed_points = int(
