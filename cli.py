@@ -24,6 +24,7 @@ from pathlib import Path
 
 import yaml
 
+from werklandschap.experiments.limits import ALL_LIMITS
 from werklandschap.model.parameters import PARAMETERS, Parameter
 from werklandschap.model.scenario import (
     ScenarioError,
@@ -35,9 +36,8 @@ from werklandschap.model.scenario import (
 EXIT_BAD_INPUT = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool whose reader went away
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
-#: Largest seed accepted on the command line (a numpy SeedSequence takes any size; this keeps
-#: seeds printable and storable as int64).
-MAX_SEED = 2**63 - 1
+#: Largest seed accepted on the command line (declared in experiments/limits.py).
+MAX_SEED = ALL_LIMITS["run.seed"].maximum
 
 
 def _positive(text: str) -> int:

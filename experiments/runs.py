@@ -42,6 +42,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from werklandschap.experiments.limits import ALL_LIMITS
 from werklandschap.experiments.provenance import git_commit, provenance
 from werklandschap.model import output_columns as oc
 from werklandschap.model import seeds
@@ -50,7 +51,7 @@ from werklandschap.model.outcomes import STAGE_NAMES, RunResult
 from werklandschap.model.scenario import Scenario, load_scenario
 
 MARKER = ".werklandschap-run"
-MAX_REPLICATIONS = 1_000_000  # declared upper limit of `run --replications`
+MAX_REPLICATIONS = ALL_LIMITS["run.replications"].maximum  # `run --replications` (limits.py)
 NAME_PATTERN = re.compile(r"[\w-][\w.-]{0,99}")  # \w: letters (any script), digits, _
 REPLICATIONS_DIR = "replications"  # inside the staging folder: one .npz per replication
 STATE_EVERY_S = 2.0  # record the session's elapsed time at most this often

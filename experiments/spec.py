@@ -14,9 +14,10 @@ An experiment file is a mapping with the common keys `name`, `type`, `descriptio
 "uncertainties+levers". Every problem raises `ExperimentError` (a `ScenarioError`, so the CLI
 exits with status 2) with one clear message, before anything is written.
 
-Every count has declared bounds (`LIMITS`, shown in `--help` and docs/experiments.md), and the
-total number of runs is capped (`MAX_TOTAL_RUNS`). Both are checked while the file is parsed,
-before any design is built: out-of-range values are refused, never clipped.
+Every count has declared bounds (`LIMITS` in experiments/limits.py, shown in `--help` and
+docs/experiments.md), and the total number of runs is capped (`MAX_TOTAL_RUNS`). Both are
+checked while the file is parsed, before any design is built: out-of-range values are refused,
+never clipped.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from werklandschap.experiments.limits import LIMITS, MAX_NAME, MAX_TOTAL_RUNS
 from werklandschap.model.parameters import BY_NAME, parameters
 from werklandschap.model.safe_yaml import YamlInputError, load_yaml_file, short
 from werklandschap.model.scenario import Scenario, ScenarioError, load_scenario
@@ -71,40 +73,7 @@ BY_TYPE: dict[str, dict[str, Any]] = {
 PARAMETER_SETS = ("uncertainties", "levers", "uncertainties+levers")
 
 
-@dataclass(frozen=True)
-class Limit:
-    """Accepted values of a count in an experiment file or on the command line."""
-
-    minimum: int
-    maximum: int
-    what: str
-
-    def text(self) -> str:
-        return f"{self.minimum:,}..{self.maximum:,}"
-
-
-#: Declared bounds of every count (file key, or "sweep.steps" etc.). Checked before any work;
-#: the maxima keep a design buildable in memory in seconds, the minima keep analyses meaningful.
-LIMITS: dict[str, Limit] = {
-    "replications": Limit(1, 100_000, "replications per scenario, cell or sample point"),
-    "seed": Limit(0, 2**31 - 1, "experiment seed"),
-    "n": Limit(2, 2**20, "Sobol' base sample size N (a power of two)"),
-    "bootstrap": Limit(10, 100_000, "bootstrap resamples"),
-    "noise_check.points": Limit(0, 10_000, "sample points rerun for the noise check"),
-    "noise_check.replications": Limit(2, 1_000, "replications per noise-check point"),
-    "trajectories": Limit(2, 100_000, "Morris trajectories"),
-    "levels": Limit(2, 1_000, "Morris grid levels (even)"),
-    "samples": Limit(20, 10_000_000, "discovery (LHS) samples"),
-    "max_boxes": Limit(1, 100, "PRIM boxes"),
-    "sweep.steps": Limit(2, 10_000, "sweep steps per axis (from/to/steps)"),
-    "sweep.values": Limit(2, 10_000, "sweep values per axis"),
-    "scenarios": Limit(1, 1_000, "scenarios compared"),
-    "workers": Limit(1, 1_024, "local worker processes (--workers)"),
-}
-#: Largest number of runs one experiment may have (design rows).
-MAX_TOTAL_RUNS = 10_000_000
-#: Longest experiment name (it names a folder).
-MAX_NAME = 100
+# The limits live in one table (experiments/limits.py); re-exported here for callers.
 #: Discovery samples when the file gives none.
 DEFAULT_SAMPLES = 1_000
 

@@ -237,7 +237,12 @@ class Store:
             }
             self._save_state()
             atomic_write(self.folder / "experiment.yaml", spec.source_text)
-            atomic_write(self.folder / "design.parquet", parquet_bytes(design))
+            from werklandschap.model import output_columns as oc  # pyarrow only when writing
+
+            atomic_write(
+                self.folder / oc.EXPERIMENT_DESIGN.name,
+                oc.parquet_bytes(design, oc.EXPERIMENT_DESIGN),
+            )
         try:
             self.journal.mkdir(exist_ok=True)
         except OSError as exc:

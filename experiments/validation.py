@@ -1,5 +1,6 @@
-"""`werklandschap validation`: docs/validation.md — patterns, Bass fits, the mission answer, the
-parameters that matter.
+"""`werklandschap validation`: results/validation/ (report.md and figures; copied to
+docs/validation.md only with --docs) — patterns, Bass fits, the mission answer, the parameters
+that matter. Replication r of every scenario uses `seeds.replication(seed, r)` (model/seeds.py).
 
 Sections (each value with its uncertainty over replications):
 1. Patterns (pattern-oriented validation, Grimm et al. 2005): the KVO-B analogue (labelled share
