@@ -27,17 +27,21 @@ import pandas as pd
 from werklandschap.experiments.spec import ExperimentSpec
 from werklandschap.model import seeds
 from werklandschap.model.parameters import BY_NAME
-from werklandschap.model.scenario import load_scenario
+from werklandschap.model.scenario import Scenario, load_scenario
 
 
 @dataclass(frozen=True)
 class Task:
-    """One run: its id, seed, the scenario name (label) and every parameter value."""
+    """One run: its id, seed and the validated scenario it runs (picklable, validated once)."""
 
     run_id: int
     seed: int
-    scenario: str
-    params: Mapping[str, Any]
+    scenario: Scenario
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        """Every parameter value of the run."""
+        return self.scenario.params
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,7 @@ def _sampled_runs(spec: ExperimentSpec, points: pd.DataFrame, point_role: str):
                     **values,
                 }
             )
-            tasks.append(Task(run_id, seed, base.name, dict(scenario.params)))
+            tasks.append(Task(run_id, seed, scenario))
     return rows, tasks
 
 
@@ -152,7 +156,7 @@ def build_design(spec: ExperimentSpec) -> tuple[pd.DataFrame, list[Task], dict[s
                         "seed": seed,
                     }
                 )
-                tasks.append(Task(len(tasks), seed, scenario.name, dict(scenario.params)))
+                tasks.append(Task(len(tasks), seed, scenario))
         return pd.DataFrame(rows), tasks, meta
     if kind == "sweep":
         base = spec.base
@@ -173,7 +177,7 @@ def build_design(spec: ExperimentSpec) -> tuple[pd.DataFrame, list[Task], dict[s
                             y.parameter: yv,
                         }
                     )
-                    tasks.append(Task(len(tasks), seed, base.name, dict(scenario.params)))
+                    tasks.append(Task(len(tasks), seed, scenario))
                 cell += 1
         return pd.DataFrame(rows), tasks, meta
     factors = [factor(n) for n in opts["parameters"]]
@@ -204,5 +208,5 @@ def build_design(spec: ExperimentSpec) -> tuple[pd.DataFrame, list[Task], dict[s
         for row, task in zip(extra_rows, extra_tasks, strict=True):
             row["run_id"] += offset
             rows.append(row)
-            tasks.append(Task(task.run_id + offset, task.seed, task.scenario, task.params))
+            tasks.append(Task(task.run_id + offset, task.seed, task.scenario))
     return pd.DataFrame(rows), tasks, meta

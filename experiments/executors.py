@@ -53,9 +53,8 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 def model_evaluate(task: Task) -> dict[str, Any]:
     """Run the model once: `run(scenario, seed)` -> summary outcomes and the labelled series."""
     from werklandschap.model.model import run
-    from werklandschap.model.scenario import make_scenario
 
-    result = run(make_scenario(task.scenario, task.params), task.seed)
+    result = run(task.scenario, task.seed)
     summary = result.summary()
     out: dict[str, Any] = {k: float(summary[k]) for k in OUTCOMES}
     out["months"] = float(result.months)

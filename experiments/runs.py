@@ -46,7 +46,7 @@ from werklandschap.experiments.limits import ALL_LIMITS
 from werklandschap.experiments.provenance import git_commit, provenance
 from werklandschap.model import output_columns as oc
 from werklandschap.model import seeds
-from werklandschap.model.model import WerklandschapModel
+from werklandschap.model.model import run
 from werklandschap.model.outcomes import STAGE_NAMES, RunResult
 from werklandschap.model.scenario import Scenario, load_scenario
 
@@ -68,9 +68,9 @@ def derive_seed(seed: int, index: int) -> int:
 
 
 def replicate(scenario: Scenario, seed: int, index: int) -> RunResult:
-    """Replication `index` of a job seeded with `seed` (the fast path, no park agents)."""
-    model = WerklandschapModel(scenario, rng=derive_seed(seed, index), park_agents=False)
-    return model.run_to_end().result()
+    """Replication `index` of a job seeded with `seed`: `model.run`, the one way every run,
+    experiment task and EMA point calls the model (the fast path, no park agents)."""
+    return run(scenario, seeds.replication(seed, index))
 
 
 def run_replications(

@@ -27,7 +27,7 @@ from werklandschap.experiments.analysis.stats import (
 from werklandschap.experiments.runner import run_experiment
 from werklandschap.experiments.runs import derive_seed
 from werklandschap.experiments.spec import ExperimentError, load_experiment, shipped_experiments
-from werklandschap.model.scenario import shipped_scenarios
+from werklandschap.model.scenario import Scenario, shipped_scenarios
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -201,7 +201,9 @@ def test_sobol_pipeline_reproduces_ishigami_indices():
     factors = [design.Factor(n, -np.pi, np.pi, "float") for n in ("x1", "x2", "x3")]
     latent = design.sobol_latent(factors, 1024, seed=42, second_order=False)
     points = design.map_samples(latent, factors)
-    tasks = [design.Task(i, 0, "ishigami", row) for i, row in enumerate(points.to_dict("records"))]
+    # A stand-in Scenario (not validated: the Ishigami inputs are not model parameters).
+    rows = points.to_dict("records")
+    tasks = [design.Task(i, 0, Scenario("ishigami", params=row)) for i, row in enumerate(rows)]
     records = sorted(executors.execute(tasks, ishigami, workers=1), key=lambda r: r["run_id"])
     assert all(r["status"] == "ok" for r in records)
     y = np.array([r["outcomes"]["y"] for r in records])

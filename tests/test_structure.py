@@ -1,0 +1,53 @@
+"""Structure (issue 11): picklable immutable scenarios carried by tasks, one table of limits."""
+
+import dataclasses
+import pickle
+
+import pytest
+
+from werklandschap.experiments import design, limits
+from werklandschap.experiments.spec import load_experiment
+from werklandschap.model import scenario as scenario_module
+from werklandschap.model.scenario import load_scenario
+
+
+def test_scenario_pickles_to_an_equal_read_only_scenario():
+    original = load_scenario("double_stimulated")
+    copy = pickle.loads(pickle.dumps(original))
+    assert copy == original and copy.description == original.description
+    assert copy.n_stimulated == original.n_stimulated
+    with pytest.raises(TypeError):
+        copy.params["n_stimulated"] = 1  # read-only mapping
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        copy.name = "other"
+
+
+def test_unpickling_does_not_validate_again(monkeypatch):
+    blob = pickle.dumps(load_scenario("baseline"))
+
+    def fail(*args, **kwargs):
+        raise AssertionError("validated twice")
+
+    monkeypatch.setattr(scenario_module, "make_scenario", fail)
+    assert pickle.loads(blob).name == "baseline"
+
+
+def test_tasks_carry_the_validated_scenario(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "name: c\ntype: compare\nseed: 1\nreplications: 2\nbaseline: baseline\n"
+        "scenarios: [baseline, double_stimulated]\n"
+    )
+    _, tasks, _ = design.build_design(load_experiment(path))
+    assert [t.scenario.name for t in tasks] == ["baseline"] * 2 + ["double_stimulated"] * 2
+    assert tasks[2].scenario == load_scenario("double_stimulated")
+    assert pickle.loads(pickle.dumps(tasks[3])) == tasks[3]
+
+
+def test_run_limits_live_in_the_one_table():
+    from werklandschap import cli
+    from werklandschap.experiments import runs, spec
+
+    assert limits.ALL_LIMITS["run.replications"].maximum == runs.MAX_REPLICATIONS
+    assert limits.ALL_LIMITS["run.seed"].maximum == cli.MAX_SEED
+    assert spec.LIMITS is limits.LIMITS and not any(k.startswith("run.") for k in spec.LIMITS)
