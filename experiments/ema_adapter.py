@@ -30,19 +30,14 @@ from typing import Any
 
 import numpy as np
 
+from werklandschap.experiments.outcomes import USED_BY
 from werklandschap.experiments.spec import ExperimentError
 from werklandschap.model import seeds
 from werklandschap.model.outcome_spec import outcome
 from werklandschap.model.parameters import BY_NAME
 
 #: Scalar outcomes the EMA model reports (means over replications).
-EMA_OUTCOMES = (
-    "labelled_at_horizon",
-    "target_met",
-    "month_target_reached",
-    "self_sustaining",
-    "peer_share",
-)
+EMA_OUTCOMES = USED_BY["ema"]
 #: What each EMA outcome means (words and unit from the outcome spec; a mean over replications).
 EMA_OUTCOME_WORDS = {
     name: f"{outcome(name).label()} ({outcome(name).unit}; mean over replications)"

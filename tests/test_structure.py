@@ -51,3 +51,16 @@ def test_run_limits_live_in_the_one_table():
     assert limits.ALL_LIMITS["run.replications"].maximum == runs.MAX_REPLICATIONS
     assert limits.ALL_LIMITS["run.seed"].maximum == cli.MAX_SEED
     assert spec.LIMITS is limits.LIMITS and not any(k.startswith("run.") for k in spec.LIMITS)
+
+
+def test_every_analysed_outcome_is_kept_and_titled_from_the_scenario():
+    from werklandschap.experiments import outcomes
+
+    for analysis, names in outcomes.USED_BY.items():
+        assert set(names) <= set(outcomes.KEPT), analysis
+    params = dict(load_scenario("baseline").with_params(horizon_months=60, target_parks=500).params)
+    sobol = outcomes.titles("sobol", params)
+    assert sobol["target_met"] == "500 parks reached by end 2027 (0/1)"
+    assert outcomes.titles("morris", params)["target_met"] == "P(500 parks reached by end 2027)"
+    assert outcomes.mean_unit("target_met") == "probability"
+    assert outcomes.mean_unit("labelled_at_horizon") == "parks"

@@ -42,12 +42,13 @@ from werklandschap.experiments.analysis.stats import (
     paired_proportions,
     wilson,
 )
+from werklandschap.experiments.outcomes import USED_BY
 from werklandschap.experiments.spec import ExperimentSpec
 from werklandschap.model.outcome_spec import fill, outcome
 from werklandschap.model.scenario import load_scenario
 
 #: Outcomes the report uses; each is defined in the report from the outcome spec.
-REPORT_OUTCOMES = ("labelled_at_horizon", "target_met", "month_target_reached", "self_sustaining")
+REPORT_OUTCOMES = USED_BY["compare"]
 RAISING, LOWERING, UNCLEAR, MIXED = "raising", "lowering", "no clear effect", "mixed"
 
 

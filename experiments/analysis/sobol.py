@@ -30,6 +30,7 @@ from werklandschap.experiments.analysis.common import (
     scenario_params,
 )
 from werklandschap.experiments.design import Factor, problem
+from werklandschap.experiments.outcomes import titles
 from werklandschap.experiments.plots import (
     LINE_STYLES,
     OKABE_ITO,
@@ -38,17 +39,12 @@ from werklandschap.experiments.plots import (
 )
 from werklandschap.experiments.spec import ExperimentSpec
 from werklandschap.model import seeds
-from werklandschap.model.outcome_spec import outcome
 
 
 def output_titles(params: dict[str, Any] | None = None) -> dict[str, str]:
-    """The analysed outputs in words (outcome spec), target and horizon from `params`."""
-    return {
-        "labelled_at_horizon": outcome("labelled_at_horizon").label(params),
-        "target_met": outcome("target_met").label(params) + " (0/1)",
-        "month_target_reached": outcome("month_target_reached").label(params)
-        + " (censored → end of run)",
-    }
+    """The analysed outputs in words (experiments/outcomes.py), target and horizon from
+    `params`."""
+    return titles("sobol", params)
 
 
 OUTPUTS = output_titles()
