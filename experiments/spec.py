@@ -10,9 +10,10 @@ An experiment file is a mapping with the common keys `name`, `type`, `descriptio
 - sweep:     `base`, `x` and `y`, each `{parameter, values}` or `{parameter, from, to, steps}`
 - discovery: `base`, `parameters`, `samples`, `min_density`, `max_boxes`
 
-`parameters` is a list of names from the parameter spec, or "uncertainties", "levers" or
-"uncertainties+levers". Every problem raises `ExperimentError` (a `ScenarioError`, so the CLI
-exits with status 2) with one clear message, before anything is written.
+`parameters` is a list of names from the parameter spec, or "uncertainties", "levers",
+"uncertainties+levers" or "assumptions" (uncertainties without a source). Every problem raises
+`ExperimentError` (a `ScenarioError`, so the CLI exits with status 2) with one clear message,
+before anything is written.
 
 Every count has declared bounds (`LIMITS` in experiments/limits.py, shown in `--help` and
 docs/experiments.md), and the total number of runs is capped (`MAX_TOTAL_RUNS`). Both are
@@ -70,7 +71,9 @@ BY_TYPE: dict[str, dict[str, Any]] = {
         "max_boxes": int,
     },
 }
-PARAMETER_SETS = ("uncertainties", "levers", "uncertainties+levers")
+#: Named parameter sets; "assumptions": the uncertainties whose value is an assumption (the
+#: spec's `is_assumption`: no source), the first to screen.
+PARAMETER_SETS = ("uncertainties", "levers", "uncertainties+levers", "assumptions")
 
 
 # The limits live in one table (experiments/limits.py); re-exported here for callers.
@@ -149,10 +152,13 @@ def _parameter_names(where: str, value: Any, *, allow_categorical: bool = True) 
                 f"{where}: parameters = {short(value)} should be a list of names or "
                 f"one of {', '.join(PARAMETER_SETS)}"
             )
-        kinds = {"uncertainties": ("uncertainty",), "levers": ("lever",)}.get(
-            value, ("uncertainty", "lever")
-        )
-        names = [p.name for k in kinds for p in parameters(k)]  # type: ignore[arg-type]
+        if value == "assumptions":
+            names = [p.name for p in parameters("uncertainty") if p.is_assumption]
+        else:
+            kinds = {"uncertainties": ("uncertainty",), "levers": ("lever",)}.get(
+                value, ("uncertainty", "lever")
+            )
+            names = [p.name for k in kinds for p in parameters(k)]  # type: ignore[arg-type]
         return [n for n in names if allow_categorical or BY_NAME[n].choices is None]
     names = []
     for item in value:

@@ -64,3 +64,15 @@ def test_every_analysed_outcome_is_kept_and_titled_from_the_scenario():
     assert outcomes.titles("morris", params)["target_met"] == "P(500 parks reached by end 2027)"
     assert outcomes.mean_unit("target_met") == "probability"
     assert outcomes.mean_unit("labelled_at_horizon") == "parks"
+
+
+def test_assumptions_set_is_the_unsourced_uncertainties(tmp_path):
+    from werklandschap.model.parameters import parameters
+
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        "name: m\ntype: morris\nseed: 1\nbase: baseline\nparameters: assumptions\ntrajectories: 2\n"
+    )
+    chosen = load_experiment(path).options["parameters"]
+    expected = [p.name for p in parameters("uncertainty") if p.is_assumption]
+    assert chosen == expected and 0 < len(chosen) < len(parameters("uncertainty"))
