@@ -27,7 +27,7 @@ import pandas as pd
 from werklandschap.experiments.spec import ExperimentSpec
 from werklandschap.model import seeds
 from werklandschap.model.parameters import BY_NAME
-from werklandschap.model.scenario import Scenario, load_scenario
+from werklandschap.model.scenario import Scenario
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ def lhs_latent(factors: Sequence[Factor], n: int, seed: int) -> np.ndarray:
     return low + unit * (high - low)
 
 
-def _sampled_runs(spec: ExperimentSpec, points: pd.DataFrame, point_role: str):
+def sampled_runs(spec: ExperimentSpec, points: pd.DataFrame, point_role: str):
     """Rows and tasks for sample points, each run `replications` times."""
     base = spec.base
     reps = spec.replications
@@ -138,75 +138,9 @@ def _sampled_runs(spec: ExperimentSpec, points: pd.DataFrame, point_role: str):
 
 
 def build_design(spec: ExperimentSpec) -> tuple[pd.DataFrame, list[Task], dict[str, Any]]:
-    """The design table, the tasks, and design metadata (latent samples, factor list)."""
-    kind, opts, meta = spec.type, spec.options, {}
-    rows: list[dict[str, Any]] = []
-    tasks: list[Task] = []
-    if kind == "compare":
-        for k, name in enumerate(opts["scenarios"]):
-            scenario = load_scenario(name)
-            for r in range(spec.replications):
-                seed = seeds.replication(spec.seed, r)
-                rows.append(
-                    {
-                        "run_id": len(rows),
-                        "scenario": scenario.name,
-                        "scenario_index": k,
-                        "replication": r,
-                        "seed": seed,
-                    }
-                )
-                tasks.append(Task(len(tasks), seed, scenario))
-        return pd.DataFrame(rows), tasks, meta
-    if kind == "sweep":
-        base = spec.base
-        x, y = opts["x"], opts["y"]
-        cell = 0
-        for yv in y.values:
-            for xv in x.values:
-                scenario = base.with_params(**{x.parameter: xv, y.parameter: yv})
-                for r in range(spec.replications):
-                    seed = seeds.replication(spec.seed, r)
-                    rows.append(
-                        {
-                            "run_id": len(rows),
-                            "point": cell,
-                            "replication": r,
-                            "seed": seed,
-                            x.parameter: xv,
-                            y.parameter: yv,
-                        }
-                    )
-                    tasks.append(Task(len(tasks), seed, scenario))
-                cell += 1
-        return pd.DataFrame(rows), tasks, meta
-    factors = [factor(n) for n in opts["parameters"]]
-    meta["factors"] = factors
-    if kind == "sobol":
-        latent = sobol_latent(factors, opts["n"], seeds.sampler(spec.seed), opts["second_order"])
-    elif kind == "morris":
-        latent = morris_latent(
-            factors, opts["trajectories"], opts["levels"], seeds.sampler(spec.seed)
-        )
-    else:
-        latent = lhs_latent(factors, opts["samples"], seeds.sampler(spec.seed))
-    meta["latent"] = latent
-    rows, tasks = _sampled_runs(spec, map_samples(latent, factors), "sample")
-    noise = opts.get("noise_check") if kind == "sobol" else None
-    if noise and noise["points"]:
-        # Extra replications at the first points: the within-point (replication) variance.
-        extra_spec = ExperimentSpec(
-            **{
-                **spec.__dict__,
-                "replications": noise["replications"],
-                "seed": seeds.noise_check(spec.seed),
-            }
-        )
-        points = map_samples(latent[: noise["points"]], factors)
-        extra_rows, extra_tasks = _sampled_runs(extra_spec, points, "noise")
-        offset = len(rows)
-        for row, task in zip(extra_rows, extra_tasks, strict=True):
-            row["run_id"] += offset
-            rows.append(row)
-            tasks.append(Task(task.run_id + offset, task.seed, task.scenario))
+    """The design table, the tasks, and design metadata (latent samples, factor list), built by
+    the experiment type's module (experiments/types/)."""
+    from werklandschap.experiments import types as experiment_types
+
+    rows, tasks, meta = experiment_types.get(spec.type).design(spec)
     return pd.DataFrame(rows), tasks, meta

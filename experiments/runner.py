@@ -202,26 +202,11 @@ def analyse_runs(
     folder: Path,
     meta: dict[str, Any],
 ) -> str:
-    """The analysis section of the report (tables and figures written into the folder)."""
-    if spec.type == "compare":
-        from werklandschap.experiments.analysis import compare
+    """The analysis section of the report (tables and figures written into the folder), by the
+    experiment type's module (experiments/types/)."""
+    from werklandschap.experiments import types as experiment_types
 
-        return compare.analyse(spec, runs, series, folder)
-    if spec.type == "sweep":
-        from werklandschap.experiments.analysis import sweep
-
-        return sweep.analyse(spec, runs, series, folder)
-    if spec.type == "sobol":
-        from werklandschap.experiments.analysis import sobol
-
-        return sobol.analyse(spec, runs, series, folder, meta["factors"])
-    if spec.type == "morris":
-        from werklandschap.experiments.analysis import morris
-
-        return morris.analyse(spec, runs, series, folder, meta["factors"], meta["latent"])
-    from werklandschap.experiments.analysis import discovery
-
-    return discovery.analyse(spec, runs, series, folder, meta["factors"])
+    return experiment_types.get(spec.type).analyse(spec, runs, series, folder, meta)
 
 
 def _manifest(spec: ExperimentSpec, store: Store, runs: pd.DataFrame) -> dict[str, Any]:

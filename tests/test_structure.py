@@ -76,3 +76,39 @@ def test_assumptions_set_is_the_unsourced_uncertainties(tmp_path):
     chosen = load_experiment(path).options["parameters"]
     expected = [p.name for p in parameters("uncertainty") if p.is_assumption]
     assert chosen == expected and 0 < len(chosen) < len(parameters("uncertainty"))
+
+
+def test_every_registered_type_has_the_declared_interface():
+    from werklandschap.experiments import types
+
+    for name in types.REGISTRY:
+        module = types.get(name)
+        assert isinstance(module.KEYS, dict) and isinstance(module.TIMESERIES, bool)
+        for function in ("options", "planned_runs", "design", "analyse"):
+            assert callable(getattr(module, function)), (name, function)
+
+
+def test_a_new_type_is_one_registry_entry_plus_its_module(tmp_path, monkeypatch):
+    """A toy type (two runs of the base scenario) parsed, planned and designed via the registry."""
+    import sys
+    import types as stdlib_types
+
+    from werklandschap.experiments import types
+
+    toy = stdlib_types.ModuleType("toy_type")
+    toy.KEYS, toy.TIMESERIES = {"base": str}, False
+    toy.options = lambda where, opts: {**opts, "base": opts.get("base", "baseline")}
+    toy.planned_runs = lambda spec: 2
+    toy.design = lambda spec: (
+        [{"run_id": i, "seed": i} for i in range(2)],
+        [design.Task(i, i, spec.base) for i in range(2)],
+        {},
+    )
+    toy.analyse = lambda spec, runs, series, folder, meta: "toy"
+    monkeypatch.setitem(sys.modules, "toy_type", toy)
+    monkeypatch.setitem(types.REGISTRY, "toy", "toy_type")
+    path = tmp_path / "t.yaml"
+    path.write_text("name: t\ntype: toy\nseed: 3\n")
+    spec = load_experiment(path)
+    table, tasks, _ = design.build_design(spec)
+    assert spec.type == "toy" and len(table) == 2 and tasks[1].scenario.name == "baseline"
