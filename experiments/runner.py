@@ -20,10 +20,10 @@ import pandas as pd
 
 from werklandschap.experiments import executors
 from werklandschap.experiments.design import build_design
-from werklandschap.experiments.provenance import provenance
 from werklandschap.experiments.report import write_report
 from werklandschap.experiments.spec import ExperimentError, ExperimentSpec, load_experiment
 from werklandschap.experiments.store import Store, atomic_write
+from werklandschap.runs.provenance import provenance
 
 #: Seconds to wait for a Dask scheduler before giving up (checked before anything is written).
 SCHEDULER_TIMEOUT = 5.0

@@ -15,7 +15,7 @@ An experiment file is a mapping with the common keys `name`, `type`, `descriptio
 `ExperimentError` (a `ScenarioError`, so the CLI exits with status 2) with one clear message,
 before anything is written.
 
-Every count has declared bounds (`LIMITS` in experiments/limits.py, shown in `--help` and
+Every count has declared bounds (`LIMITS` in runs/limits.py, shown in `--help` and
 docs/experiments.md), and the total number of runs is capped (`MAX_TOTAL_RUNS`). Both are
 checked while the file is parsed, before any design is built: out-of-range values are refused,
 never clipped.
@@ -31,10 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from werklandschap.experiments import types as experiment_types
-from werklandschap.experiments.limits import LIMITS, MAX_NAME, MAX_TOTAL_RUNS
 from werklandschap.model.parameters import BY_NAME, parameters
 from werklandschap.model.safe_yaml import YamlInputError, load_yaml_file, short
 from werklandschap.model.scenario import Scenario, ScenarioError, load_scenario
+from werklandschap.runs.limits import LIMITS, MAX_NAME, MAX_TOTAL_RUNS
 
 #: Experiment types (the registry, experiments/types/__init__.py).
 TYPES = tuple(experiment_types.REGISTRY)
@@ -54,7 +54,7 @@ BY_TYPE: dict[str, dict[str, Any]] = {name: experiment_types.get(name).KEYS for 
 PARAMETER_SETS = ("uncertainties", "levers", "uncertainties+levers", "assumptions")
 
 
-# The limits live in one table (experiments/limits.py); re-exported here for callers.
+# The limits live in one table (runs/limits.py); re-exported here for callers.
 
 
 def limit_help(key: str) -> str:

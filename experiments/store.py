@@ -44,8 +44,8 @@ import numpy as np
 import pandas as pd
 
 from werklandschap.experiments.executors import OUTCOMES, Record
-from werklandschap.experiments.provenance import git_commit
 from werklandschap.experiments.spec import ExperimentError, ExperimentSpec
+from werklandschap.runs.provenance import git_commit
 
 FLUSH_RECORDS = 200  # write a journal part after this many finished runs ...
 FLUSH_SECONDS = 5.0  # ... or after this many seconds, whichever comes first

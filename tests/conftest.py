@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from werklandschap.experiments.runs import run_replications
 from werklandschap.model.outcomes import RunResult
 from werklandschap.model.scenario import load_scenario
+from werklandschap.runs.runs import run_replications
 
 SEEDS = 30  # replications for statistical mechanism tests
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from werklandschap.cli import build_parser, main
-from werklandschap.experiments import runs
-from werklandschap.experiments.runs import MARKER, MAX_REPLICATIONS, OutputError, check_name
+from werklandschap.runs import runs
+from werklandschap.runs.runs import MARKER, MAX_REPLICATIONS, OutputError, check_name
 
 
 def snapshot(root: Path) -> dict[str, str]:

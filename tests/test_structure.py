@@ -5,10 +5,11 @@ import pickle
 
 import pytest
 
-from werklandschap.experiments import design, limits
+from werklandschap.experiments import design
 from werklandschap.experiments.spec import load_experiment
 from werklandschap.model import scenario as scenario_module
 from werklandschap.model.scenario import load_scenario
+from werklandschap.runs import limits
 
 
 def test_scenario_pickles_to_an_equal_read_only_scenario():
@@ -46,7 +47,8 @@ def test_tasks_carry_the_validated_scenario(tmp_path):
 
 def test_run_limits_live_in_the_one_table():
     from werklandschap import cli
-    from werklandschap.experiments import runs, spec
+    from werklandschap.experiments import spec
+    from werklandschap.runs import runs
 
     assert limits.ALL_LIMITS["run.replications"].maximum == runs.MAX_REPLICATIONS
     assert limits.ALL_LIMITS["run.seed"].maximum == cli.MAX_SEED

@@ -26,7 +26,6 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from werklandschap.experiments import plots
 from werklandschap.experiments.analysis.common import (
     Series,
     markdown_table,
@@ -35,17 +34,18 @@ from werklandschap.experiments.analysis.common import (
     save,
     scenario_params,
 )
-from werklandschap.experiments.analysis.stats import (
+from werklandschap.experiments.outcomes import USED_BY
+from werklandschap.experiments.spec import ExperimentSpec
+from werklandschap.model.outcome_spec import fill, outcome
+from werklandschap.model.scenario import load_scenario
+from werklandschap.runs import plots
+from werklandschap.runs.stats import (
     km_median,
     newcombe_paired,
     paired_difference,
     paired_proportions,
     wilson,
 )
-from werklandschap.experiments.outcomes import USED_BY
-from werklandschap.experiments.spec import ExperimentSpec
-from werklandschap.model.outcome_spec import fill, outcome
-from werklandschap.model.scenario import load_scenario
 
 #: Outcomes the report uses; each is defined in the report from the outcome spec.
 REPORT_OUTCOMES = USED_BY["compare"]

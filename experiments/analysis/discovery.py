@@ -20,10 +20,10 @@ from matplotlib.figure import Figure
 from werklandschap.experiments.analysis.common import markdown_table, ok_runs, save, scenario_params
 from werklandschap.experiments.design import Factor
 from werklandschap.experiments.ema_adapter import import_ema
-from werklandschap.experiments.plots import OKABE_ITO, SEQUENTIAL, new_figure
 from werklandschap.experiments.spec import ExperimentSpec
 from werklandschap.model.outcome_spec import fill
 from werklandschap.model.parameters import BY_NAME
+from werklandschap.runs.plots import OKABE_ITO, SEQUENTIAL, new_figure
 
 
 def box_limits(lim: pd.DataFrame, init: pd.DataFrame) -> list[dict]:

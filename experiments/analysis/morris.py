@@ -23,9 +23,9 @@ from werklandschap.experiments.analysis.common import (
 )
 from werklandschap.experiments.design import Factor, problem
 from werklandschap.experiments.outcomes import mean_unit, titles
-from werklandschap.experiments.plots import OKABE_ITO, new_figure
 from werklandschap.experiments.spec import ExperimentSpec
 from werklandschap.model import seeds
+from werklandschap.runs.plots import OKABE_ITO, new_figure
 
 
 def output_titles(params: dict[str, Any] | None = None) -> dict[str, str]:

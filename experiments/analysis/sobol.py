@@ -31,14 +31,14 @@ from werklandschap.experiments.analysis.common import (
 )
 from werklandschap.experiments.design import Factor, problem
 from werklandschap.experiments.outcomes import titles
-from werklandschap.experiments.plots import (
+from werklandschap.experiments.spec import ExperimentSpec
+from werklandschap.model import seeds
+from werklandschap.runs.plots import (
     LINE_STYLES,
     OKABE_ITO,
     category_colour,
     new_figure,
 )
-from werklandschap.experiments.spec import ExperimentSpec
-from werklandschap.model import seeds
 
 
 def output_titles(params: dict[str, Any] | None = None) -> dict[str, str]:

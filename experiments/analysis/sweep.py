@@ -20,11 +20,11 @@ from werklandschap.experiments.analysis.common import (
     save,
     scenario_params,
 )
-from werklandschap.experiments.analysis.stats import wilson
-from werklandschap.experiments.plots import PROBABILITY_MAP, SEQUENTIAL, horizon_year, new_figure
 from werklandschap.experiments.spec import ExperimentSpec
 from werklandschap.model.outcome_spec import fill
 from werklandschap.model.parameters import BY_NAME
+from werklandschap.runs.plots import PROBABILITY_MAP, SEQUENTIAL, horizon_year, new_figure
+from werklandschap.runs.stats import wilson
 
 
 def cell_table(runs: pd.DataFrame, x: str, y: str) -> pd.DataFrame:

@@ -42,13 +42,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from werklandschap.experiments.limits import ALL_LIMITS
-from werklandschap.experiments.provenance import git_commit, provenance
 from werklandschap.model import output_columns as oc
 from werklandschap.model import seeds
 from werklandschap.model.model import run
 from werklandschap.model.outcomes import STAGE_NAMES, RunResult
 from werklandschap.model.scenario import Scenario, load_scenario
+from werklandschap.runs.limits import ALL_LIMITS
+from werklandschap.runs.provenance import git_commit, provenance
 
 MARKER = ".werklandschap-run"
 MAX_REPLICATIONS = ALL_LIMITS["run.replications"].maximum  # `run --replications` (limits.py)
@@ -420,7 +420,7 @@ class RunJob:
         """Write tables, manifest and figures, move the folder into place; return the summary."""
         summary = write_tables(self.results(), self.staging)
         if figures:
-            from werklandschap.experiments import plots  # matplotlib only when drawing
+            from werklandschap.runs import plots  # matplotlib only when drawing
 
             plots.write_run_figures(list(self.results()), self.scenario, self.staging / "figures")
         months = load_result(self._part(0)).months
@@ -463,7 +463,7 @@ def write_runs(
         manifest = run_manifest(summary, scenario, seed, elapsed_s, months)
         _write_json(staging / "manifest.json", manifest)
         if figures:
-            from werklandschap.experiments import plots
+            from werklandschap.runs import plots
 
             plots.write_run_figures(results, scenario, staging / "figures")
         _publish(staging, out_dir)
