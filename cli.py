@@ -31,13 +31,13 @@ from werklandschap.model.scenario import (
     load_scenario_file,
     shipped_scenarios,
 )
+from werklandschap.runs.limits import ALL_LIMITS
 
 EXIT_BAD_INPUT = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool whose reader went away
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
-#: Largest seed accepted on the command line (a numpy SeedSequence takes any size; this keeps
-#: seeds printable and storable as int64).
-MAX_SEED = 2**63 - 1
+#: Largest seed accepted on the command line (declared in runs/limits.py).
+MAX_SEED = ALL_LIMITS["run.seed"].maximum
 
 
 def _positive(text: str) -> int:
@@ -58,7 +58,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run replications into results/<scenario>/<name>/, streamed to disk and resumable."""
     from tqdm import tqdm
 
-    from werklandschap.experiments.runs import MARKER, MAX_REPLICATIONS, OutputError, RunJob
+    from werklandschap.runs.runs import MARKER, MAX_REPLICATIONS, OutputError, RunJob
 
     scenario = load_scenario(args.scenario)
     name = args.name if args.name is not None else f"seed{args.seed}-x{args.replications}"
@@ -207,7 +207,7 @@ def cmd_outputs(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from werklandschap.experiments.benchmark import main as bench_main
+    from werklandschap.verification.benchmark import main as bench_main
 
     return bench_main(
         repeats=args.repeats, reference_repeats=args.reference_repeats, scaling=not args.no_scaling
@@ -337,7 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     from werklandschap.experiments.cli_experiment import add_parser as add_experiment
 
     add_experiment(sub)
-    from werklandschap.experiments.cli_credibility import add_parser as add_credibility
+    from werklandschap.verification.cli_credibility import add_parser as add_credibility
 
     add_credibility(sub)
     return parser

@@ -22,11 +22,11 @@ from matplotlib.figure import Figure
 from werklandschap.dashboard import export
 from werklandschap.dashboard.views import SCENARIO_COLOURS, end_year, png
 from werklandschap.dashboard.words import number, say, scenario_title
-from werklandschap.experiments.analysis.stats import paired_difference, wilson
-from werklandschap.experiments.runs import run_replications
 from werklandschap.model.outcome_spec import outcome
 from werklandschap.model.outcomes import START_YEAR, RunResult
 from werklandschap.model.scenario import Scenario, load_scenario, shipped_scenarios
+from werklandschap.runs.runs import run_replications
+from werklandschap.runs.stats import paired_difference, wilson
 
 REFERENCE = "baseline"
 MAX_OTHERS = 3

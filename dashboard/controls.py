@@ -13,11 +13,10 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from werklandschap.dashboard.words import number, say
 from werklandschap.model.model import WerklandschapModel
 from werklandschap.model.parameters import BY_NAME, Parameter
+from werklandschap.model.safe_yaml import YamlInputError, parse_yaml
 from werklandschap.model.scenario import Scenario, ScenarioError, load_scenario
 
 #: The main policy levers shown as controls (ranges, defaults and words come from the spec).
@@ -136,8 +135,9 @@ def parse_overrides(text: str) -> dict[str, Any]:
         if not sep or not name.strip():
             raise ScenarioError(f"More parameters: write name=value, got {item.strip()!r}")
         try:
-            overrides[name.strip()] = yaml.safe_load(raw.strip())
-        except yaml.YAMLError:
+            # strict: duplicate keys and aliases are refused, as in scenario files
+            overrides[name.strip()] = parse_yaml(raw.strip(), "More parameters")
+        except YamlInputError:
             raise ScenarioError(
                 f"More parameters: cannot read the value of {item.strip()!r}"
             ) from None

@@ -21,10 +21,10 @@ from matplotlib.patches import Patch
 
 from werklandschap.agents.park import Role, Stage
 from werklandschap.dashboard.words import month_name, number, say
-from werklandschap.experiments.plots import draw_provinces, park_positions
 from werklandschap.model.data import national_data
 from werklandschap.model.model import WerklandschapModel
 from werklandschap.model.outcomes import START_YEAR
+from werklandschap.runs.plots import draw_provinces, park_positions
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {

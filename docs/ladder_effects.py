@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from werklandschap.experiments.runs import run_replications
 from werklandschap.model.scenario import load_scenario
+from werklandschap.runs.runs import run_replications
 
 SEEDS = 30
 SEED = 2026

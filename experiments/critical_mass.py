@@ -2,7 +2,7 @@
 stay when programme support is withdrawn?
 
 The experiment ramps one control over a grid and runs every grid value in two arms with common
-seeds (replication r uses `derive_seed(seed, r)` in every cell and arm, so differences are paired):
+seeds (replication r uses `seeds.replication(seed, r)` in every cell and arm, so differences are paired):
 
 - control `n_stimulated` or `seeded_adopters`: arm **supported** keeps the base scenario's
   `programme_end_month`; arm **withdrawn** ends all programme support at `withdraw_month`;
@@ -45,8 +45,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from werklandschap.experiments.design import Task
-from werklandschap.experiments.runs import derive_seed
 from werklandschap.experiments.spec import ExperimentError, ExperimentSpec
+from werklandschap.model import seeds
 from werklandschap.model.outcome_spec import EXPERIMENT_OUTCOMES
 from werklandschap.model.scenario import Scenario, ScenarioError, load_scenario
 
@@ -171,7 +171,7 @@ def design(spec: ExperimentSpec) -> tuple[pd.DataFrame, list[Task]]:
             overrides = _arm_params(opts, base, value, arm)
             scenario = base.with_params(**overrides)
             for r in range(spec.replications):
-                seed = derive_seed(spec.seed, r)  # common seeds over cells and arms
+                seed = seeds.replication(spec.seed, r)  # common seeds over cells and arms
                 rows.append(
                     {
                         "run_id": len(rows),
@@ -183,7 +183,7 @@ def design(spec: ExperimentSpec) -> tuple[pd.DataFrame, list[Task]]:
                         **{n: v for n, v in overrides.items() if n != opts.control},
                     }
                 )
-                tasks.append(Task(len(tasks), seed, base.name, dict(scenario.params)))
+                tasks.append(Task(len(tasks), seed, scenario))
     return pd.DataFrame(rows), tasks
 
 
@@ -293,7 +293,7 @@ def cell_table(runs: pd.DataFrame, opts: Options) -> pd.DataFrame:
 
 def _figure(result: dict[str, Any], opts: Options, folder: Path) -> str:
     from werklandschap.experiments.analysis.common import save
-    from werklandschap.experiments.plots import new_figure
+    from werklandschap.runs.plots import new_figure
 
     fig = new_figure(7.5, 4.5)
     ax = fig.subplots()
@@ -365,7 +365,7 @@ def analyse(
     return "\n".join(
         [
             f"Control {opts.control} over {len(x)} values, two arms, {spec.replications} "
-            f"replications each with common seeds (replication r uses derive_seed({spec.seed}, r) "
+            f"replications each with common seeds (replication r uses seeds.replication({spec.seed}, r) "
             f"in every cell and arm); base scenario {opts.base}. Withdrawn arm: {withdraw}. "
             f"Outcome: {opts.outcome}; jump judged in the {opts.primary} arm (criterion in "
             "experiments/critical_mass.py).",

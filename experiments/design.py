@@ -1,12 +1,13 @@
 """Designs: from an experiment spec to a table of runs (one row per run) and the tasks to run.
 
 Every run has an integer `run_id` (its row in the design) and a `seed`. Seeds follow from the
-experiment seed only, never from the executor:
-- compare and sweep: replication r of every scenario or grid cell uses `derive_seed(seed, r)`
-  (common random numbers, so differences between scenarios are paired);
-- sobol, morris, discovery: replication r of sample point i uses `derive_seed(seed, i * R + r)`;
-- critical_mass: replication r of every grid value and arm uses `derive_seed(seed, r)`
-  (experiments/critical_mass.py).
+experiment seed only, never from the executor, through the named streams of model/seeds.py.
+- compare and sweep: replication r of every scenario or grid cell uses
+  `seeds.replication(seed, r)` (common random numbers, so differences between scenarios are
+  paired);
+- sobol, morris, discovery: replication r of sample point i uses
+  `seeds.sample_point(seed, i, R, r)`; the sampler uses `seeds.sampler(seed)`, the Sobol' noise
+  check the experiment seed `seeds.noise_check(seed)`.
 
 Sampled parameters (SALib, scipy.stats.qmc) are drawn on a latent continuous scale and mapped:
 floats as they are; integers on [lo, hi + 1) and floored (each integer equally likely);
@@ -23,20 +24,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from werklandschap.experiments.runs import derive_seed
 from werklandschap.experiments.spec import ExperimentSpec
+from werklandschap.model import seeds
 from werklandschap.model.parameters import BY_NAME
-from werklandschap.model.scenario import load_scenario
+from werklandschap.model.scenario import Scenario
 
 
 @dataclass(frozen=True)
 class Task:
-    """One run: its id, seed, the scenario name (label) and every parameter value."""
+    """One run: its id, seed and the validated scenario it runs (picklable, validated once)."""
 
     run_id: int
     seed: int
-    scenario: str
-    params: Mapping[str, Any]
+    scenario: Scenario
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        """Every parameter value of the run."""
+        return self.scenario.params
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,7 @@ def lhs_latent(factors: Sequence[Factor], n: int, seed: int) -> np.ndarray:
     return low + unit * (high - low)
 
 
-def _sampled_runs(spec: ExperimentSpec, points: pd.DataFrame, point_role: str):
+def sampled_runs(spec: ExperimentSpec, points: pd.DataFrame, point_role: str):
     """Rows and tasks for sample points, each run `replications` times."""
     base = spec.base
     reps = spec.replications
@@ -117,7 +122,7 @@ def _sampled_runs(spec: ExperimentSpec, points: pd.DataFrame, point_role: str):
         scenario = base.with_params(**values)
         for r in range(reps):
             run_id = len(rows)
-            seed = derive_seed(spec.seed, i * reps + r)
+            seed = seeds.sample_point(spec.seed, i, reps, r)
             rows.append(
                 {
                     "run_id": run_id,
@@ -128,79 +133,14 @@ def _sampled_runs(spec: ExperimentSpec, points: pd.DataFrame, point_role: str):
                     **values,
                 }
             )
-            tasks.append(Task(run_id, seed, base.name, dict(scenario.params)))
+            tasks.append(Task(run_id, seed, scenario))
     return rows, tasks
 
 
 def build_design(spec: ExperimentSpec) -> tuple[pd.DataFrame, list[Task], dict[str, Any]]:
-    """The design table, the tasks, and design metadata (latent samples, factor list)."""
-    kind, opts, meta = spec.type, spec.options, {}
-    if kind == "critical_mass":  # --- critical_mass: its own design (common seeds, two arms) ---
-        from werklandschap.experiments import critical_mass
+    """The design table, the tasks, and design metadata (latent samples, factor list), built by
+    the experiment type's module (experiments/types/)."""
+    from werklandschap.experiments import types as experiment_types
 
-        frame, cm_tasks = critical_mass.design(spec)
-        return frame, cm_tasks, meta
-    rows: list[dict[str, Any]] = []
-    tasks: list[Task] = []
-    if kind == "compare":
-        for k, name in enumerate(opts["scenarios"]):
-            scenario = load_scenario(name)
-            for r in range(spec.replications):
-                seed = derive_seed(spec.seed, r)
-                rows.append(
-                    {
-                        "run_id": len(rows),
-                        "scenario": scenario.name,
-                        "scenario_index": k,
-                        "replication": r,
-                        "seed": seed,
-                    }
-                )
-                tasks.append(Task(len(tasks), seed, scenario.name, dict(scenario.params)))
-        return pd.DataFrame(rows), tasks, meta
-    if kind == "sweep":
-        base = spec.base
-        x, y = opts["x"], opts["y"]
-        cell = 0
-        for yv in y.values:
-            for xv in x.values:
-                scenario = base.with_params(**{x.parameter: xv, y.parameter: yv})
-                for r in range(spec.replications):
-                    seed = derive_seed(spec.seed, r)
-                    rows.append(
-                        {
-                            "run_id": len(rows),
-                            "point": cell,
-                            "replication": r,
-                            "seed": seed,
-                            x.parameter: xv,
-                            y.parameter: yv,
-                        }
-                    )
-                    tasks.append(Task(len(tasks), seed, base.name, dict(scenario.params)))
-                cell += 1
-        return pd.DataFrame(rows), tasks, meta
-    factors = [factor(n) for n in opts["parameters"]]
-    meta["factors"] = factors
-    if kind == "sobol":
-        latent = sobol_latent(factors, opts["n"], spec.seed + 1, opts["second_order"])
-    elif kind == "morris":
-        latent = morris_latent(factors, opts["trajectories"], opts["levels"], spec.seed + 1)
-    else:
-        latent = lhs_latent(factors, opts["samples"], spec.seed + 1)
-    meta["latent"] = latent
-    rows, tasks = _sampled_runs(spec, map_samples(latent, factors), "sample")
-    noise = opts.get("noise_check") if kind == "sobol" else None
-    if noise and noise["points"]:
-        # Extra replications at the first points: the within-point (replication) variance.
-        extra_spec = ExperimentSpec(
-            **{**spec.__dict__, "replications": noise["replications"], "seed": spec.seed + 7919}
-        )
-        points = map_samples(latent[: noise["points"]], factors)
-        extra_rows, extra_tasks = _sampled_runs(extra_spec, points, "noise")
-        offset = len(rows)
-        for row, task in zip(extra_rows, extra_tasks, strict=True):
-            row["run_id"] += offset
-            rows.append(row)
-            tasks.append(Task(task.run_id + offset, task.seed, task.scenario, task.params))
+    rows, tasks, meta = experiment_types.get(spec.type).design(spec)
     return pd.DataFrame(rows), tasks, meta

@@ -11,7 +11,7 @@ silenced narrowly.
 
 EMA passes parameter values only, so each experiment's seed is derived from the model's `seed`
 (an EMA constant) and a hash of the experiment's parameter values: the same point always gets
-the same seed, and `replications` > 1 averages that many runs (seeds derive_seed(seed', r)).
+the same seed, and `replications` > 1 averages that many runs (seeds seeds.replication(seed', r)).
 
 Inputs are checked against the parameter spec before anything runs: a misspelt parameter, a value
 of the wrong type or outside the spec's limits, an unknown base scenario or a non-positive
@@ -23,7 +23,6 @@ error.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import warnings
 from collections.abc import Sequence
 from types import ModuleType
@@ -31,19 +30,14 @@ from typing import Any
 
 import numpy as np
 
-from werklandschap.experiments.runs import derive_seed
+from werklandschap.experiments.outcomes import USED_BY
 from werklandschap.experiments.spec import ExperimentError
+from werklandschap.model import seeds
 from werklandschap.model.outcome_spec import outcome
 from werklandschap.model.parameters import BY_NAME
 
 #: Scalar outcomes the EMA model reports (means over replications).
-EMA_OUTCOMES = (
-    "labelled_at_horizon",
-    "target_met",
-    "month_target_reached",
-    "self_sustaining",
-    "peer_share",
-)
+EMA_OUTCOMES = USED_BY["ema"]
 #: What each EMA outcome means (words and unit from the outcome spec; a mean over replications).
 EMA_OUTCOME_WORDS = {
     name: f"{outcome(name).label()} ({outcome(name).unit}; mean over replications)"
@@ -108,10 +102,8 @@ def _parameter(ema: ModuleType, name: str):
 
 
 def point_seed(seed: int, values: dict[str, Any]) -> int:
-    """A seed for a parameter point: derived from `seed` and a hash of the values."""
-    text = repr(sorted((k, str(v)) for k, v in values.items()))
-    index = int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "little")
-    return derive_seed(seed, index)
+    """A seed for a parameter point: the named point stream (model/seeds.py)."""
+    return seeds.point(seed, values)
 
 
 def evaluate_point(
@@ -131,7 +123,7 @@ def evaluate_point(
     scenario = _scenario(base, values)
     try:
         first = point_seed(seed, values)
-        sums = [run(scenario, derive_seed(first, r)).summary() for r in range(replications)]
+        sums = [run(scenario, seeds.replication(first, r)).summary() for r in range(replications)]
         return {k: float(np.nanmean([float(s[k]) for s in sums])) for k in EMA_OUTCOMES}
     except Exception:  # EMA aborts the whole experiment on an error (EMAError is BaseException)
         return dict.fromkeys(EMA_OUTCOMES, float("nan"))

@@ -33,13 +33,13 @@ from typing import Any
 import numpy as np
 
 from werklandschap.experiments.design import Task
-from werklandschap.model.outcome_spec import EXPERIMENT_OUTCOMES
+from werklandschap.experiments.outcomes import KEPT
 
 Evaluate = Callable[[Task], dict[str, Any]]
 Record = dict[str, Any]
 
 #: Summary outcomes kept per run (declared in model/outcome_spec.py).
-OUTCOMES = EXPERIMENT_OUTCOMES
+OUTCOMES = KEPT
 #: Tasks kept in flight per worker (bounds memory for large designs).
 IN_FLIGHT_PER_WORKER = 4
 #: Seconds between a worker's checks that its parent is still alive.
@@ -53,9 +53,8 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 def model_evaluate(task: Task) -> dict[str, Any]:
     """Run the model once: `run(scenario, seed)` -> summary outcomes and the labelled series."""
     from werklandschap.model.model import run
-    from werklandschap.model.scenario import make_scenario
 
-    result = run(make_scenario(task.scenario, task.params), task.seed)
+    result = run(task.scenario, task.seed)
     summary = result.summary()
     out: dict[str, Any] = {k: float(summary[k]) for k in OUTCOMES}
     out["months"] = float(result.months)

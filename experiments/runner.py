@@ -20,10 +20,10 @@ import pandas as pd
 
 from werklandschap.experiments import executors
 from werklandschap.experiments.design import build_design
-from werklandschap.experiments.provenance import provenance
 from werklandschap.experiments.report import write_report
 from werklandschap.experiments.spec import ExperimentError, ExperimentSpec, load_experiment
 from werklandschap.experiments.store import Store, atomic_write
+from werklandschap.runs.provenance import provenance
 
 #: Seconds to wait for a Dask scheduler before giving up (checked before anything is written).
 SCHEDULER_TIMEOUT = 5.0
@@ -202,30 +202,11 @@ def analyse_runs(
     folder: Path,
     meta: dict[str, Any],
 ) -> str:
-    """The analysis section of the report (tables and figures written into the folder)."""
-    if spec.type == "critical_mass":  # --- critical_mass: its own analysis ---
-        from werklandschap.experiments import critical_mass
+    """The analysis section of the report (tables and figures written into the folder), by the
+    experiment type's module (experiments/types/)."""
+    from werklandschap.experiments import types as experiment_types
 
-        return critical_mass.analyse(spec, runs, series, folder)
-    if spec.type == "compare":
-        from werklandschap.experiments.analysis import compare
-
-        return compare.analyse(spec, runs, series, folder)
-    if spec.type == "sweep":
-        from werklandschap.experiments.analysis import sweep
-
-        return sweep.analyse(spec, runs, series, folder)
-    if spec.type == "sobol":
-        from werklandschap.experiments.analysis import sobol
-
-        return sobol.analyse(spec, runs, series, folder, meta["factors"])
-    if spec.type == "morris":
-        from werklandschap.experiments.analysis import morris
-
-        return morris.analyse(spec, runs, series, folder, meta["factors"], meta["latent"])
-    from werklandschap.experiments.analysis import discovery
-
-    return discovery.analyse(spec, runs, series, folder, meta["factors"])
+    return experiment_types.get(spec.type).analyse(spec, runs, series, folder, meta)
 
 
 def _manifest(spec: ExperimentSpec, store: Store, runs: pd.DataFrame) -> dict[str, Any]:

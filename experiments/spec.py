@@ -9,16 +9,16 @@ An experiment file is a mapping with the common keys `name`, `type`, `descriptio
 - morris:    `base`, `parameters`, `trajectories`, `levels` (even), `bootstrap`
 - sweep:     `base`, `x` and `y`, each `{parameter, values}` or `{parameter, from, to, steps}`
 - discovery: `base`, `parameters`, `samples`, `min_density`, `max_boxes`
-- critical_mass: `base`, `control`, `values` or `from`/`to`/`steps`, `withdraw_month`, `outcome`,
-             `jump_ratio`, `jump_z`, `stay_share`, `bootstrap` (experiments/critical_mass.py)
 
-`parameters` is a list of names from the parameter spec, or "uncertainties", "levers" or
-"uncertainties+levers". Every problem raises `ExperimentError` (a `ScenarioError`, so the CLI
-exits with status 2) with one clear message, before anything is written.
+`parameters` is a list of names from the parameter spec, or "uncertainties", "levers",
+"uncertainties+levers" or "assumptions" (uncertainties without a source). Every problem raises
+`ExperimentError` (a `ScenarioError`, so the CLI exits with status 2) with one clear message,
+before anything is written.
 
-Every count has declared bounds (`LIMITS`, shown in `--help` and docs/experiments.md), and the
-total number of runs is capped (`MAX_TOTAL_RUNS`). Both are checked while the file is parsed,
-before any design is built: out-of-range values are refused, never clipped.
+Every count has declared bounds (`LIMITS` in runs/limits.py, shown in `--help` and
+docs/experiments.md), and the total number of runs is capped (`MAX_TOTAL_RUNS`). Both are
+checked while the file is parsed, before any design is built: out-of-range values are refused,
+never clipped.
 """
 
 from __future__ import annotations
@@ -30,11 +30,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from werklandschap.experiments import types as experiment_types
 from werklandschap.model.parameters import BY_NAME, parameters
 from werklandschap.model.safe_yaml import YamlInputError, load_yaml_file, short
 from werklandschap.model.scenario import Scenario, ScenarioError, load_scenario
+from werklandschap.runs.limits import LIMITS, MAX_NAME, MAX_TOTAL_RUNS
 
-TYPES = ("compare", "sobol", "morris", "sweep", "discovery", "critical_mass")
+#: Experiment types (the registry, experiments/types/__init__.py).
+TYPES = tuple(experiment_types.REGISTRY)
 EXPERIMENT_DIR = Path(__file__).resolve().parent
 COMMON = {
     "name": str,
@@ -44,84 +47,14 @@ COMMON = {
     "replications": int,
     "timeseries": bool,
 }
-BY_TYPE: dict[str, dict[str, Any]] = {
-    "compare": {"scenarios": list, "baseline": str},
-    "sobol": {
-        "base": str,
-        "parameters": (list, str),
-        "n": int,
-        "second_order": bool,
-        "bootstrap": int,
-        "noise_check": dict,
-    },
-    "morris": {
-        "base": str,
-        "parameters": (list, str),
-        "trajectories": int,
-        "levels": int,
-        "bootstrap": int,
-    },
-    "sweep": {"base": str, "x": dict, "y": dict},
-    "discovery": {
-        "base": str,
-        "parameters": (list, str),
-        "samples": int,
-        "min_density": float,
-        "max_boxes": int,
-    },
-    # --- critical_mass: keys validated by experiments/critical_mass.py (Options) ---
-    "critical_mass": {
-        "base": str,
-        "control": str,
-        "values": list,
-        "from": int,
-        "to": int,
-        "steps": int,
-        "withdraw_month": int,
-        "outcome": str,
-        "jump_ratio": float,
-        "jump_z": float,
-        "stay_share": float,
-        "bootstrap": int,
-    },
-}
-PARAMETER_SETS = ("uncertainties", "levers", "uncertainties+levers")
+#: Option keys of each type and their YAML types (declared in the type's module).
+BY_TYPE: dict[str, dict[str, Any]] = {name: experiment_types.get(name).KEYS for name in TYPES}
+#: Named parameter sets; "assumptions": the uncertainties whose value is an assumption (the
+#: spec's `is_assumption`: no source), the first to screen.
+PARAMETER_SETS = ("uncertainties", "levers", "uncertainties+levers", "assumptions")
 
 
-@dataclass(frozen=True)
-class Limit:
-    """Accepted values of a count in an experiment file or on the command line."""
-
-    minimum: int
-    maximum: int
-    what: str
-
-    def text(self) -> str:
-        return f"{self.minimum:,}..{self.maximum:,}"
-
-
-#: Declared bounds of every count (file key, or "sweep.steps" etc.). Checked before any work;
-#: the maxima keep a design buildable in memory in seconds, the minima keep analyses meaningful.
-LIMITS: dict[str, Limit] = {
-    "replications": Limit(1, 100_000, "replications per scenario, cell or sample point"),
-    "seed": Limit(0, 2**31 - 1, "experiment seed"),
-    "n": Limit(2, 2**20, "Sobol' base sample size N (a power of two)"),
-    "bootstrap": Limit(10, 100_000, "bootstrap resamples"),
-    "noise_check.points": Limit(0, 10_000, "sample points rerun for the noise check"),
-    "noise_check.replications": Limit(2, 1_000, "replications per noise-check point"),
-    "trajectories": Limit(2, 100_000, "Morris trajectories"),
-    "levels": Limit(2, 1_000, "Morris grid levels (even)"),
-    "samples": Limit(20, 10_000_000, "discovery (LHS) samples"),
-    "max_boxes": Limit(1, 100, "PRIM boxes"),
-    "sweep.steps": Limit(2, 10_000, "sweep steps per axis (from/to/steps)"),
-    "sweep.values": Limit(2, 10_000, "sweep values per axis"),
-    "scenarios": Limit(1, 1_000, "scenarios compared"),
-    "workers": Limit(1, 1_024, "local worker processes (--workers)"),
-}
-#: Largest number of runs one experiment may have (design rows).
-MAX_TOTAL_RUNS = 10_000_000
-#: Longest experiment name (it names a folder).
-MAX_NAME = 100
+# The limits live in one table (runs/limits.py); re-exported here for callers.
 
 
 def limit_help(key: str) -> str:
@@ -195,10 +128,13 @@ def _parameter_names(where: str, value: Any, *, allow_categorical: bool = True) 
                 f"{where}: parameters = {short(value)} should be a list of names or "
                 f"one of {', '.join(PARAMETER_SETS)}"
             )
-        kinds = {"uncertainties": ("uncertainty",), "levers": ("lever",)}.get(
-            value, ("uncertainty", "lever")
-        )
-        names = [p.name for k in kinds for p in parameters(k)]  # type: ignore[arg-type]
+        if value == "assumptions":
+            names = [p.name for p in parameters("uncertainty") if p.is_assumption]
+        else:
+            kinds = {"uncertainties": ("uncertainty",), "levers": ("lever",)}.get(
+                value, ("uncertainty", "lever")
+            )
+            names = [p.name for k in kinds for p in parameters(k)]  # type: ignore[arg-type]
         return [n for n in names if allow_categorical or BY_NAME[n].choices is None]
     names = []
     for item in value:
@@ -292,70 +228,9 @@ def _axis(where: str, key: str, value: dict, base: Scenario) -> Axis:
 
 
 def _options(where: str, kind: str, doc: dict[str, Any]) -> dict[str, Any]:
-    opts: dict[str, Any] = {k: doc[k] for k in BY_TYPE[kind] if k in doc}
-    if kind == "critical_mass":  # --- critical_mass: its own options model ---
-        from werklandschap.experiments.critical_mass import parse_options
-
-        return parse_options(where, {**opts, "replications": doc.get("replications", 1)})
-    if kind == "compare":
-        if "scenarios" not in opts or len(opts["scenarios"]) < 1:
-            raise ExperimentError(f"{where}: compare needs a non-empty list 'scenarios'")
-        _bounded(where, "scenarios (count)", len(opts["scenarios"]), "scenarios")
-        names = [str(s) for s in opts["scenarios"]]
-        loaded = [_scenario(where, "scenarios", s) for s in names]
-        labels = [s.name for s in loaded]
-        if len(set(labels)) != len(labels):
-            raise ExperimentError(f"{where}: a scenario is listed twice")
-        opts["scenarios"] = names
-        baseline = opts.setdefault("baseline", "baseline")
-        if baseline not in labels:
-            raise ExperimentError(
-                f"{where}: baseline {short(baseline)} is not among the scenarios"
-                f"{_suggest(baseline, labels)}"
-            )
-        return opts
-    base = _scenario(where, "base", opts.setdefault("base", "baseline"))
-    if kind == "sweep":
-        for key in ("x", "y"):
-            if key not in opts:
-                raise ExperimentError(f"{where}: sweep needs '{key}'")
-            opts[key] = _axis(where, key, opts[key], base)
-        if opts["x"].parameter == opts["y"].parameter:
-            raise ExperimentError(f"{where}: x and y must be different parameters")
-        return opts
-    default_set = "uncertainties" if kind == "morris" else "uncertainties+levers"
-    opts["parameters"] = _parameter_names(where, opts.get("parameters", default_set))
-    if kind == "sobol":
-        n = _bounded(where, "n", opts.setdefault("n", 1024))
-        if n & (n - 1):
-            raise ExperimentError(
-                f"{where}: n = {n} must be a power of two (e.g. "
-                f"{1 << (n - 1).bit_length()}) for Sobol' balance"
-            )
-        opts.setdefault("second_order", False)
-        _bounded(where, "bootstrap", opts.setdefault("bootstrap", 200))
-        noise = opts.setdefault("noise_check", {"points": 32, "replications": 4})
-        keys = {"points": 32, "replications": 4}  # defaults
-        for k in noise:
-            if k not in keys:
-                hint = _suggest(str(k), list(keys))
-                raise ExperimentError(f"{where}: unknown key {short(k)} in noise_check{hint}")
-        for k, default in keys.items():
-            v = _check_type(where, f"noise_check.{k}", noise.setdefault(k, default), int)
-            _bounded(where, f"noise_check.{k}", v)
-    elif kind == "morris":
-        _bounded(where, "trajectories", opts.setdefault("trajectories", 20))
-        levels = _bounded(where, "levels", opts.setdefault("levels", 4))
-        if levels % 2:
-            raise ExperimentError(f"{where}: levels = {levels} must be even (Morris design)")
-        _bounded(where, "bootstrap", opts.setdefault("bootstrap", 200))
-    elif kind == "discovery":
-        _bounded(where, "samples", opts.setdefault("samples", 1000))
-        density = opts.setdefault("min_density", 0.8)
-        if not 0 < density <= 1:
-            raise ExperimentError(f"{where}: min_density = {density} must be in (0, 1]")
-        _bounded(where, "max_boxes", opts.setdefault("max_boxes", 2))
-    return opts
+    """The type's options from `doc`, validated and completed by the type's module."""
+    opts: dict[str, Any] = {k: doc[k] for k in experiment_types.get(kind).KEYS if k in doc}
+    return experiment_types.get(kind).options(where, opts)
 
 
 def parse_experiment(document: Any, where: str, default_name: str) -> ExperimentSpec:
@@ -365,12 +240,13 @@ def parse_experiment(document: Any, where: str, default_name: str) -> Experiment
             f"{where}: an experiment must be a mapping with 'type', got {type(document).__name__}"
         )
     kind = document.get("type")
-    if kind not in TYPES:
+    types = list(experiment_types.REGISTRY)  # read now: a registered type counts at once
+    if kind not in types:
         raise ExperimentError(
-            f"{where}: type = {short(kind)} should be one of {', '.join(TYPES)}"
-            f"{_suggest(str(kind), list(TYPES))}"
+            f"{where}: type = {short(kind)} should be one of {', '.join(types)}"
+            f"{_suggest(str(kind), types)}"
         )
-    allowed = {**COMMON, **BY_TYPE[kind]}
+    allowed = {**COMMON, **experiment_types.get(kind).KEYS}
     for key, value in document.items():
         if key not in allowed:
             hint = _suggest(str(key), list(allowed))
@@ -395,7 +271,7 @@ def parse_experiment(document: Any, where: str, default_name: str) -> Experiment
         description=str(document.get("description", "")).strip(),
         seed=_bounded(where, "seed", document.get("seed", 1)),
         replications=replications,
-        timeseries=document.get("timeseries", kind in ("compare", "sweep")),
+        timeseries=document.get("timeseries", experiment_types.get(kind).TIMESERIES),
         options=_options(where, kind, document),
     )
     total = planned_runs(spec)
@@ -408,23 +284,7 @@ def parse_experiment(document: Any, where: str, default_name: str) -> Experiment
 
 def planned_runs(spec: ExperimentSpec) -> int:
     """Number of runs the design of `spec` will have, computed without building it."""
-    opts, reps = spec.options, spec.replications
-    if spec.type == "compare":
-        return len(opts["scenarios"]) * reps
-    if spec.type == "sweep":
-        return len(opts["x"].values) * len(opts["y"].values) * reps
-    if spec.type == "critical_mass":
-        from werklandschap.experiments.critical_mass import ARMS, options_of
-
-        return len(options_of(spec).values or []) * len(ARMS) * reps
-    dims = len(opts["parameters"])
-    if spec.type == "sobol":
-        points = opts["n"] * (2 * dims + 2 if opts["second_order"] else dims + 2)
-        noise = opts["noise_check"]
-        return points * reps + min(noise["points"], points) * noise["replications"]
-    if spec.type == "morris":
-        return opts["trajectories"] * (dims + 1) * reps
-    return opts["samples"] * reps
+    return experiment_types.get(spec.type).planned_runs(spec)
 
 
 def shipped_experiments() -> dict[str, Path]:

@@ -42,7 +42,6 @@ from werklandschap.model.twin import PEER_CHANNELS, TWIN_MIN_MONTHS, fork_withou
 RECORDS = "_stage_counts _province_stages _engagements _credit _maturity _label _green_deal".split()  # noqa: SIM905
 
 
-
 @dataclass
 class MonthContext:
     """What every park faces this month, set by the governments before the parks decide."""
@@ -67,7 +66,7 @@ def model_settings(scenario: Scenario | str, params: dict[str, Any]) -> Scenario
 class WerklandschapModel(mesa.Model):
     """Agent-based model of the Werklandschappen van de Toekomst transition."""
 
-    park_class: type[Park] = Park  # the park rules (vectorised); see model/reference.py
+    park_class: type[Park] = Park  # the park rules (vectorised); see verification/reference.py
 
     def __init__(
         self,

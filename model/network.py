@@ -40,12 +40,12 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from werklandschap.model import seeds
 from werklandschap.model.data import NationalData, national_data
 
 EARTH_RADIUS_KM = 6371.0
 N_MANAGEMENT_CLUSTERS = 35  # EVIDENCE: ~35 commercial park-management organisations
 KMEANS_ROUNDS = 20
-NETWORK_STREAM = 0x6E6574  # "net": separates the network's seed stream from the run's
 
 
 def centroid_distances_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -185,7 +185,7 @@ def _random_member(groups: np.ndarray, chosen: np.ndarray, rng: np.random.Genera
 
 def draw_park_graph(data: NationalData, p: dict[str, Any]) -> GraphNetwork:
     """The park-level graph of one network seed (see module docstring)."""
-    rng = np.random.default_rng(np.random.SeedSequence([NETWORK_STREAM, int(p["network_seed"])]))
+    rng = seeds.network(p["network_seed"])
     town = data.park_municipality
     n, n_towns = town.size, data.n_municipalities
     parks_per_town = np.bincount(town, minlength=n_towns).astype(float)

@@ -41,9 +41,18 @@ class ScenarioError(ValueError):
     """A scenario (file or dict) is invalid; the message names the problem."""
 
 
+def _rebuild(name: str, description: str, params: dict[str, Any]) -> Scenario:
+    """Unpickle a Scenario: its values were validated when it was made, so not again."""
+    return Scenario(name=name, description=description, params=MappingProxyType(params))
+
+
 @dataclass(frozen=True)
 class Scenario:
-    """A validated scenario: every parameter has a value (defaults filled in)."""
+    """A validated scenario: every parameter has a value (defaults filled in).
+
+    Immutable (a frozen dataclass over a read-only mapping) and picklable, so experiment tasks
+    carry it to worker processes as it is: validated once, when it is made.
+    """
 
     name: str
     description: str = ""
@@ -55,6 +64,10 @@ class Scenario:
         if item in params:
             return params[item]
         raise AttributeError(item)
+
+    def __reduce__(self) -> tuple[Any, tuple[str, str, dict[str, Any]]]:
+        # MappingProxyType cannot be pickled: send a plain dict, rebuilt read-only.
+        return _rebuild, (self.name, self.description, dict(self.params))
 
     @property
     def overrides(self) -> dict[str, Any]:

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from werklandschap.experiments.runs import run_replications
 from werklandschap.model.outcomes import RunResult
-from werklandschap.model.scenario import Scenario, load_scenario
+from werklandschap.model.scenario import load_scenario
+from werklandschap.runs.runs import run_replications
 
 SEEDS = 30  # replications for statistical mechanism tests
 
@@ -46,12 +46,6 @@ def runs():
         return _runs(name, tuple(sorted(overrides.items())), seeds)
 
     return get
-
-
-def short(scenario: str | Scenario = "baseline", **overrides) -> Scenario:
-    """A scenario with a short run (for tests that step month by month)."""
-    scenario = load_scenario(scenario)
-    return scenario.with_params(**overrides)
 
 
 # --- test tiers ----------------------------------------------------------------------------------

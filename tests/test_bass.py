@@ -1,7 +1,7 @@
 """Docking against theory: the Bass reduction reproduces the closed-form Bass curve.
 
 Tolerance: the mean simulated share over 40 seeds stays within 0.02 of F(t) at every month of 20
-years. Budget: monthly discretisation <= 0.01 (model/bass.py) + sampling noise (4 standard errors
+years. Budget: monthly discretisation <= 0.01 (verification/bass.py) + sampling noise (4 standard errors
 of the mean, measured <= 0.004 each).
 """
 
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from werklandschap import run
-from werklandschap.model.bass import bass_curve, bass_scenario
+from werklandschap.verification.bass import bass_curve, bass_scenario
 
 SEEDS = 40
 TOLERANCE = 0.02

@@ -12,9 +12,6 @@ import pandas as pd
 import pytest
 
 from werklandschap.cli import params_markdown
-from werklandschap.experiments import calibration
-from werklandschap.experiments.validation import fit_bass
-from werklandschap.model.bass import bass_curve
 from werklandschap.model.parameters import (
     BY_NAME,
     CALIBRATED_FILE,
@@ -24,6 +21,9 @@ from werklandschap.model.parameters import (
     load_calibrated,
     overlay_calibrated,
 )
+from werklandschap.verification import calibration
+from werklandschap.verification.bass import bass_curve
+from werklandschap.verification.validation import fit_bass
 
 ROOT = Path(__file__).resolve().parent.parent
 

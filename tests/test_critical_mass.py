@@ -8,8 +8,8 @@ import pytest
 
 from werklandschap.experiments import critical_mass as cm
 from werklandschap.experiments.runner import run_experiment
-from werklandschap.experiments.runs import derive_seed
 from werklandschap.experiments.spec import ExperimentError, ExperimentSpec, load_experiment
+from werklandschap.model.seeds import replication as derive_seed
 
 VALUES = [0, 100, 200, 300, 400, 500, 600, 700]
 REPS = 10

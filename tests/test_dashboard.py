@@ -46,10 +46,10 @@ from werklandschap.dashboard.server import (
 )
 from werklandschap.dashboard.views import headline
 from werklandschap.dashboard.words import LANGS, MONTHS, SCENARIOS, WORDS, say
-from werklandschap.experiments.analysis.stats import wilson
-from werklandschap.experiments.runs import run_replications
 from werklandschap.model.parameters import BY_NAME, PARAMETERS
 from werklandschap.model.scenario import load_scenario, load_scenario_file, shipped_scenarios
+from werklandschap.runs.runs import run_replications
+from werklandschap.runs.stats import wilson
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "results" / "dashboard"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from werklandschap import WerklandschapModel, run
-from werklandschap.experiments.runs import derive_seed
+from werklandschap.runs.runs import derive_seed
 
 
 def _arrays(result):

@@ -1,4 +1,4 @@
-"""Docking: the vectorised park step against the per-agent reference (model/reference.py).
+"""Docking: the vectorised park step against the per-agent reference (verification/reference.py).
 
 Documented subset: the parks of Utrecht (a Green Deal province) and Flevoland (not) — 271 parks in
 32 municipalities — over 60 months, target 50 labelled parks. For each scenario, 100 seeds per
@@ -22,12 +22,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from werklandschap.experiments.runs import derive_seed
 from werklandschap.model.data import national_data, subset
 from werklandschap.model.model import WerklandschapModel
 from werklandschap.model.network import GraphNetwork
-from werklandschap.model.reference import ReferenceModel
 from werklandschap.model.scenario import load_scenario
+from werklandschap.runs.runs import derive_seed
+from werklandschap.verification.reference import ReferenceModel
 
 SEEDS = 100
 MONTHS = 60

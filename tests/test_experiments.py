@@ -17,17 +17,17 @@ import pytest
 
 from werklandschap.experiments import design, executors
 from werklandschap.experiments.analysis import sobol as sobol_analysis
-from werklandschap.experiments.analysis.stats import (
+from werklandschap.experiments.runner import run_experiment
+from werklandschap.experiments.spec import ExperimentError, load_experiment, shipped_experiments
+from werklandschap.model.scenario import Scenario, shipped_scenarios
+from werklandschap.runs.runs import derive_seed
+from werklandschap.runs.stats import (
     km_median,
     newcombe_paired,
     paired_difference,
     paired_proportions,
     wilson,
 )
-from werklandschap.experiments.runner import run_experiment
-from werklandschap.experiments.runs import derive_seed
-from werklandschap.experiments.spec import ExperimentError, load_experiment, shipped_experiments
-from werklandschap.model.scenario import shipped_scenarios
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -201,7 +201,9 @@ def test_sobol_pipeline_reproduces_ishigami_indices():
     factors = [design.Factor(n, -np.pi, np.pi, "float") for n in ("x1", "x2", "x3")]
     latent = design.sobol_latent(factors, 1024, seed=42, second_order=False)
     points = design.map_samples(latent, factors)
-    tasks = [design.Task(i, 0, "ishigami", row) for i, row in enumerate(points.to_dict("records"))]
+    # A stand-in Scenario (not validated: the Ishigami inputs are not model parameters).
+    rows = points.to_dict("records")
+    tasks = [design.Task(i, 0, Scenario("ishigami", params=row)) for i, row in enumerate(rows)]
     records = sorted(executors.execute(tasks, ishigami, workers=1), key=lambda r: r["run_id"])
     assert all(r["status"] == "ok" for r in records)
     y = np.array([r["outcomes"]["y"] for r in records])
@@ -537,7 +539,7 @@ def test_ema_model_checks_names_against_the_spec(call, message):
     assert set(EMA_OUTCOME_WORDS) == set(EMA_OUTCOMES)
 
 
-# --- figures (experiments/plots.py, analysis/sweep.py) ----------------------------------------
+# --- figures (runs/plots.py, analysis/sweep.py) ----------------------------------------
 
 LIBRARY = Path(__file__).resolve().parent.parent
 
@@ -554,7 +556,8 @@ def test_no_library_module_switches_the_matplotlib_backend():
     code = (
         "import sys, matplotlib\n"
         "backend = matplotlib.get_backend()\n"
-        "from werklandschap.experiments import plots, validation\n"
+        "from werklandschap.runs import plots\n"
+        "from werklandschap.verification import validation\n"
         "from werklandschap.experiments.analysis import compare, sweep\n"
         "assert 'matplotlib.pyplot' not in sys.modules\n"
         "assert matplotlib.get_backend() == backend\n"
@@ -569,8 +572,8 @@ def test_no_library_module_switches_the_matplotlib_backend():
 
 def test_tipping_heatmap_is_readable():
     """Numbers in black on light cells and white on dark ones; axes in words with units."""
-    from werklandschap.experiments import plots
     from werklandschap.experiments.analysis import sweep
+    from werklandschap.runs import plots
 
     assert sweep.text_colour("black") == "white" and sweep.text_colour("#FDE725") == "black"
     grid = pd.DataFrame(
@@ -592,9 +595,9 @@ def test_run_figures_speak_in_words(tmp_path):
     marked from the scenario, not constants; Okabe-Ito province colours; names on the map."""
     from matplotlib.colors import to_hex
 
-    from werklandschap.experiments import plots
     from werklandschap.model.model import run
     from werklandschap.model.scenario import load_scenario
+    from werklandschap.runs import plots
 
     scenario = load_scenario("baseline").with_params(target_parks=900, horizon_months=96)
     results = [run(scenario, seed) for seed in (1, 2)]
@@ -626,8 +629,8 @@ def test_run_figures_speak_in_words(tmp_path):
 def test_province_name_points_lie_inside_their_province():
     from matplotlib.path import Path as MplPath
 
-    from werklandschap.experiments.plots import label_point
     from werklandschap.model.data import province_outlines
+    from werklandschap.runs.plots import label_point
 
     for name, rings in province_outlines().items():
         ring = max(rings, key=len)

@@ -57,7 +57,7 @@ def never_run(monkeypatch):
         raise AssertionError("malformed input was accepted and would run")
 
     monkeypatch.setattr("werklandschap.experiments.runner.build_design", refuse)
-    monkeypatch.setattr("werklandschap.experiments.runs.run_replications", refuse)
+    monkeypatch.setattr("werklandschap.runs.runs.run_replications", refuse)
 
 
 def outside(low: int, high: int):

@@ -26,7 +26,13 @@ readme_figures = _load()
 
 def test_the_command_is_the_one_make_run_runs():
     # 20 replications, default seed (0): the numbers depend on both
-    assert readme_figures.make_run_arguments() == ["run", "baseline", "--replications", "20", "--overwrite"]
+    assert readme_figures.make_run_arguments() == [
+        "run",
+        "baseline",
+        "--replications",
+        "20",
+        "--overwrite",
+    ]
 
 
 @pytest.fixture(scope="module")

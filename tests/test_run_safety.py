@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from werklandschap.cli import build_parser, main
-from werklandschap.experiments import runs
-from werklandschap.experiments.runs import MARKER, MAX_REPLICATIONS, OutputError, check_name
+from werklandschap.runs import runs, tables
+from werklandschap.runs.runs import MARKER, MAX_REPLICATIONS, OutputError, check_name
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -254,7 +254,7 @@ def test_a_failed_write_leaves_no_temporary_file_and_the_rerun_resumes(
     tmp_path, monkeypatch, capsys
 ):
     out = tmp_path / "results"
-    real_savez = runs.np.savez_compressed
+    real_savez = tables.np.savez_compressed
     writes: list[int] = []
 
     def disk_full_on_third(handle, **arrays):
@@ -264,13 +264,13 @@ def test_a_failed_write_leaves_no_temporary_file_and_the_rerun_resumes(
         writes.append(1)
         return real_savez(handle, **arrays)
 
-    monkeypatch.setattr(runs.np, "savez_compressed", disk_full_on_third)
+    monkeypatch.setattr(tables.np, "savez_compressed", disk_full_on_third)
     assert run_cli("--out", str(out), "-r", "4", "--name", "full") == 1
     err = capsys.readouterr().err
     assert "No space left on device" in err and "Traceback" not in err
     staging = out / "baseline" / ".full.partial"
     assert not list(staging.rglob("*.tmp"))
     assert len(list((staging / "replications").glob("*.npz"))) == 2
-    monkeypatch.setattr(runs.np, "savez_compressed", real_savez)
+    monkeypatch.setattr(tables.np, "savez_compressed", real_savez)
     assert run_cli("--out", str(out), "-r", "4", "--name", "full") == 0
     assert json.loads((out / "baseline" / "full" / "manifest.json").read_text())["sessions"] == 2

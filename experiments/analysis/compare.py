@@ -26,33 +26,46 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from werklandschap.experiments import plots
 from werklandschap.experiments.analysis.common import (
     Series,
     markdown_table,
-    month_text,
     ok_runs,
     save,
     scenario_params,
 )
-from werklandschap.experiments.analysis.stats import (
+from werklandschap.experiments.outcomes import USED_BY
+from werklandschap.experiments.spec import ExperimentSpec
+from werklandschap.model.outcome_spec import fill, outcome
+from werklandschap.model.scenario import load_scenario
+from werklandschap.runs import plots
+from werklandschap.runs.stats import (
     km_median,
     newcombe_paired,
     paired_difference,
     paired_proportions,
     wilson,
 )
-from werklandschap.experiments.spec import ExperimentSpec
-from werklandschap.model.outcome_spec import fill, outcome
-from werklandschap.model.scenario import load_scenario
 
 #: Outcomes the report uses; each is defined in the report from the outcome spec.
-REPORT_OUTCOMES = ("labelled_at_horizon", "target_met", "month_target_reached", "self_sustaining")
+REPORT_OUTCOMES = USED_BY["compare"]
 RAISING, LOWERING, UNCLEAR, MIXED = "raising", "lowering", "no clear effect", "mixed"
 
 
-def scenario_table(runs: pd.DataFrame, censor_at: float) -> pd.DataFrame:
-    """One row per scenario (in the experiment's order) with the outcome statistics."""
+def stat_columns(params: dict[str, Any]) -> dict[str, str]:
+    """Column names of scenarios.csv that name the horizon or target, from the scenario.
+
+    "mean", "median", "p5", "p95": labelled parks at the horizon (`labelled_<month>_<stat>`);
+    "km": Kaplan-Meier median month the target is reached (`median_month_<target>`).
+    """
+    horizon, target = int(params["horizon_months"]), int(params["target_parks"])
+    names = {stat: f"labelled_{horizon}_{stat}" for stat in ("mean", "median", "p5", "p95")}
+    return {**names, "km": f"median_month_{target}"}
+
+
+def scenario_table(runs: pd.DataFrame, censor_at: float, params: dict[str, Any]) -> pd.DataFrame:
+    """One row per scenario (in the experiment's order) with the outcome statistics; column
+    names from `stat_columns(params)` (the baseline's horizon and target)."""
+    col = stat_columns(params)
     rows = []
     for name, group in runs.groupby("scenario", sort=False):
         ok = ok_runs(group)
@@ -67,14 +80,14 @@ def scenario_table(runs: pd.DataFrame, censor_at: float) -> pd.DataFrame:
                 "scenario": name,
                 "runs": len(ok),
                 "failed": int((group["status"] != "ok").sum()),
-                "labelled_108_mean": lab.mean() if lab.size else np.nan,
-                "labelled_108_median": np.median(lab) if lab.size else np.nan,
-                "labelled_108_p5": np.percentile(lab, 5) if lab.size else np.nan,
-                "labelled_108_p95": np.percentile(lab, 95) if lab.size else np.nan,
+                col["mean"]: lab.mean() if lab.size else np.nan,
+                col["median"]: np.median(lab) if lab.size else np.nan,
+                col["p5"]: np.percentile(lab, 5) if lab.size else np.nan,
+                col["p95"]: np.percentile(lab, 95) if lab.size else np.nan,
                 "p_target": met / len(ok) if len(ok) else np.nan,
                 "p_target_low": low,
                 "p_target_high": high,
-                "median_month_1000": km_median(ok["month_target_reached"].to_numpy(), censor_at),
+                col["km"]: km_median(ok["month_target_reached"].to_numpy(), censor_at),
                 "share_reached_in_run": float(ok["month_target_reached"].notna().mean()),
                 "self_sustaining_judged": len(sustain),
                 "p_self_sustaining": sustained / len(sustain) if len(sustain) else np.nan,
@@ -221,70 +234,48 @@ def definitions(params: dict[str, Any]) -> list[str]:
     return lines
 
 
-def analyse(
-    spec: ExperimentSpec, runs: pd.DataFrame, series: pd.DataFrame | None, folder: Path
-) -> str:
-    """Tables, figures and the report section of a compare experiment."""
-    baseline = load_scenario(spec.options["baseline"]).name
-    params = scenario_params(baseline)
-    target, year = fill("{target}", params), fill("{horizon_year}", params)
-    ok = ok_runs(runs)
-    censor_at = float(ok["months"].max()) if len(ok) else np.nan
-    table = scenario_table(runs, censor_at)
-    effects = effects_table(runs, baseline)
-    table.to_csv(folder / "scenarios.csv", index=False)
-    effects.to_csv(folder / "effects.csv", index=False)
+def _figures(runs, series, effects, baseline: str, params, folder: Path) -> list[tuple[str, str]]:
+    """The fan chart (when series were kept) and the forest plot of ΔP (when there are effects)."""
     figures = []
     if series is not None and len(series):
         figures.append(
             ("S-curves per scenario", save(fan_figure(runs, series, baseline), folder, "fan"))
         )
     if len(effects):
+        title = f"Effect on P(≥{fill('{target}', params)})"
         figures.append(
-            (
-                f"Effect on P(≥{target})",
-                save(effects_figure(effects, baseline, params), folder, "lever_effects"),
-            )
+            (title, save(effects_figure(effects, baseline, params), folder, "lever_effects"))
         )
+    return figures
+
+
+def analyse(
+    spec: ExperimentSpec, runs: pd.DataFrame, series: pd.DataFrame | None, folder: Path
+) -> str:
+    """Tables, figures and the report section of a compare experiment."""
+    from werklandschap.experiments.analysis.compare_report import effects_section, shown_scenarios
+
+    baseline = load_scenario(spec.options["baseline"]).name
+    params = scenario_params(baseline)
+    target, year = fill("{target}", params), fill("{horizon_year}", params)
+    ok = ok_runs(runs)
+    censor_at = float(ok["months"].max()) if len(ok) else np.nan
+    table = scenario_table(runs, censor_at, params)
+    effects = effects_table(runs, baseline)
+    table.to_csv(folder / "scenarios.csv", index=False)
+    effects.to_csv(folder / "effects.csv", index=False)
+    figures = _figures(runs, series, effects, baseline, params, folder)
     p_target = f"P(≥{target} by {year})"
-    shown = pd.DataFrame(
-        {
-            "scenario": table["scenario"],
-            "runs": table["runs"],
-            f"labelled {year}: mean": table["labelled_108_mean"].round(0),
-            "median": table["labelled_108_median"].round(0),
-            "90% interval": [
-                f"{a:,.0f}–{b:,.0f}"
-                for a, b in zip(table["labelled_108_p5"], table["labelled_108_p95"], strict=True)
-            ],
-            f"{p_target} [95% CI]": [
-                _proportion(p, a, b)
-                for p, a, b in zip(
-                    table["p_target"], table["p_target_low"], table["p_target_high"], strict=True
-                )
-            ],
-            f"median month {target} (KM)": [month_text(m) for m in table["median_month_1000"]],
-            "P(self-sustaining) [95% CI]": [
-                _proportion(p, a, b, n)
-                for p, a, b, n in zip(
-                    table["p_self_sustaining"],
-                    table["p_self_sustaining_low"],
-                    table["p_self_sustaining_high"],
-                    table["self_sustaining_judged"],
-                    strict=True,
-                )
-            ],
-        }
-    )
     lines = [
         f"Scenarios × {spec.replications} replications with common random numbers "
-        f"(replication r of every scenario uses seed derive_seed({spec.seed}, r)).",
+        f"(replication r of every scenario uses seed seeds.replication({spec.seed}, r), "
+        "model/seeds.py).",
         "",
         "Outcomes (definitions from the outcome spec, `model/outcome_spec.py`):",
         "",
         *definitions(params),
         "",
-        markdown_table(shown),
+        markdown_table(shown_scenarios(table, params)),
         "",
         f"Labelled at the end of {year}: mean, median and 5–95% range over replications. "
         f"{p_target}: share of replications with ≥{target} labelled parks at the horizon, with a "
@@ -293,106 +284,7 @@ def analyse(
         "reached' when more than half are censored. P(self-sustaining): share of the "
         "replications where it can be judged (n in brackets), with a 95% Wilson interval.",
         "",
+        *effects_section(table, effects, baseline, params),
     ]
-    if len(effects):
-        eff = pd.DataFrame(
-            {
-                "scenario": effects["scenario"],
-                "effect": effects["direction"],
-                f"ΔP(≥{target}) [95% CI]": [
-                    f"{100 * d:+.0f} pp [{100 * a:+.0f}, {100 * b:+.0f}]"
-                    for d, a, b in zip(
-                        effects["delta_p"],
-                        effects["delta_p_low"],
-                        effects["delta_p_high"],
-                        strict=True,
-                    )
-                ],
-                "runs met: scenario only / baseline only": [
-                    f"{s} / {b}"
-                    for s, b in zip(
-                        effects["met_in_scenario_only"],
-                        effects["met_in_baseline_only"],
-                        strict=True,
-                    )
-                ],
-                f"Δ labelled {year} [95% CI]": [
-                    f"{d:+.0f} [{a:+.0f}, {b:+.0f}]"
-                    for d, a, b in zip(
-                        effects["delta_labelled"],
-                        effects["delta_labelled_low"],
-                        effects["delta_labelled_high"],
-                        strict=True,
-                    )
-                ],
-            }
-        )
-        lines += [
-            f"### Effects against {baseline}",
-            "",
-            "Each replication pairs a scenario with the baseline (same seed). ΔP: change in "
-            f"{p_target} in percentage points (pp), with Newcombe's hybrid score interval for "
-            "paired proportions (Newcombe 1998, method 10), which uses the discordant pairs "
-            "(runs that meet the target in one of the two only). Δ labelled: mean paired "
-            "difference in labelled parks with a Student t interval. Effect: raising (lowering) "
-            "when either interval lies above (below) zero; no clear effect when both include "
-            "zero; mixed when they disagree.",
-            "",
-            markdown_table(eff),
-            "",
-            _headline(table, effects, baseline, params),
-            "",
-        ]
     lines += [f"![{title}]({path})\n" for title, path in figures]
     return "\n".join(lines)
-
-
-def _proportion(p: float, low: float, high: float, n: int | None = None) -> str:
-    """'0.90 [0.60, 0.98]' (and ' (n = 10)'); '–' when undefined."""
-    if not np.isfinite(p):
-        return "–"
-    text = f"{p:.2f} [{low:.2f}, {high:.2f}]"
-    return text + (f" (n = {n})" if n is not None else "")
-
-
-def _headline(
-    table: pd.DataFrame, effects: pd.DataFrame, baseline: str, params: dict[str, Any]
-) -> str:
-    """The report's summary: the baseline's chance, then every scenario listed by sign."""
-    target, year = fill("{target}", params), fill("{horizon_year}", params)
-    base = table.set_index("scenario").loc[baseline]
-    text = (
-        f"**In short:** under {baseline}, {target} labelled parks by the end of {year} is reached "
-        f"in {base['p_target']:.0%} of replications (95% CI {base['p_target_low']:.0%}–"
-        f"{base['p_target_high']:.0%}; mean {base['labelled_108_mean']:,.0f} labelled). "
-    )
-
-    def listed(rows: pd.DataFrame) -> str:
-        return ", ".join(
-            f"{r.scenario} ({100 * r.delta_p:+.0f} pp, {r.delta_labelled:+,.0f} parks)"
-            for r in rows.itertuples()
-        )
-
-    for sign, words in (
-        (RAISING, "Raising the outcome"),
-        (LOWERING, "Lowering it"),
-        (MIXED, "Mixed (the two changes disagree)"),
-    ):
-        rows = effects[effects["direction"] == sign]
-        if sign == LOWERING:  # largest drop first
-            rows = rows.sort_values(["delta_labelled", "delta_p"])
-        if len(rows):
-            text += f"{words}: {listed(rows)}. "
-    if (
-        base["labelled_108_p5"]
-        < float(params["target_parks"] if params else 1000)
-        < base["labelled_108_p95"]
-    ):
-        text += (f"Note: the baseline's 90% interval ({base['labelled_108_p5']:,.0f}–"
-                 f"{base['labelled_108_p95']:,.0f}) straddles {target}, so P(≥{target}) reacts "
-                 "strongly to small shifts and saturates at 1; Δ labelled shows the size of an "
-                 "effect. ")  # fmt: skip
-    rest = effects[effects["direction"] == UNCLEAR]
-    if len(rest):
-        text += "No clear effect (both intervals include 0): " + ", ".join(rest["scenario"]) + "."
-    return text.strip()

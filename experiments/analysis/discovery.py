@@ -1,4 +1,4 @@
-"""Scenario discovery: PRIM (EMA Workbench) on "1,000 labelled by month 108" over an LHS design.
+"""Discovery: PRIM (EMA Workbench) on "target reached at the horizon" over an LHS design.
 
 For each box: coverage (share of all futures reaching 1,000 that fall inside the box), density
 (share of futures inside the box that reach 1,000) and mass (share of all futures inside). The
@@ -17,12 +17,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from werklandschap.experiments.analysis.common import markdown_table, ok_runs, save
+from werklandschap.experiments.analysis.common import markdown_table, ok_runs, save, scenario_params
 from werklandschap.experiments.design import Factor
 from werklandschap.experiments.ema_adapter import import_ema
-from werklandschap.experiments.plots import OKABE_ITO, SEQUENTIAL, new_figure
 from werklandschap.experiments.spec import ExperimentSpec
+from werklandschap.model.outcome_spec import fill
 from werklandschap.model.parameters import BY_NAME
+from werklandschap.runs.plots import OKABE_ITO, SEQUENTIAL, new_figure
 
 
 def box_limits(lim: pd.DataFrame, init: pd.DataFrame) -> list[dict]:
@@ -159,7 +160,9 @@ def analyse(
     text = [
         f"Latin hypercube of {spec.options['samples']} futures over {len(factors)} parameters "
         f"(uncertainties and levers), {spec.replications} run(s) each, base scenario "
-        f"{spec.options['base']}. 1,000 labelled parks by month 108 is reached in "
+        f"{spec.options['base']}. "
+        + fill("{target} labelled parks by month {horizon}", scenario_params(spec.options["base"]))
+        + " is reached in "
         f"{100 * base_rate:.0f}% of the {len(y)} futures. PRIM (EMA Workbench) looks for boxes "
         f"where it is reached more often (chosen: highest coverage with density ≥ "
         f"{spec.options['min_density']:.2f}).",

@@ -22,21 +22,20 @@ from werklandschap.experiments.analysis.common import (
     scenario_params,
 )
 from werklandschap.experiments.design import Factor, problem
-from werklandschap.experiments.plots import OKABE_ITO, new_figure
+from werklandschap.experiments.outcomes import mean_unit, titles
 from werklandschap.experiments.spec import ExperimentSpec
-from werklandschap.model.outcome_spec import outcome
+from werklandschap.model import seeds
+from werklandschap.runs.plots import OKABE_ITO, new_figure
 
 
 def output_titles(params: dict[str, Any] | None = None) -> dict[str, str]:
-    """The screened outputs in words (outcome spec), target and horizon from `params`."""
-    return {
-        "labelled_at_horizon": outcome("labelled_at_horizon").label(params),
-        "target_met": "P(" + outcome("target_met").label(params) + ")",
-    }
+    """The screened outputs in words (experiments/outcomes.py), target and horizon from
+    `params`."""
+    return titles("morris", params)
 
 
 OUTPUTS = output_titles()
-UNITS = {"labelled_at_horizon": "parks", "target_met": "probability"}
+UNITS = {name: mean_unit(name) for name in OUTPUTS}
 
 
 def screening(
@@ -128,7 +127,12 @@ def analyse(
             text.append(f"- {output}: constant or undefined; skipped")
             continue
         frame = screening(
-            prob, latent, y.to_numpy(), opts["levels"], opts["bootstrap"], spec.seed + 1
+            prob,
+            latent,
+            y.to_numpy(),
+            opts["levels"],
+            opts["bootstrap"],
+            seeds.bootstrap(spec.seed),
         ).sort_values("mu_star", ascending=False)
         frame.to_csv(folder / f"morris_{output}.csv", index=False)
         path = save(

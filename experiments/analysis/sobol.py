@@ -1,9 +1,10 @@
 """Sobol' variance-based sensitivity: S1 and ST (S2 optional) with bootstrap CIs, convergence.
 
 Outputs analysed per sample point (the mean over its R replications):
-- `labelled_at_horizon`: labelled parks at month 108;
-- `target_met`: 1 if >= 1,000 at month 108 (its mean over replications is P(>=1,000));
-- `month_target_reached`: month 1,000 is first reached; runs that never reach it are censored
+- `labelled_at_horizon`: labelled parks at the scenario's horizon (`horizon_months`);
+- `target_met`: 1 if >= the target (`target_parks`) at the horizon (its mean over replications
+  is P(target met));
+- `month_target_reached`: month the target is first reached; runs that never reach it are censored
   and set to the end of the run (month 168): a floor on the true month, stated in the report.
 
 Replication noise. The model is stochastic, so Y(x) = f(x) + e. The design repeats the first
@@ -29,24 +30,22 @@ from werklandschap.experiments.analysis.common import (
     scenario_params,
 )
 from werklandschap.experiments.design import Factor, problem
-from werklandschap.experiments.plots import (
+from werklandschap.experiments.outcomes import titles
+from werklandschap.experiments.spec import ExperimentSpec
+from werklandschap.model import seeds
+from werklandschap.model.outcome_spec import fill
+from werklandschap.runs.plots import (
     LINE_STYLES,
     OKABE_ITO,
     category_colour,
     new_figure,
 )
-from werklandschap.experiments.spec import ExperimentSpec
-from werklandschap.model.outcome_spec import outcome
 
 
 def output_titles(params: dict[str, Any] | None = None) -> dict[str, str]:
-    """The analysed outputs in words (outcome spec), target and horizon from `params`."""
-    return {
-        "labelled_at_horizon": outcome("labelled_at_horizon").label(params),
-        "target_met": outcome("target_met").label(params) + " (0/1)",
-        "month_target_reached": outcome("month_target_reached").label(params)
-        + " (censored → end of run)",
-    }
+    """The analysed outputs in words (experiments/outcomes.py), target and horizon from
+    `params`."""
+    return titles("sobol", params)
 
 
 OUTPUTS = output_titles()
@@ -223,25 +222,15 @@ def _convergence_figure(
     return fig
 
 
-def analyse(
-    spec: ExperimentSpec,
-    runs: pd.DataFrame,
-    series: pd.DataFrame | None,
-    folder: Path,
-    factors: list[Factor],
-) -> str:
-    """Indices per output, convergence and the noise note."""
-    opts = spec.options
-    prob = problem(factors)
+def _indices_per_output(spec, runs, prob, censor_at: float, titles, folder: Path):
+    """S1/ST (and S2) per output into CSVs; convergence of labelled at the horizon.
+
+    Returns the index tables (by output, largest ST first), notes on skipped outputs and the
+    convergence figure (title, path) when drawn.
+    """
+    opts, seed = spec.options, seeds.bootstrap(spec.seed)
     second = opts["second_order"]
-    ok = ok_runs(runs)
-    censor_at = float(ok["months"].max()) if len(ok) else np.nan
-    seed = spec.seed + 1
-    titles = output_titles(scenario_params(opts["base"]))
     results, lines, figures = {}, [], []
-    failed_points = int(
-        runs[(runs["role"] == "sample") & (runs["status"] != "ok")]["point"].nunique()
-    )
     for output in OUTPUTS:
         y = point_means(runs, output, censor_at)
         bad = ~np.isfinite(y)
@@ -262,38 +251,38 @@ def analyse(
         if output == "labelled_at_horizon":
             conv = convergence(prob, y, second, min(opts["bootstrap"], 100), seed)
             conv.to_csv(folder / "sobol_convergence.csv", index=False)
-            figures.append(
-                (
-                    "Convergence",
-                    save(_convergence_figure(conv, output, titles), folder, "sobol_convergence"),
-                )
-            )
-    if results:
-        figures.insert(0, ("Sobol' indices", save(_bars(results, titles), folder, "sobol_indices")))
-    text = [
-        f"Saltelli/Sobol' design (scrambled, seed {seed}) with N = {opts['n']} base points over "
+            figure = _convergence_figure(conv, output, titles)
+            figures.append(("Convergence", save(figure, folder, "sobol_convergence")))
+    return results, lines, figures
+
+
+def _design_text(spec, factors: list[Factor], censor_at: float, params) -> list[str]:
+    """What was sampled and how (the report's first paragraphs)."""
+    opts = spec.options
+    return [
+        f"Saltelli/Sobol' design (scrambled, seed {seeds.bootstrap(spec.seed)}) with N = "
+        f"{opts['n']} base points over "
         f"{len(factors)} factors ({', '.join(f.name for f in factors)}), "
-        f"{'with' if second else 'without'} second-order terms, {spec.replications} "
+        f"{'with' if opts['second_order'] else 'without'} second-order terms, {spec.replications} "
         f"replication(s) per point (outputs averaged over replications); bootstrap 95% CIs "
         f"from {opts['bootstrap']} resamples. Base scenario: {opts['base']}.",
         "",
         "Integer factors are sampled on [lo, hi+1) and floored, categorical ones as an index; "
-        "indices refer to these latent variables. Runs that never reach 1,000 are given the "
-        f"end of the run (month {censor_at:.0f}) as their month 1,000 is reached: "
-        "a floor on the true month.",
+        + fill(
+            "indices refer to these latent variables. Runs that never reach {target} are given "
+            "the ",
+            params,
+        )
+        + f"end of the run (month {censor_at:.0f}) as their "
+        + fill("month {target} is reached: a floor on the true month.", params),
         "",
     ]
-    if failed_points:
-        text += [
-            f"{failed_points} sample point(s) had failed runs; their outputs were imputed "
-            "with the mean over points.",
-            "",
-        ]
-    for output, frame in results.items():
-        text += [f"### {titles[output]}", "", markdown_table(frame, ".2f"), "", _short(frame), ""]
-    text += [*lines, "", "### Replication noise", ""]
+
+
+def _noise_section(spec, runs: pd.DataFrame, outputs, censor_at: float) -> list[str]:
+    """The replication-noise table (η per output) and how to read it."""
     noise_rows = []
-    for output in results:
+    for output in outputs:
         n = noise_share(runs, output, censor_at)
         eta_mean = n["eta"] / spec.replications if np.isfinite(n["eta"]) else np.nan
         noise_rows.append(
@@ -305,17 +294,51 @@ def analyse(
                 f"η after averaging {spec.replications}": eta_mean,
             }
         )
-    if noise_rows:
-        noise = opts["noise_check"]
+    if not noise_rows:
+        return []
+    noise = spec.options["noise_check"]
+    return [
+        f"The first {noise['points']} design points (rows of the Saltelli sample) were rerun "
+        f"{noise['replications']} times "
+        "with independent seeds. η = within-point variance / variance of single runs (a "
+        "nugget estimate). Noise adds about η to every ST (Jansen estimator) and scales "
+        "S1 by about (1 − η); averaging R replications per point divides η by about R.",
+        "",
+        markdown_table(pd.DataFrame(noise_rows)),
+        "",
+    ]
+
+
+def analyse(
+    spec: ExperimentSpec,
+    runs: pd.DataFrame,
+    series: pd.DataFrame | None,
+    folder: Path,
+    factors: list[Factor],
+) -> str:
+    """Indices per output, convergence and the noise note."""
+    ok = ok_runs(runs)
+    censor_at = float(ok["months"].max()) if len(ok) else np.nan
+    params = scenario_params(spec.options["base"])
+    titles = output_titles(params)
+    results, lines, figures = _indices_per_output(
+        spec, runs, problem(factors), censor_at, titles, folder
+    )
+    if results:
+        figures.insert(0, ("Sobol' indices", save(_bars(results, titles), folder, "sobol_indices")))
+    failed_points = int(
+        runs[(runs["role"] == "sample") & (runs["status"] != "ok")]["point"].nunique()
+    )
+    text = _design_text(spec, factors, censor_at, params)
+    if failed_points:
         text += [
-            f"The first {noise['points']} design points (rows of the Saltelli sample) were rerun "
-            f"{noise['replications']} times "
-            "with independent seeds. η = within-point variance / variance of single runs (a "
-            "nugget estimate). Noise adds about η to every ST (Jansen estimator) and scales "
-            "S1 by about (1 − η); averaging R replications per point divides η by about R.",
-            "",
-            markdown_table(pd.DataFrame(noise_rows)),
+            f"{failed_points} sample point(s) had failed runs; their outputs were imputed "
+            "with the mean over points.",
             "",
         ]
+    for output, frame in results.items():
+        text += [f"### {titles[output]}", "", markdown_table(frame, ".2f"), "", _short(frame), ""]
+    text += [*lines, "", "### Replication noise", ""]
+    text += _noise_section(spec, runs, results, censor_at)
     text += [f"![{title}]({path})\n" for title, path in figures]
     return "\n".join(text)

@@ -1,4 +1,4 @@
-"""Two-parameter sweep: heatmaps of P(>=1,000 by month 108) and mean labelled, with the
+"""Two-parameter sweep: heatmaps of P(target reached at the horizon) and mean labelled, with the
 P = 0.5 contour as the tipping boundary. Replications share seeds across cells (common random
 numbers), so neighbouring cells differ by the parameters, not by luck."""
 
@@ -20,14 +20,15 @@ from werklandschap.experiments.analysis.common import (
     save,
     scenario_params,
 )
-from werklandschap.experiments.analysis.stats import wilson
-from werklandschap.experiments.plots import PROBABILITY_MAP, SEQUENTIAL, horizon_year, new_figure
 from werklandschap.experiments.spec import ExperimentSpec
+from werklandschap.model.outcome_spec import fill
 from werklandschap.model.parameters import BY_NAME
+from werklandschap.runs.plots import PROBABILITY_MAP, SEQUENTIAL, horizon_year, new_figure
+from werklandschap.runs.stats import wilson
 
 
 def cell_table(runs: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
-    """Per grid cell: runs, P(>=1,000) with Wilson 95% CI, mean labelled at month 108."""
+    """Per grid cell: runs, P(>=1,000) with Wilson 95% CI, mean labelled at the horizon."""
     rows = []
     for (yv, xv), group in runs.groupby([y, x], sort=True):
         ok = ok_runs(group)
@@ -156,9 +157,10 @@ def analyse(
         [
             f"Grid {x} ({len(p.columns)} values) × {y} ({len(p.index)} values), "
             f"{spec.replications} replications per cell with common random numbers (replication r "
-            f"uses seed derive_seed({spec.seed}, r) in every cell); base scenario "
+            f"uses seed seeds.replication({spec.seed}, r) in every cell); base scenario "
             f"{spec.options['base']}. P(≥1,000): share of replications with ≥1,000 labelled "
-            "parks at month 108 (Wilson 95% intervals in sweep_cells.csv).",
+            + fill("parks at month {horizon}", scenario_params(spec.options["base"]))
+            + " (Wilson 95% intervals in sweep_cells.csv).",
             "",
             "### P(≥1,000 by 2031)",
             "",

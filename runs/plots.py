@@ -101,7 +101,7 @@ def _years(months: np.ndarray) -> np.ndarray:
 
 
 def horizon_year(params: Mapping[str, Any]) -> int:
-    """The year whose end the horizon is (month 108 -> 2031)."""
+    """The year whose end the horizon is (month m: the year 2022 + ceil(m / 12))."""
     return START_YEAR + (int(params["horizon_months"]) - 1) // 12
 
 

@@ -53,7 +53,7 @@ def _not_a_folder(*paths: Path) -> str | None:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from werklandschap.experiments import calibration
+    from werklandschap.verification import calibration
 
     out = Path(args.out)
     if args.docs and not args.write:
@@ -102,7 +102,7 @@ def _calibration_docs(report: Path, docs: Path, calibrated: Path) -> None:
 
 
 def cmd_validation(args: argparse.Namespace) -> int:
-    from werklandschap.experiments.validation import build_report
+    from werklandschap.verification.validation import build_report
 
     sensitivity = Path(args.sensitivity) if args.sensitivity else None
     if sensitivity and not (sensitivity / MORRIS_TABLE).is_file():
@@ -142,7 +142,7 @@ def add_parser(sub) -> None:
     calibrate = sub.add_parser(
         "calibrate",
         help="fit organic diffusion to the KVO-B analogue (ABC); writes results/calibration/",
-        description="Approximate Bayesian computation by rejection (experiments/calibration.py). "
+        description="Approximate Bayesian computation by rejection (verification/calibration.py). "
         "Writes calibration.md, draws.csv and accepted.csv to --out; changes the spec's "
         "calibrated values and docs/ only with --write and --docs.",
     )
@@ -181,7 +181,7 @@ def add_parser(sub) -> None:
     validation = sub.add_parser(
         "validation",
         help="patterns, Bass fits, the mission answer; writes results/validation/",
-        description="The validation report (experiments/validation.py): validation.md and img/ "
+        description="The validation report (verification/validation.py): validation.md and img/ "
         "in --out; docs/validation.md and docs/img/ change only with --docs.",
     )
     validation.add_argument(

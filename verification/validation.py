@@ -1,5 +1,6 @@
-"""`werklandschap validation`: docs/validation.md — patterns, Bass fits, the mission answer, the
-parameters that matter.
+"""`werklandschap validation`: results/validation/ (report.md and figures; copied to
+docs/validation.md only with --docs) — patterns, Bass fits, the mission answer, the parameters
+that matter. Replication r of every scenario uses `seeds.replication(seed, r)` (model/seeds.py).
 
 Sections (each value with its uncertainty over replications):
 1. Patterns (pattern-oriented validation, Grimm et al. 2005): the KVO-B analogue (labelled share
@@ -25,17 +26,28 @@ from matplotlib.figure import Figure
 from scipy.optimize import curve_fit
 
 from werklandschap.agents.park import Organisation
-from werklandschap.experiments.analysis.stats import wilson
-from werklandschap.experiments.calibration import TARGETS, analogue_scenario, statistics
-from werklandschap.experiments.plots import OKABE_ITO, new_figure, s_curve
-from werklandschap.experiments.runs import run_replications
-from werklandschap.model.bass import bass_curve
+from werklandschap.model import seeds
 from werklandschap.model.model import WerklandschapModel
+from werklandschap.model.outcome_spec import fill
+from werklandschap.runs.plots import OKABE_ITO, new_figure, s_curve
+from werklandschap.runs.runs import run_replications
+from werklandschap.runs.stats import wilson
+from werklandschap.verification.bass import bass_curve
+from werklandschap.verification.calibration import TARGETS, analogue_scenario, statistics
 
 LITERATURE_P = (0.01, 0.03)
 LITERATURE_Q = (0.2, 0.4)
-MORRIS_FILE = Path(__file__).resolve().parent / "morris.yaml"
-N_PARKS = 3646
+MORRIS_FILE = Path(__file__).resolve().parent.parent / "experiments" / "morris.yaml"
+
+
+def n_parks(result) -> int:
+    """Number of business parks in a run (the drawn population, not a constant)."""
+    return int(result.final_stage.size)
+
+
+def at_horizon(series: np.ndarray, result) -> float:
+    """Value of a monthly series at the run's horizon (the scenario's `horizon_months`)."""
+    return series[int(result.params["horizon_months"])]
 
 
 @dataclass
@@ -59,7 +71,7 @@ def organisation_shares(replications: int, seed: int) -> dict[str, np.ndarray]:
     shares: dict[str, list[float]] = {"biz": [], "park_management": [], "any": []}
     for r in range(replications):
         organisation = WerklandschapModel(
-            "baseline", rng=seed + r, park_agents=False
+            "baseline", rng=seeds.replication(seed, r), park_agents=False
         ).park_state.organisation
         shares["biz"].append(np.mean(organisation == Organisation.BIZ))
         shares["park_management"].append(np.mean(organisation == Organisation.PARK_MANAGEMENT))
@@ -68,12 +80,15 @@ def organisation_shares(replications: int, seed: int) -> dict[str, np.ndarray]:
 
 
 def patterns(baseline, counterfactual, analogue, seed: int) -> list[Pattern]:
-    stats = pd.DataFrame([statistics(r.labelled, N_PARKS) for r in analogue])
+    stats = pd.DataFrame([statistics(r.labelled, n_parks(r)) for r in analogue])
     org = organisation_shares(len(baseline), seed)
     base_summary = pd.DataFrame([r.summary() for r in baseline])
     gap = base_summary["labelled_share_green_deal"] - base_summary["labelled_share_other"]
     effect = np.array(
-        [b.labelled[108] - c.labelled[108] for b, c in zip(baseline, counterfactual, strict=True)]
+        [
+            at_horizon(b.labelled, b) - at_horizon(c.labelled, c)
+            for b, c in zip(baseline, counterfactual, strict=True)
+        ]
     )
     out = []
     for name, (low, high), label, source in (
@@ -170,7 +185,7 @@ def _figures(baseline, counterfactual, analogue, adopters, fits, out: Path) -> d
     names = {}
     fig = new_figure(6.5, 3.8)
     ax = fig.subplots()
-    shares = np.array([r.labelled / N_PARKS for r in analogue])
+    shares = np.array([r.labelled / n_parks(r) for r in analogue])
     years = np.arange(shares.shape[1]) / 12
     blue = OKABE_ITO["blue"]
     ax.fill_between(
@@ -182,7 +197,13 @@ def _figures(baseline, counterfactual, analogue, adopters, fits, out: Path) -> d
         color=blue,
         label="model: no programme, label from year 0 (mean, 5–95% band)",
     )
-    ax.plot(years, 44 * years / N_PARKS, "k--", linewidth=1, label="KVO-B pace: 44 parks a year")
+    ax.plot(
+        years,
+        44 * years / n_parks(analogue[0]),
+        "k--",
+        linewidth=1,
+        label="KVO-B pace: 44 parks a year",
+    )
     ax.axhspan(*TARGETS["share_14y"], xmin=0.9, color="k", alpha=0.15, label="KVO-B stock, year 14")
     ax.set_xlabel("time since the label became available (years)")
     ax.set_ylabel("labelled parks (share of all parks, 0–1)")
@@ -221,6 +242,94 @@ def _figures(baseline, counterfactual, analogue, adopters, fits, out: Path) -> d
     return names
 
 
+def _answer_section(baseline, counterfactual, seed: int, replications: int, mission: str):
+    """The report's title and the mission answer: P(target at the horizon) with its interval."""
+    labelled = np.array([at_horizon(r.labelled, r) for r in baseline])
+    params = baseline[0].params
+    met = int(np.sum(labelled >= params["target_parks"]))
+    low, high = wilson(met, len(baseline))
+    return [
+        "# Validation report",
+        "",
+        f"Generated by `werklandschap validation` (seed {seed}, {replications} replications per "
+        "scenario); method in `verification/validation.py`. Values are means with 90% intervals "
+        "over replications.",
+        "",
+        "## The answer",
+        "",
+        fill(
+            "**P(≥ {target} labelled parks by the end of {horizon_year}) in the baseline: ", params
+        )
+        + f"{met / len(baseline):.0%}** "
+        f"(95% Wilson interval {low:.0%}–{high:.0%}, {len(baseline)} runs). Labelled at the end of "
+        + fill("{horizon_year}", params)
+        + f": median {np.median(labelled):,.0f} (90% interval {np.percentile(labelled, 5):,.0f}–"
+        f"{np.percentile(labelled, 95):,.0f}); without the programme "
+        f"{np.median([at_horizon(r.labelled, r) for r in counterfactual]):,.0f}.",
+        "",
+        f"![baseline and counterfactual](img/{mission})",
+        "",
+    ]
+
+
+def _patterns_section(found: list[Pattern], figure: str) -> list[str]:
+    """One table row per pattern with its pass/fail."""
+    lines = [
+        "## Patterns",
+        "",
+        "| pattern | target | model (mean, 90% interval) | pass | source |",
+        "|---|---|---|---|---|",
+    ]
+    for pat in found:
+        lines.append(
+            f"| {pat.name} | {pat.target} | {pat.value:.3g} ({pat.low:.3g}–{pat.high:.3g}) "
+            f"| {'pass' if pat.passed else '**fail**'} | {pat.source} |"
+        )
+    return [*lines, "", f"![KVO-B analogue](img/{figure})", ""]
+
+
+def _bass_section(fits: dict[str, dict[str, float]], figure: str) -> list[str]:
+    """The fitted p, q, m per scenario against the literature ranges."""
+    lines = [
+        "## Bass fits",
+        "",
+        "F(t) = m · Bass(t; p, q) fitted to the mean share of adopters (engaged or beyond); "
+        f"literature: p {LITERATURE_P[0]}–{LITERATURE_P[1]}, q {LITERATURE_Q[0]}–"
+        f"{LITERATURE_Q[1]} per year (Sultan, Farley & Lehmann 1990).",
+        "",
+        "| scenario | p per year | q per year | m | R² | p in range | q in range |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, f in fits.items():
+        p_ok = LITERATURE_P[0] <= f["p"] <= LITERATURE_P[1]
+        q_ok = LITERATURE_Q[0] <= f["q"] <= LITERATURE_Q[1]
+        lines.append(
+            f"| {name} | {f['p']:.4f} | {f['q']:.3f} | {f['m']:.2f} | {f['r2']:.3f} | "
+            f"{'yes' if p_ok else 'no'} | {'yes' if q_ok else 'no'} |"
+        )
+    return [*lines, "", f"![Bass fits](img/{figure})", ""]
+
+
+def _sensitivity_section(table: pd.DataFrame, morris_folder, params) -> list[str]:
+    """The ten largest Morris mu* of labelled parks at the horizon."""
+    lines = [
+        "## What matters most",
+        "",
+        f"Morris screening of every uncertainty (results in `{morris_folder}`), output: labelled "
+        + fill("parks at the end of {horizon_year}", params)
+        + "; μ* = mean absolute elementary effect (parks), with its bootstrap 95% half-width.",
+        "",
+        "| rank | parameter | μ* | ± | σ |",
+        "|---|---|---|---|---|",
+    ]
+    for rank, row in enumerate(table.head(10).itertuples(), start=1):
+        lines.append(
+            f"| {rank} | `{row.factor}` | {row.mu_star:.3g} | {row.mu_star_conf:.2g} | "
+            f"{row.sigma:.3g} |"
+        )
+    return lines
+
+
 def build_report(
     replications: int = 100,
     seed: int = 2026,
@@ -238,82 +347,18 @@ def build_report(
     analogue = run_replications(analogue_scenario(), seed, max(10, replications // 5))
     found = patterns(baseline, counterfactual, analogue, seed)
     adopters = {  # mean share of parks engaged or beyond, per month
-        name: np.mean([r.adopters / N_PARKS for r in results], axis=0)
+        name: np.mean([r.adopters / n_parks(r) for r in results], axis=0)
         for name, results in (("baseline", baseline), ("no_programme", counterfactual))
     }
     fits = {name: fit_bass(np.arange(share.size), share) for name, share in adopters.items()}
     table, morris_folder = sensitivity_table(sensitivity, results, workers)
     figures = _figures(baseline, counterfactual, analogue, adopters, fits, out / "img")
-    labelled = np.array([r.labelled[108] for r in baseline])
-    met = int(np.sum(labelled >= baseline[0].params["target_parks"]))
-    low, high = wilson(met, len(baseline))
-
     lines = [
-        "# Validation report",
-        "",
-        f"Generated by `werklandschap validation` (seed {seed}, {replications} replications per "
-        "scenario); method in `experiments/validation.py`. Values are means with 90% intervals "
-        "over replications.",
-        "",
-        "## The answer",
-        "",
-        "**P(≥ 1,000 labelled parks by the end of 2031) in the baseline: "
-        f"{met / len(baseline):.0%}** "
-        f"(95% Wilson interval {low:.0%}–{high:.0%}, {len(baseline)} runs). Labelled at the end of "
-        f"2031: median {np.median(labelled):,.0f} (90% interval {np.percentile(labelled, 5):,.0f}–"
-        f"{np.percentile(labelled, 95):,.0f}); without the programme "
-        f"{np.median([r.labelled[108] for r in counterfactual]):,.0f}.",
-        "",
-        f"![baseline and counterfactual](img/{figures['mission']})",
-        "",
-        "## Patterns",
-        "",
-        "| pattern | target | model (mean, 90% interval) | pass | source |",
-        "|---|---|---|---|---|",
+        *_answer_section(baseline, counterfactual, seed, replications, figures["mission"]),
+        *_patterns_section(found, figures["kvo_b"]),
+        *_bass_section(fits, figures["bass"]),
+        *_sensitivity_section(table, morris_folder, baseline[0].params),
     ]
-    for pat in found:
-        lines.append(
-            f"| {pat.name} | {pat.target} | {pat.value:.3g} ({pat.low:.3g}–{pat.high:.3g}) "
-            f"| {'pass' if pat.passed else '**fail**'} | {pat.source} |"
-        )
-    lines += [
-        "",
-        f"![KVO-B analogue](img/{figures['kvo_b']})",
-        "",
-        "## Bass fits",
-        "",
-        "F(t) = m · Bass(t; p, q) fitted to the mean share of adopters (engaged or beyond); "
-        f"literature: p {LITERATURE_P[0]}–{LITERATURE_P[1]}, q {LITERATURE_Q[0]}–"
-        f"{LITERATURE_Q[1]} per year (Sultan, Farley & Lehmann 1990).",
-        "",
-        "| scenario | p per year | q per year | m | R² | p in range | q in range |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for name, f in fits.items():
-        p_ok = LITERATURE_P[0] <= f["p"] <= LITERATURE_P[1]
-        q_ok = LITERATURE_Q[0] <= f["q"] <= LITERATURE_Q[1]
-        lines.append(
-            f"| {name} | {f['p']:.4f} | {f['q']:.3f} | {f['m']:.2f} | {f['r2']:.3f} | "
-            f"{'yes' if p_ok else 'no'} | {'yes' if q_ok else 'no'} |"
-        )
-    lines += [
-        "",
-        f"![Bass fits](img/{figures['bass']})",
-        "",
-        "## What matters most",
-        "",
-        f"Morris screening of every uncertainty (results in `{morris_folder}`), output: labelled "
-        "parks at the end of 2031; μ* = mean absolute elementary effect (parks), with its "
-        "bootstrap 95% half-width.",
-        "",
-        "| rank | parameter | μ* | ± | σ |",
-        "|---|---|---|---|---|",
-    ]
-    for rank, row in enumerate(table.head(10).itertuples(), start=1):
-        lines.append(
-            f"| {rank} | `{row.factor}` | {row.mu_star:.3g} | {row.mu_star_conf:.2g} | "
-            f"{row.sigma:.3g} |"
-        )
     out.mkdir(parents=True, exist_ok=True)
     path = out / "validation.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -6,7 +6,7 @@ the data and builds the network, which later runs reuse):
   only when first used, so batch runs skip them: their cost is printed separately), time per
   monthly step, full-run time (build + 168 months
   + summary outcomes), runs per second per core — for the vectorised model and for the per-agent
-  reference (model/reference.py), and their ratio;
+  reference (verification/reference.py), and their ratio;
 - scaling: full-run time for synthetic populations of 1x, 2x, 4x and 8x the parks (each real park
   replicated with jittered hectares and attributes, in the same municipalities), with the time per
   park, so that growth faster than linear shows;
@@ -27,8 +27,8 @@ import numpy as np
 
 from werklandschap.model.data import NationalData, national_data
 from werklandschap.model.model import WerklandschapModel
-from werklandschap.model.reference import ReferenceModel
 from werklandschap.model.scenario import load_scenario
+from werklandschap.verification.reference import ReferenceModel
 
 SCALES = (1, 2, 4, 8)
 
@@ -151,7 +151,7 @@ def main(repeats: int = 20, reference_repeats: int = 2, scaling: bool = True) ->
             data = replicated_data(k)
             median = float(np.median(time_runs(WerklandschapModel, 5, data)["full"]))
             base = base or median
-            per_k = 1e3 * median / (data.n_parks / 1000)
+            per_k = 1e3 * median / (data.n_parks / 1e3)
             print(
                 f"  {data.n_parks:6,d}  {1e3 * median:8.1f} ms  {per_k:10.2f} ms      "
                 f"{median / base:5.2f}x (parks {k}x)"
