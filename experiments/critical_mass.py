@@ -2,7 +2,8 @@
 stay when programme support is withdrawn?
 
 The experiment ramps one control over a grid and runs every grid value in two arms with common
-seeds (replication r uses `seeds.replication(seed, r)` in every cell and arm, so differences are paired):
+seeds (replication r uses `seeds.replication(seed, r)` in every cell and arm, so differences
+are paired):
 
 - control `n_stimulated` or `seeded_adopters`: arm **supported** keeps the base scenario's
   `programme_end_month`; arm **withdrawn** ends all programme support at `withdraw_month`;
@@ -365,8 +366,9 @@ def analyse(
     return "\n".join(
         [
             f"Control {opts.control} over {len(x)} values, two arms, {spec.replications} "
-            f"replications each with common seeds (replication r uses seeds.replication({spec.seed}, r) "
-            f"in every cell and arm); base scenario {opts.base}. Withdrawn arm: {withdraw}. "
+            f"replications each with common seeds (replication r uses "
+            f"seeds.replication({spec.seed}, r) in every cell and arm); base scenario "
+            f"{opts.base}. Withdrawn arm: {withdraw}. "
             f"Outcome: {opts.outcome}; jump judged in the {opts.primary} arm (criterion in "
             "experiments/critical_mass.py).",
             "",
