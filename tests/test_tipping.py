@@ -78,3 +78,35 @@ def test_the_twin_leaves_the_run_as_it_is():
     fork = with_twin.params["programme_end_month"]
     assert with_twin.twin_labelled[0] == with_twin.result().labelled[fork]
     assert without.twin_labelled is None
+
+
+class _FakeRun:
+    """Just what the validation report's tipping section reads from a run."""
+
+    def __init__(self, sustaining: float, carried: float, trend: float) -> None:
+        from werklandschap.model.parameters import DEFAULTS
+
+        self.params = dict(DEFAULTS)
+        self._summary = {
+            "self_sustaining": sustaining,
+            "peer_carried_share": carried,
+            "engagement_trend": trend,
+        }
+
+    def summary(self) -> dict:
+        return self._summary
+
+
+def test_validation_report_states_whether_it_tips():
+    from werklandschap.verification.tipping_report import tipping_section
+
+    never = [_FakeRun(0.0, 0.2, 0.8) for _ in range(10)]
+    always = [_FakeRun(1.0, 0.7, 1.1) for _ in range(10)]
+    text = "\n".join(tipping_section({"baseline": never, "strong": always}))
+    assert "**The baseline does not tip" in text
+    assert (
+        "| baseline | 0 of 10 (0%; 95% CI 0%–28%) | 0.20 (0.20–0.20) | 0.80 (0.80–0.80) |" in text
+    )
+    assert "| strong | 10 of 10 (100%" in text
+    text = "\n".join(tipping_section({"strong": always}))
+    assert "**The strong tips in every run**" in text
