@@ -24,28 +24,12 @@ from werklandschap.dashboard.words import month_name, number, say
 from werklandschap.model.data import national_data
 from werklandschap.model.model import WerklandschapModel
 from werklandschap.model.outcomes import START_YEAR
-from werklandschap.runs.plots import draw_provinces, park_positions
+from werklandschap.runs.plots import OKABE_ITO, STAGE_COLOURS, draw_provinces, park_positions
 
-#: Okabe & Ito (2008) colour-blind-safe palette.
-OKABE_ITO = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-}
-STAGE_COLOURS = {
-    Stage.UNAWARE: "#DDDDDD",
-    Stage.AWARE: OKABE_ITO["sky_blue"],
-    Stage.ENGAGED: OKABE_ITO["orange"],
-    Stage.TRANSFORMING: OKABE_ITO["vermillion"],
-    Stage.LABELLED: OKABE_ITO["green"],
-}
 #: One colour per compared scenario, the baseline first.
-SCENARIO_COLOURS = tuple(OKABE_ITO[k] for k in ("black", "blue", "orange", "green", "purple"))
+SCENARIO_COLOURS = tuple(
+    OKABE_ITO[k] for k in ("black", "blue", "orange", "bluish_green", "reddish_purple")
+)
 GREEN_DEAL, OTHER = OKABE_ITO["blue"], "#BBBBBB"
 STAGE_RGBA = np.array([to_rgba(STAGE_COLOURS[s]) for s in Stage])
 FIGSIZE = (4.8, 3.2)  # inches
