@@ -56,7 +56,7 @@ def test_the_fast_tier_leaves_out_browser_notebook_docking_and_slow_tests(tmp_pa
     assert {n.split("::")[0] for n in by_tier["notebook"]} == {"tests/test_notebooks.py"}
     assert all("slow" in tiers[n] for tier in by_tier.values() for n in tier)
     # the dashboard's tests without a browser stay in the fast tier
-    assert any(n.startswith("tests/test_dashboard.py::test_controls") for n in fast)
+    assert any(n.startswith("tests/test_dashboard_controls.py::test_controls") for n in fast)
 
 
 def test_modules_that_share_state_are_one_unit_of_work():
