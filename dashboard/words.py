@@ -2,8 +2,8 @@
 
 Words about parameters live in the parameter spec (`Parameter.words`, `.explain`, ...) and words
 about outcomes in the outcome spec (`Outcome.nl` / `.en`); this module holds only what belongs to
-the page itself. Every entry has both languages (tests/test_dashboard.py checks it). Texts may
-hold `{placeholders}` filled in by `say`.
+the page itself. Every entry has both languages (tests/test_dashboard_controls.py checks it).
+Texts may hold `{placeholders}` filled in by `say`.
 """
 
 from __future__ import annotations

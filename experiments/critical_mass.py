@@ -50,6 +50,7 @@ from werklandschap.experiments.spec import ExperimentError, ExperimentSpec
 from werklandschap.model import seeds
 from werklandschap.model.outcome_spec import EXPERIMENT_OUTCOMES
 from werklandschap.model.scenario import Scenario, ScenarioError, load_scenario
+from werklandschap.runs.limits import LIMITS
 
 Control = Literal["programme_end_month", "n_stimulated", "seeded_adopters"]
 ARMS = ("supported", "withdrawn")
@@ -72,7 +73,7 @@ class Options(BaseModel):
     steps: int | None = Field(default=None, ge=4, le=MAX_VALUES)
     withdraw_month: int | None = Field(default=None, ge=0, le=480)
     outcome: Literal[ADOPTION_OUTCOMES] = "labelled_at_end"  # type: ignore[valid-type]
-    replications: int = Field(default=10, ge=2, le=1000)
+    replications: int = Field(default=10, ge=2, le=LIMITS["replications"].maximum)
     jump_ratio: float = Field(default=3.0, ge=1.0, le=100.0)
     jump_z: float = Field(default=3.0, ge=0.0, le=10.0)
     stay_share: float = Field(default=0.9, gt=0.0, le=1.0)

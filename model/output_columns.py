@@ -13,13 +13,14 @@ that writes or documents an output table reads this declaration (the helpers bel
 - `outputs_markdown()` is docs/outputs.md (`werklandschap outputs --markdown`).
 
 Months count from the start: month 0 is 1 January 2023, month t the state t months later, so
-month 108 is the end of 2031. The date of month t is the first day of calendar month t
-(1 January 2023 plus t months); month 108 is 2032-01-01, the moment 2031 ends.
+month `horizon_months` is the end of the programme horizon (the end of 2031 by default). The date
+of month t is the first day of calendar month t (1 January 2023 plus t months): the date of the
+horizon month is 1 January of the next year, the moment the horizon year ends.
 """
 
 from __future__ import annotations
 
-from werklandschap.model.outcome_spec import EXPERIMENT_OUTCOMES, OUTCOMES
+from werklandschap.model.outcome_spec import EXPERIMENT_OUTCOMES, OUTCOMES, fill
 
 # The vocabulary and helpers live in output_format; they are re-exported here so that every
 # writer and reader of an output table needs only this module.
@@ -45,7 +46,9 @@ from werklandschap.model.output_format import (  # noqa: F401
 _C = Column
 MONTH = _C(
     name="month",
-    meaning="Months since the start (0 = 1 January 2023; 108 = end of 2031).",
+    meaning=fill(
+        "Months since the start (0 = 1 January 2023; {horizon} = end of {horizon_year}).", None
+    ),
     unit="month",
     dtype="int",
 )
@@ -274,10 +277,14 @@ def outputs_markdown() -> str:
         "Generated from `model/output_columns.py` and `model/outcome_spec.py` by "
         "`werklandschap outputs --markdown`; do not edit.",
         "",
-        "Month numbers count from the start: month 0 is 1 January 2023 and month 108 the end "
-        "of 2031 (the programme's horizon). Every month number has a calendar date beside it: "
-        "the first day of that calendar month (month 108 is 2032-01-01, the moment 2031 ends). "
-        "An empty cell (NaN, NA, null) means the value does not exist for that run: the event "
+        fill(
+            "Month numbers count from the start: month 0 is 1 January 2023 and month {horizon} "
+            "the end of {horizon_year} (the programme's horizon). Every month number has a "
+            "calendar date beside it: the first day of that calendar month (month {horizon} is "
+            "1 January after {horizon_year}, the moment {horizon_year} ends). ",
+            None,
+        )
+        + "An empty cell (NaN, NA, null) means the value does not exist for that run: the event "
         "did not happen within the run, the run failed, or the share has no parks to count.",
         "",
         "The Parquet files with results (timeseries.parquet, runs.parquet) carry these words: "
@@ -287,8 +294,12 @@ def outputs_markdown() -> str:
         "`date32` (pandas reads them as Python dates). CSV files hold the same values as text; "
         "yes/no is `True`/`False`, dates are `YYYY-MM-DD`.",
         "",
-        "Words with a horizon or target are shown for the defaults (horizon month 108, target "
-        "1,000 parks); a scenario that changes them changes the meaning accordingly.",
+        fill(
+            "Words with a horizon or target are shown for the defaults (horizon month "
+            "{horizon}, target {target} parks); a scenario that changes them changes the "
+            "meaning accordingly.",
+            None,
+        ),
     ]
     for command, folder in (
         ("run", "results/<scenario>/<run-name>/"),
