@@ -214,6 +214,7 @@ MONTHS: dict[str, tuple[str, ...]] = {
 #: Plain names of the shipped scenarios (their file names are code names).
 SCENARIOS: dict[str, dict[str, str]] = {
     "baseline": {"nl": "Basisscenario", "en": "Baseline"},
+    "built_to_tip": {"nl": "Gebouwd om te kantelen (toets)", "en": "Built to tip (check)"},
     "all_provinces": {"nl": "Alle provincies een Green Deal", "en": "Green Deal in all provinces"},
     "central_selection": {"nl": "Centrale terreinen kiezen", "en": "Choose central parks"},
     "double_stimulated": {"nl": "Twee keer zoveel gestimuleerd", "en": "Twice as many stimulated"},

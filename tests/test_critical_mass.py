@@ -187,3 +187,43 @@ def test_end_to_end_at_tiny_size(tmp_path):
     report = (folder / "report.md").read_text()
     assert "Control seeded_adopters over 4 values" in report
     assert ("**Jump**" in report) != ("**No tipping point**" in report)
+
+
+def tip_experiment(tmp_path, **params) -> tuple[dict, str]:
+    """The critical-mass experiment on scenarios/built_to_tip.yaml (with `params` changed), seeded
+    adopters 0-400, 3 replications: the verdict and the report text."""
+    import yaml
+
+    from werklandschap.model.scenario import load_scenario
+
+    base = tmp_path / "tip.yaml"
+    overrides = {**load_scenario("built_to_tip").overrides, "horizon_months": 60, **params}
+    base.write_text(yaml.safe_dump({"name": "tip", "parameters": overrides}))
+    experiment = tmp_path / "cm_tip.yaml"
+    experiment.write_text(
+        f"name: cm_tip\ntype: critical_mass\nseed: 4\nreplications: 3\nbase: {base}\n"
+        "control: seeded_adopters\nvalues: [0, 50, 100, 400]\nwithdraw_month: 12\n"
+        "outcome: labelled_at_end\nbootstrap: 100\n"
+    )
+    folder = run_experiment(experiment, tmp_path / "results", workers=1, quiet=True)
+    runs = pd.read_parquet(folder / "runs.parquet")
+    assert (runs["status"] == "ok").all()
+    result = cm.verdict(runs, cm.options_of(load_experiment(experiment)), seed=4)
+    return result, (folder / "report.md").read_text()
+
+
+def test_built_to_tip_jumps_at_a_critical_mass_inside_the_grid(tmp_path):
+    """Issue 12, Done-when: the scenario built to tip shows a jump. Below the critical mass the
+    cascade stays local (tens of labelled parks); above it nearly every park is labelled."""
+    result, report = tip_experiment(tmp_path)
+    assert result["jumps"] and result["ratio"] >= 3.0 and result["z"] >= 3.0
+    assert 0 < result["low"] <= result["critical"] <= result["high"] < 400
+    assert result["supported"][0] < 200 and result["supported"][-1] > 3000
+    assert "**Jump**" in report and "No tipping point" not in report
+
+
+def test_with_peers_off_the_same_experiment_finds_no_jump(tmp_path):
+    """The counter-check: without local peers each seeded park adds only itself, no cascade."""
+    result, report = tip_experiment(tmp_path, peer_weight=0.0)
+    assert not result["jumps"] and result["ratio"] < 3.0, result["ratio"]
+    assert "**No tipping point**" in report
