@@ -295,21 +295,24 @@ def cell_table(runs: pd.DataFrame, opts: Options) -> pd.DataFrame:
 
 def _figure(result: dict[str, Any], opts: Options, folder: Path) -> str:
     from werklandschap.experiments.analysis.common import save
-    from werklandschap.runs.plots import new_figure
+    from werklandschap.experiments.analysis.sweep import axis_label
+    from werklandschap.model.outcome_spec import outcome
+    from werklandschap.runs.plots import OKABE_ITO, new_figure
 
     fig = new_figure(7.5, 4.5)
     ax = fig.subplots()
     x = result["x"]
-    ax.plot(x, result["supported"], "o-", label="supported (support as designed)")
-    ax.plot(x, result["withdrawn"], "s--", label="withdrawn (support ended early)")
+    ax.plot(x, result["supported"], "o-", color=OKABE_ITO["blue"], label="support as designed")
+    ax.plot(x, result["withdrawn"], "s--", color=OKABE_ITO["vermillion"], label="support withdrawn")
     if result["jumps"]:
         ax.axvline(result["critical"], color="black", lw=1, label="critical mass")
         if np.isfinite(result["low"]):
             ax.axvspan(
                 result["low"], result["high"], color="grey", alpha=0.25, label="95% interval"
             )
-    ax.set_xlabel(opts.control)
-    ax.set_ylabel(f"{opts.outcome} (parks, mean over replications)")
+    ax.set_xlabel(axis_label(opts.control, 70), fontsize=9)
+    words = outcome(opts.outcome).label(dict(load_scenario(opts.base).params))
+    ax.set_ylabel(f"{words}\n(parks, mean over replications)", fontsize=9)
     ax.set_title("Critical mass and hysteresis", fontsize=10)
     ax.legend(fontsize=8)
     return save(fig, folder, "critical_mass")
