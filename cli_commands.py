@@ -124,25 +124,40 @@ def _format(value) -> str:
     return value if isinstance(value, str) else repr(value)
 
 
+def by_group(parameters: list[Parameter]) -> dict[str, list[Parameter]]:
+    """Parameters per spec `group`, groups in the order they first appear in the spec."""
+    groups: dict[str, list[Parameter]] = {}
+    for p in parameters:
+        groups.setdefault(p.group, []).append(p)
+    return groups
+
+
 def params_markdown(parameters: list[Parameter]) -> str:
-    """The parameter table (docs/parameters.md) generated from the spec."""
+    """The parameter table (docs/parameters.md) generated from the spec, one table per group."""
     lines = [
         "# Parameters",
         "",
         "Generated from `model/parameters.py` by `werklandschap params --markdown`; do not edit.",
         "Kind: lever = policy choice, uncertainty = unknown fact, structural = set-up.",
         "Range: the plausible interval sampled by sensitivity analyses; limits: accepted values.",
-        "",
-        "| name | kind | default | unit | range | limits | description | source |",
-        "|---|---|---|---|---|---|---|---|",
+        "Parameters marked *assumption* have no source: sensitivity analyses cover their range.",
     ]
-    for p in parameters:
-        rng = f"{p.range[0]}–{p.range[1]}" if p.range else (" / ".join(p.choices or ()) or "")
-        lim = f"{p.limits[0]}–{p.limits[1]}" if p.limits else ""
-        lines.append(
-            f"| `{p.name}` | {p.kind} | {_format(p.default)} | {p.unit} | {rng} | {lim} "
-            f"| {p.description} | {p.source} |"
-        )
+    for group, members in by_group(parameters).items():
+        lines += [
+            "",
+            f"## {group}",
+            "",
+            "| name | kind | default | unit | range | limits | description | source |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for p in members:
+            rng = f"{p.range[0]}–{p.range[1]}" if p.range else (" / ".join(p.choices or ()) or "")
+            lim = f"{p.limits[0]}–{p.limits[1]}" if p.limits else ""
+            source = f"*{p.source}*" if p.is_assumption else p.source
+            lines.append(
+                f"| `{p.name}` | {p.kind} | {_format(p.default)} | {p.unit} | {rng} | {lim} "
+                f"| {p.description} | {source} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -151,10 +166,17 @@ def cmd_params(args: argparse.Namespace) -> int:
     if args.markdown:
         sys.stdout.write(params_markdown(chosen))
         return 0
-    for p in chosen:
-        rng = f"[{p.range[0]}, {p.range[1]}]" if p.range else "{" + ", ".join(p.choices or ()) + "}"
-        print(f"{p.name:30s} {p.kind:11s} {_format(p.default):>10s} {p.unit:14s} {rng}")
-        print(f"{'':30s} {p.description}")
+    for group, members in by_group(chosen).items():
+        print(f"--- {group} " + "-" * (60 - len(group)))
+        for p in members:
+            rng = (
+                f"[{p.range[0]}, {p.range[1]}]"
+                if p.range
+                else "{" + ", ".join(p.choices or ()) + "}"
+            )
+            flag = " (assumption)" if p.is_assumption else ""
+            print(f"{p.name:30s} {p.kind:11s} {_format(p.default):>10s} {p.unit:14s} {rng}")
+            print(f"{'':30s} {p.description}{flag}")
     return 0
 
 
