@@ -55,6 +55,15 @@ MODULE_TIERS = {"test_docking": "docking", "test_notebooks": "notebook"}
 SLOW_TESTS = {
     "test_experiments_exec::test_runs_are_identical_on_serial_process_pool_and_dask",
     "test_experiments_exec::test_resume_after_sigkill_loses_and_duplicates_nothing",
+    # theory check at full network size and end-to-end process tests (seconds each)
+    "test_critical_mass::test_built_to_tip_jumps_at_a_critical_mass_inside_the_grid",
+    "test_critical_mass::test_with_peers_off_the_same_experiment_finds_no_jump",
+    "test_readme_figures::test_readme_caption_quotes_what_make_run_gives",
+    "test_readme_figures::test_a_stale_caption_is_detected",
+    "test_experiment_safety::test_four_concurrent_writers_one_proceeds_and_nothing_is_lost",
+    "test_experiment_safety::test_bad_out_and_unreachable_scheduler_are_refused_before_anything_is_written",
+    "test_experiment_safety::test_no_process_of_a_killed_experiment_outlives_it",
+    "test_experiment_safety::test_ctrl_c_and_sigterm_print_what_was_kept_and_how_to_resume",
 }
 #: Modules whose tests share session or module state: one xdist worker each.
 SHARED_STATE_MODULES = ("test_dashboard", "test_docking")
