@@ -169,11 +169,9 @@ def cmd_params(args: argparse.Namespace) -> int:
     for group, members in by_group(chosen).items():
         print(f"--- {group} " + "-" * (60 - len(group)))
         for p in members:
-            rng = (
-                f"[{p.range[0]}, {p.range[1]}]"
-                if p.range
-                else "{" + ", ".join(p.choices or ()) + "}"
-            )
+            rng = f"[{p.range[0]}, {p.range[1]}]" if p.range else ""
+            if p.choices:
+                rng = "{" + ", ".join(p.choices) + "}"
             flag = " (assumption)" if p.is_assumption else ""
             print(f"{p.name:30s} {p.kind:11s} {_format(p.default):>10s} {p.unit:14s} {rng}")
             print(f"{'':30s} {p.description}{flag}")
