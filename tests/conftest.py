@@ -64,6 +64,10 @@ SLOW_TESTS = {
     "test_experiment_safety::test_bad_out_and_unreachable_scheduler_are_refused_before_anything_is_written",
     "test_experiment_safety::test_no_process_of_a_killed_experiment_outlives_it",
     "test_experiment_safety::test_ctrl_c_and_sigterm_print_what_was_kept_and_how_to_resume",
+    # many-seed mechanism checks of whole scenarios (each ~5-10 s of CPU)
+    "test_mechanisms::test_stronger_peers_adopt_more",
+    "test_mechanisms::test_zero_peer_weight_removes_peer_cascades",
+    "test_ladder::test_each_rung_adds_labelled_parks",
 }
 #: Modules whose tests share session or module state: one xdist worker each.
 SHARED_STATE_MODULES = ("test_dashboard", "test_docking")
