@@ -9,6 +9,7 @@ import pytest
 from werklandschap.experiments import critical_mass as cm
 from werklandschap.experiments.runner import run_experiment
 from werklandschap.experiments.spec import ExperimentError, ExperimentSpec, load_experiment
+from werklandschap.model.scenario import load_scenario
 from werklandschap.model.seeds import replication as derive_seed
 
 VALUES = [0, 100, 200, 300, 400, 500, 600, 700]
@@ -227,3 +228,19 @@ def test_with_peers_off_the_same_experiment_finds_no_jump(tmp_path):
     result, report = tip_experiment(tmp_path, peer_weight=0.0)
     assert not result["jumps"] and result["ratio"] < 3.0, result["ratio"]
     assert "**No tipping point**" in report
+
+
+def test_built_to_tip_above_its_critical_mass_is_self_sustaining_below_it_not():
+    """Issue 12, Done-when: the same scenario that jumps is self-sustaining by the twin test
+    when seeded above its critical mass (~60 parks), and not when seeded far below it. (Seeded
+    far above it, 150 parks, the cascade saturates before the end and engagements fall, which
+    the twin test counts as a decline: docs/ODD.md §7.9.)"""
+    from werklandschap.model.model import run
+
+    scenario = load_scenario("built_to_tip")
+    for seed in range(3):
+        above = run(scenario.with_params(seeded_adopters=100), seed).summary()
+        below = run(scenario.with_params(seeded_adopters=0), seed).summary()
+        assert above["self_sustaining"] == 1.0, (seed, above["peer_carried_share"])
+        assert np.isfinite(above["tipping_month"])
+        assert below["self_sustaining"] == 0.0, (seed, below["peer_carried_share"])
