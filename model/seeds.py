@@ -11,6 +11,7 @@ before the streams were declared here are unchanged.
 - noise_check(seed)           the experiment seed of a Sobol' noise check's extra replications
 - point(seed, values)         a parameter point given by its values (EMA Workbench adapter)
 - network(seed)               the business-park network (a separate stream for model/network.py)
+- posterior(seed)             parameter sets drawn from the calibration posterior
 
 Two scenarios run with the same seed share their replication seeds (common random numbers).
 """
@@ -89,3 +90,14 @@ def network(network_seed: int) -> np.random.Generator:
     park population or the monthly rules.
     """
     return np.random.default_rng(np.random.SeedSequence([NETWORK_STREAM, int(network_seed)]))
+
+
+#: Spawn key of the posterior stream: two entries, first "pst" in ASCII (as the network stream).
+POSTERIOR_STREAM = 0x707374
+
+
+def posterior(seed: int) -> np.random.Generator:
+    """A Generator for drawing parameter sets from the calibration posterior (model/posterior.py)
+    in an experiment or run seeded with `seed`: its own stream (entropy
+    `[POSTERIOR_STREAM, seed]`), so drawing parameter sets shifts no run seed."""
+    return np.random.default_rng(np.random.SeedSequence([POSTERIOR_STREAM, int(seed)]))
