@@ -454,13 +454,13 @@ PARAMETERS: tuple[Parameter, ...] = (
         name="permit_event_rate",
         description="Monthly chance that a park has a permit or redevelopment event (a larger "
         "permit, a zoning change or a redevelopment plan) at which a municipality's 'new "
-        "normal' binds; 1/60 = once in five years",
+        "normal' binds; 0.0167 = about once in five years",
         unit="1/month",
-        default=1 / 60,
+        default=0.0167,
         kind="uncertainty",
         source="assumption: park-scale permit/redevelopment moments every 2 to 20 years "
         "(frequent firm permits on large parks .. a restructuring cycle)",
-        range=(1 / 240, 1 / 24),
+        range=(0.004, 0.042),
         limits=(0.0, 1.0),
         group="regulation",
     ),
@@ -791,7 +791,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         default=0.2,
         kind="uncertainty",
         source=A,
-        range=(0.05, 0.4),
+        range=(0.05, 0.6),
         limits=(0.0, 5.0),
         group="engagement",
     ),
