@@ -3,8 +3,8 @@
 The model owns a `ParkState` (struct of arrays over all parks of the data). Each `Park` agent is a
 real Mesa agent and a *view* of one row: reading or writing `park.stage` reads or writes
 `state.stage[park.index]`. The monthly rules run for all parks at once (`Park.step_all`), in the
-order of docs/ODD.md §3 and §7.3–7.6, one named function each: awareness, engagement,
-organisation, planning, transformation, stalling, label.
+order of docs/ODD.md §3 and §7.3–7.6, one named function each: (permit events,) awareness,
+engagement, organisation, planning, transformation, stalling, label.
 Signals from other parks (peer shares) are taken from the state at the start of the month, so the
 order of parks never matters (synchronous updating). A park can pass several stages in one month
 when the rates allow it (needed for the Bass reduction; rare with the default rates).
@@ -303,8 +303,9 @@ def awareness(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
 def engagement(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
     """Rule 2 (docs/ODD.md §7.4): utility against threshold, with logistic noise, at a limited
     monthly rate. Peer signals come from the state at the start of the month; a park aware at the
-    start (or newly aware) adopts nothing itself, so its own value is 0. Each engagement is
-    credited to the channels by marginal effect (`marginal_credit`)."""
+    start (or newly aware) adopts nothing itself, so its own value is 0. A municipality's rule
+    binds only at a permit event (`obligation`, agents/regulation.py). Each engagement is
+    credited to the channels by marginal effect (`event_credit`)."""
     p, ctx, data = model.params, model.context, model.data
     aware = m.aware
     local = neighbour_share(model, m, ADOPTING_VALUE, aware)
