@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from werklandschap.model.model import WerklandschapModel
 
 #: Stages that count as local uptake for a municipality's decision (engaged or further).
-FIRST_UPTAKE_STAGE = 2  # Stage.ENGAGED (park.py imports this module's users; keep it import-free)
+FIRST_UPTAKE_STAGE = 2  # Stage.ENGAGED; agents/park.py imports this module, so no import back
 
 
 def calendar_year(month: int) -> int:
