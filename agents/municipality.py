@@ -5,8 +5,8 @@ municipality coaches engaged and transforming parks up to its capacity (partner 
 `coaching_capacity_partner` while the programme runs, all others `coaching_capacity_other`). A
 coach stays with a park until it finishes its transformation or stalls; free places go to
 programme parks (labs, ambassadors, stimulated) first, then at random.
-Regulation switches on from 1 January of `regulation_start_year` in the municipalities of
-`regulation_scope`.
+Regulation: from `regulation_start_year` on, each municipality of `regulation_scope` decides
+every January whether to put the 'new normal' in its zoning rules (agents/regulation.py).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import mesa
 import numpy as np
 
 from werklandschap.agents.park import Role, Stage
+from werklandschap.agents.regulation import adopt_rules
 from werklandschap.agents.selection import rank_within_groups
 
 if TYPE_CHECKING:
@@ -59,12 +60,9 @@ class Municipality(mesa.Agent):
 
     @staticmethod
     def step_all(model: WerklandschapModel) -> None:
-        """All municipalities coach parks up to capacity; regulation switches on when due."""
+        """All municipalities coach parks up to capacity and decide on the regulation."""
         coach_parks(model)
-        due = 2023 + model.month // 12 >= model.params["regulation_start_year"]
-        if due and not model.regulation_on:
-            model.municipality_regulated[:] = model.regulation_scope_mask()
-            model.regulation_on = True
+        adopt_rules(model)
 
 
 def coach_parks(model: WerklandschapModel) -> None:

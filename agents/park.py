@@ -3,8 +3,8 @@
 The model owns a `ParkState` (struct of arrays over all parks of the data). Each `Park` agent is a
 real Mesa agent and a *view* of one row: reading or writing `park.stage` reads or writes
 `state.stage[park.index]`. The monthly rules run for all parks at once (`Park.step_all`), in the
-order of docs/ODD.md §3 and §7.3–7.6, one named function each: awareness, engagement,
-organisation, planning, transformation, stalling, label.
+order of docs/ODD.md §3 and §7.3–7.6, one named function each: (permit events,) awareness,
+engagement, organisation, planning, transformation, stalling, label.
 Signals from other parks (peer shares) are taken from the state at the start of the month, so the
 order of parks never matters (synchronous updating). A park can pass several stages in one month
 when the rates allow it (needed for the Bass reduction; rare with the default rates).
@@ -27,9 +27,9 @@ from werklandschap.agents.decision import (
     AWARE_VALUE,
     engagement_chance,
     main_channel,
-    marginal_credit,
     neighbour_share,
 )
+from werklandschap.agents.regulation import event_credit, obligation, permit_events
 
 
 class Stage(IntEnum):
@@ -91,6 +91,7 @@ class ParkState:
     coached: np.ndarray  # bool: coached by its municipality this month
     finished_month: np.ndarray  # int16: month transformation finished (-1: not yet)
     driver: np.ndarray  # int8 Driver of the latest engagement
+    permit_event: np.ndarray  # bool: permit/redevelopment event this month (agents/regulation.py)
 
 
 def draw_parks(model: WerklandschapModel) -> ParkState:
@@ -148,6 +149,7 @@ def draw_parks(model: WerklandschapModel) -> ParkState:
         coached=np.zeros(n, bool),
         finished_month=np.full(n, -1, np.int16),
         driver=np.zeros(n, np.int8),
+        permit_event=np.zeros(n, bool),
     )
 
 
@@ -271,6 +273,7 @@ def step_parks(model: WerklandschapModel, s: ParkState) -> None:
     park it concerns; the order of the rules fixes the order of the random draws.
     """
     m = month_start(model, s)
+    permit_events(model, s)  # rule 0: events at which a municipality's rule binds
     awareness(model, s, m)
     engagement(model, s, m)
     m.speed = support_speed(model, s, m)
@@ -300,8 +303,9 @@ def awareness(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
 def engagement(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
     """Rule 2 (docs/ODD.md §7.4): utility against threshold, with logistic noise, at a limited
     monthly rate. Peer signals come from the state at the start of the month; a park aware at the
-    start (or newly aware) adopts nothing itself, so its own value is 0. Each engagement is
-    credited to the channels by marginal effect (`marginal_credit`)."""
+    start (or newly aware) adopts nothing itself, so its own value is 0. A municipality's rule
+    binds only at a permit event (`obligation`, agents/regulation.py). Each engagement is
+    credited to the channels by marginal effect (`event_credit`)."""
     p, ctx, data = model.params, model.context, model.data
     aware = m.aware
     local = neighbour_share(model, m, ADOPTING_VALUE, aware)
@@ -310,16 +314,18 @@ def engagement(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
     support = ctx.support_offer[aware_town]
     if m.programme_parks is not None:
         support = support + p["role_support"] * m.programme_parks[aware]
-    regulation = ctx.regulation_push[aware_town]
+    regulation, rate = obligation(model, s, aware)  # binds only at a permit event
     utility = s.own_motive[aware] + peer_term + support + regulation - ctx.cost
     threshold = s.threshold[aware]
-    chance = engagement_chance(utility, threshold, p["engage_rate"], p["decision_noise"])
+    chance = engagement_chance(utility, threshold, rate, p["decision_noise"])
     engages = model.rng.random(aware.size) < chance
     newly_engaged = aware[engages]
     if newly_engaged.size:
         s.stage[newly_engaged] = Stage.ENGAGED
         terms = np.stack([support[engages], peer_term[engages], regulation[engages]])
-        credit = marginal_credit(chance[engages], terms, utility[engages], threshold[engages], p)
+        credit = event_credit(
+            chance[engages], terms, utility[engages], threshold[engages], rate[engages], p
+        )
         drivers = main_channel(credit)
         s.driver[newly_engaged] = drivers
         model.count_engagements(drivers, credit)

@@ -50,7 +50,7 @@ class MonthContext:
     awareness_hazard: np.ndarray | None = None  # per province, 1/month (base, campaign, national)
     province_signal: np.ndarray | None = None  # per province: ambassadors + national visibility
     support_offer: np.ndarray | None = None  # per municipality: subsidy + coaching on offer
-    regulation_push: np.ndarray | None = None  # per municipality (utility)
+    regulation_push: np.ndarray | None = None  # per municipality: utility at a permit event
     organisation_factor: np.ndarray | None = None  # per province, factor on organising chance
     cost: float = 0.0  # perceived cost after maturity (utility)
     label_available: bool = False
@@ -109,6 +109,9 @@ class WerklandschapModel(mesa.Model):
         self.province_budget = np.zeros(self.data.n_provinces)
         self.municipality_partner = self._partner_municipalities()
         self.municipality_regulated = np.zeros(self.data.n_municipalities, bool)
+        # the municipalities' decisions on the rule (agents/regulation.py) and their months
+        self.regulation_adopted = np.zeros(self.data.n_municipalities, bool)
+        self.regulation_adoption_month = np.full(self.data.n_municipalities, -1, np.int16)
         self.tranche_months = self._tranche_calendar()
         self._capacity_during, self._capacity_after = self._coaching_capacities()
         # labelled parks last month; the policies behind the cached context; regulation
@@ -233,6 +236,7 @@ class WerklandschapModel(mesa.Model):
         return self._capacity_during if self.programme_active else self._capacity_after
 
     def regulation_scope_mask(self) -> np.ndarray:
+        """The municipalities that may adopt the rule (`regulation_scope`; agents/regulation.py)."""
         scope = self.params["regulation_scope"]
         if scope == "all":
             return np.ones(self.data.n_municipalities, bool)
@@ -257,7 +261,7 @@ class WerklandschapModel(mesa.Model):
             active,
             self.province_green_deal.tobytes(),
             subsidy_left.tobytes(),
-            self.regulation_on,
+            self.municipality_regulated.tobytes(),
         )
         if regime != self._regime:  # policies changed: recompute what they offer
             self._regime = regime

@@ -449,6 +449,68 @@ PARAMETERS: tuple[Parameter, ...] = (
         choices=("partners", "green_deal", "all"),
         group="support",
     ),
+    # --- Regulation through events and municipal decisions (agents/regulation.py, ODD §7.4/7.8) -
+    _p(
+        name="permit_event_rate",
+        description="Monthly chance that a park has a permit or redevelopment event (a larger "
+        "permit, a zoning change or a redevelopment plan) at which a municipality's 'new "
+        "normal' binds; 0.0167 = about once in five years",
+        unit="1/month",
+        default=0.0167,
+        kind="uncertainty",
+        source="assumption: park-scale permit/redevelopment moments every 2 to 20 years "
+        "(frequent firm permits on large parks .. a restructuring cycle)",
+        range=(0.004, 0.042),
+        limits=(0.0, 1.0),
+        group="regulation",
+    ),
+    _p(
+        name="regulation_adoption_logit",
+        description="Log-odds of the yearly chance that a municipality in scope without "
+        "partner status, Green Deal province or local uptake adopts the 'new normal' rule",
+        unit="log-odds",
+        default=-2.0,
+        kind="uncertainty",
+        source=A,
+        range=(-4.0, 0.0),
+        limits=(-20.0, 20.0),
+        group="regulation",
+    ),
+    _p(
+        name="regulation_partner_weight",
+        description="Added log-odds of adopting the rule for a partner municipality",
+        unit="log-odds",
+        default=1.5,
+        kind="uncertainty",
+        source=A,
+        range=(0.0, 3.0),
+        limits=(-20.0, 20.0),
+        group="regulation",
+    ),
+    _p(
+        name="regulation_province_weight",
+        description="Added log-odds of adopting the rule for a municipality whose province "
+        "has signed the Green Deal",
+        unit="log-odds",
+        default=1.0,
+        kind="uncertainty",
+        source=A,
+        range=(0.0, 3.0),
+        limits=(-20.0, 20.0),
+        group="regulation",
+    ),
+    _p(
+        name="regulation_uptake_weight",
+        description="Added log-odds of adopting the rule per unit share of the municipality's "
+        "parks engaged, transforming or labelled",
+        unit="log-odds",
+        default=4.0,
+        kind="uncertainty",
+        source=A,
+        range=(0.0, 10.0),
+        limits=(-50.0, 50.0),
+        group="regulation",
+    ),
     # --- Park population (drawn once per run) ---------------------------------------------------
     _p(
         name="challenge_mean",
@@ -723,12 +785,13 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     _p(
         name="regulation_push",
-        description="Utility of the 'new normal' in the zoning rules",
+        description="Strength of the 'new normal' at a permit/redevelopment event: utility "
+        "added to the decision a park must take in the month of its event",
         unit="utility",
         default=0.2,
         kind="uncertainty",
         source=A,
-        range=(0.05, 0.4),
+        range=(0.05, 0.6),
         limits=(0.0, 5.0),
         group="engagement",
     ),

@@ -39,6 +39,8 @@ class ReferencePark(Park):
         model.parks  # noqa: B018 - make sure every park exists as an agent
         model.stage_at_start = model.park_state.stage.copy()
         model.stages_at_start = model.stage_at_start.tolist()  # plain ints: fast to read one by one
+        model.park_state.permit_event[:] = False
+        model.town_regulated = model.municipality_regulated.tolist()
         model.agents_by_type[ReferencePark].shuffle_do("step")
         certify_in_order_of_finishing(model)
         s = model.park_state
@@ -67,13 +69,16 @@ class ReferencePark(Park):
         support = ctx.support_offer[town]
         if ctx.programme_active and s.role[i] != REGULAR:
             support += p["role_support"]
-        regulation = ctx.regulation_push[town]
+        # the rule binds only at a permit event: a push and a decision that cannot wait
+        event = bool(s.permit_event[i])
+        regulation = ctx.regulation_push[town] if event else 0.0
+        rate = 1.0 if event else p["engage_rate"]
         utility = s.own_motive[i] + peer_term + support + regulation - ctx.cost
-        chance = engagement_probability(utility, s.threshold[i], p)
+        chance = engagement_probability(utility, s.threshold[i], p, rate)
         if rng.random() < chance:
             s.stage[i] = ENGAGED
             credit = marginal_effects(
-                chance, (support, peer_term, regulation), utility, s.threshold[i], p
+                chance, (support, peer_term, regulation), utility, s.threshold[i], p, rate
             )
             s.driver[i] = max(credit, key=credit.get)
             row = np.zeros((1, len(Driver)))
@@ -86,6 +91,10 @@ class ReferencePark(Park):
         p, ctx, s, rng = model.params, model.context, model.park_state, model.rng
         province = model.data.park_province[i]
         start = model.stages_at_start[i]
+
+        # 0. Permit/redevelopment event, in a municipality with the rule
+        if model.town_regulated[model.data.park_municipality[i]]:
+            s.permit_event[i] = rng.random() < p["permit_event_rate"]
 
         # 1. Awareness
         if s.stage[i] == UNAWARE:
@@ -130,20 +139,32 @@ class ReferencePark(Park):
             s.progress[i] = 0.0
 
 
-def engagement_probability(utility: float, threshold: float, p: dict) -> float:
-    """engage_rate * logistic((U - threshold) / decision_noise), one park at a time."""
+def engagement_probability(
+    utility: float, threshold: float, p: dict, rate: float | None = None
+) -> float:
+    """rate * logistic((U - threshold) / decision_noise), one park at a time; the rate is
+    `engage_rate` unless given (1 at a permit event in a municipality with the rule)."""
     x = (utility - threshold) / p["decision_noise"]
-    return p["engage_rate"] / (1.0 + math.exp(-max(min(x, 700.0), -700.0)))
+    rate = p["engage_rate"] if rate is None else rate
+    return rate / (1.0 + math.exp(-max(min(x, 700.0), -700.0)))
 
 
 def marginal_effects(
-    chance: float, terms: tuple[float, float, float], utility: float, threshold: float, p: dict
+    chance: float,
+    terms: tuple[float, float, float],
+    utility: float,
+    threshold: float,
+    p: dict,
+    rate: float | None = None,
 ) -> dict[Driver, float]:
     """For one engagement: the share of its probability lost when each channel (programme,
-    peers, regulation) is removed, and the share left with all three removed (intrinsic)."""
-    credit = {Driver.INTRINSIC: engagement_probability(utility - sum(terms), threshold, p) / chance}
+    peers, regulation) is removed, and the share left with all three removed (intrinsic).
+    Removing regulation also removes the decision an event forces (back to `engage_rate`)."""
+    alone = engagement_probability(utility - sum(terms), threshold, p)
+    credit = {Driver.INTRINSIC: alone / chance}
     for driver, term in zip(CHANNELS, terms, strict=True):
-        without = engagement_probability(utility - term, threshold, p)
+        at = None if driver == Driver.REGULATION else rate
+        without = engagement_probability(utility - term, threshold, p, at)
         credit[driver] = min(max(1.0 - without / chance, 0.0), 1.0)
     credit[Driver.INTRINSIC] = min(credit[Driver.INTRINSIC], 1.0)
     return credit

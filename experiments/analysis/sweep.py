@@ -20,6 +20,7 @@ from werklandschap.experiments.analysis.common import (
     save,
     scenario_params,
 )
+from werklandschap.experiments.analysis.value_needed import report_section
 from werklandschap.experiments.spec import ExperimentSpec
 from werklandschap.model.outcome_spec import fill
 from werklandschap.model.parameters import BY_NAME
@@ -172,5 +173,6 @@ def analyse(
             "",
             f"![Heatmaps]({path})",
             "",
+            *report_section(runs, x, y, level, folder, axis_label),
         ]
     )
