@@ -117,7 +117,8 @@ def choose_organisation(model: WerklandschapModel, s: ParkState, m: MonthStart) 
     vote holds one when u < b. With o_p the province's organisation factor and v_i the support
     speed: a = `association_rate`·o_p·v_i, pm = `park_management_rate`·commitment·o_p·v_i,
     b = `biz_initiative_rate`·o_p·v_i where the programme supports BIZ formation and the park may
-    vote (else 0). Returns the parks that hold a BIZ vote."""
+    vote (else 0). Where a + pm + b exceeds 1 (strong support), the later routes get what is
+    left. Returns the parks that hold a BIZ vote."""
     p, ctx = model.params, model.context
     engaged = m.engaged
     org = s.organisation[engaged]
