@@ -7,8 +7,8 @@ Three types of collective organisation (EVIDENCE "Organisation degree"):
 - a **BIZ** (business improvement zone): the firms vote; the vote passes with a turnout of at least
   50% and at least 2/3 in favour, and then a levy (~EUR 400k per 5-year term) pays for the work.
   A failed vote leaves the park as it was (unorganised or an association); it may vote again after
-  `biz_retry_months`. BIZ terms are taken as renewed for the rest of the run (all 4 business-park
-  BIZ up for renewal in 2020 were renewed, EVIDENCE).
+  `biz_retry_months`. BIZ terms are taken as renewed for the rest of the run (an assumption; in
+  2020 4 business-park BIZ were renewed, EVIDENCE).
 
 Two routes to a BIZ:
 - **organic**: every park without a BIZ, whatever its stage, forms one at the monthly hazard
