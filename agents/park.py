@@ -20,6 +20,7 @@ import mesa
 import numpy as np
 
 if TYPE_CHECKING:
+    from werklandschap.agents.organising import TypeFactors
     from werklandschap.model.model import WerklandschapModel
 
 from werklandschap.agents.decision import (
@@ -92,6 +93,7 @@ class ParkState:
     finished_month: np.ndarray  # int16: month transformation finished (-1: not yet)
     driver: np.ndarray  # int8 Driver of the latest engagement
     permit_event: np.ndarray  # bool: permit/redevelopment event this month (agents/regulation.py)
+    biz_vote_month: np.ndarray  # int16: month of the park's latest BIZ vote (-1: never)
 
 
 def draw_parks(model: WerklandschapModel) -> ParkState:
@@ -150,6 +152,7 @@ def draw_parks(model: WerklandschapModel) -> ParkState:
         finished_month=np.full(n, -1, np.int16),
         driver=np.zeros(n, np.int8),
         permit_event=np.zeros(n, bool),
+        biz_vote_month=np.full(n, -1, np.int16),
     )
 
 
@@ -243,6 +246,7 @@ class MonthStart:
     programme_parks: np.ndarray | None  # role != REGULAR while the programme runs, else None
     speed: np.ndarray | None = None  # factor on progress, set by `support_speed`
     supported: np.ndarray | None = None  # coached, subsidised or in a programme role
+    factors: TypeFactors | None = None  # by organisation type (rules 4-6), set by step_parks
 
 
 def month_start(model: WerklandschapModel, s: ParkState) -> MonthStart:
@@ -272,11 +276,14 @@ def step_parks(model: WerklandschapModel, s: ParkState) -> None:
     Each rule works on the index set of the parks it concerns, drawing one uniform number per
     park it concerns; the order of the rules fixes the order of the random draws.
     """
+    from werklandschap.agents.organising import type_factors  # imports this module
+
     m = month_start(model, s)
     permit_events(model, s)  # rule 0: events at which a municipality's rule binds
     awareness(model, s, m)
     engagement(model, s, m)
     m.speed = support_speed(model, s, m)
+    m.factors = type_factors(model.params)
     organisation(model, s, m)
     started = planning(model, s, m)
     transforming = transformation(model, s, m, started)
@@ -343,24 +350,24 @@ def support_speed(model: WerklandschapModel, s: ParkState, m: MonthStart) -> np.
 
 
 def organisation(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
-    """Rule 3 (docs/ODD.md §7.5): engaged unorganised parks organise (an association) at a
-    monthly chance; only organised parks can start transforming."""
-    p, ctx = model.params, model.context
-    engaged = m.engaged
-    i = engaged[s.organisation[engaged] == Organisation.NONE]
-    province = model.data.park_province[i]
-    chance = p["organise_rate"] * ctx.organisation_factor[province] * m.speed[i]
-    s.organisation[i[model.rng.random(i.size) < chance]] = Organisation.ASSOCIATION
+    """Rule 3 (docs/ODD.md §7.5; `agents/organising.py`): organic BIZ formation in every park,
+    then engaged parks organise by type (association, park management, BIZ vote); only organised
+    parks can start transforming."""
+    from werklandschap.agents.organising import organise  # imports this module
+
+    organise(model, s, m)
 
 
 def planning(model: WerklandschapModel, s: ParkState, m: MonthStart) -> np.ndarray:
     """Rule 4 (docs/ODD.md §7.5): an organised engaged park starts transforming after
-    ~`plan_months` (exponential, faster when supported). Returns the parks that started."""
+    ~`plan_months` (exponential, faster when supported and by organisation type). Returns the
+    parks that started."""
     plan_months = model.params["plan_months"]
     engaged = m.engaged
     i = engaged[s.organisation[engaged] != Organisation.NONE]
     if plan_months > 0:
-        i = i[model.rng.random(i.size) < -np.expm1(-m.speed[i] / plan_months)]
+        rate = m.speed[i] * m.factors.plan[s.organisation[i]] / plan_months
+        i = i[model.rng.random(i.size) < -np.expm1(-rate)]
     s.stage[i] = Stage.TRANSFORMING
     s.progress[i] = 0.0
     return i
@@ -370,10 +377,13 @@ def transformation(
     model: WerklandschapModel, s: ParkState, m: MonthStart, started: np.ndarray
 ) -> np.ndarray:
     """Rule 5 (docs/ODD.md §7.5): parks transforming since the start of the month progress
-    (months, faster when supported) until their duration is done; the month they finish is
-    recorded. Returns every transforming park (at the start or started this month)."""
+    (months, faster when supported and by organisation type) until their duration is done; the
+    month they finish is recorded. Returns every transforming park (at the start or started this
+    month)."""
     transforming = m.transforming
-    s.progress[transforming] += m.speed[transforming]
+    s.progress[transforming] += (
+        m.speed[transforming] * m.factors.transform[s.organisation[transforming]]
+    )
     transforming = np.concatenate([transforming, started])
     i = transforming[s.finished_month[transforming] < 0]
     s.finished_month[i[s.progress[i] >= s.duration[i]]] = model.month
@@ -382,10 +392,12 @@ def transformation(
 
 def stalling(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
     """Rule 6 (docs/ODD.md §7.5): unsupported parks engaged or transforming (unfinished) since
-    the start of the month fall back to awareness at `stall_rate` per month."""
+    the start of the month fall back to awareness at `stall_rate` per month, times the factor of
+    their organisation type."""
     active = m.active
     i = active[(s.finished_month[active] < 0) & ~m.supported[active]]
-    i = i[model.rng.random(i.size) < model.params["stall_rate"]]
+    chance = model.params["stall_rate"] * m.factors.stall[s.organisation[i]]
+    i = i[model.rng.random(i.size) < chance]
     s.stage[i] = Stage.AWARE
     s.progress[i] = 0.0
 

@@ -392,8 +392,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     _p(
         name="organisation_support",
-        description="Factor on the monthly chance that an engaged unorganised park in a "
-        "Green Deal province organises (park management / BIZ formation support); 1 = none",
+        description="Factor on the monthly chances that an engaged park in a Green Deal "
+        "province forms an association, hires park management or holds a BIZ vote while the "
+        "programme runs (organisation support); 1 = none",
         unit="×",
         default=1.0,
         kind="lever",
@@ -819,18 +820,171 @@ PARAMETERS: tuple[Parameter, ...] = (
         limits=(1e-4, 1.0),
         group="engagement",
     ),
-    # --- Organisation, planning, transformation -------------------------------------------------
+    # --- Organisation by type (agents/organising.py; docs/ODD.md §7.5) ---------------------------
     _p(
-        name="organise_rate",
-        description="Monthly chance that an engaged unorganised park organises",
+        name="association_rate",
+        description="Monthly chance that an engaged unorganised park forms a business association "
+        "(fast and cheap, but without money or a professional organiser)",
         unit="1/month",
-        default=0.04,
+        default=0.03,
         kind="uncertainty",
-        source="BIZ 0 -> 67 in 10 years (EVIDENCE); rate assumed",
-        range=(0.01, 0.1),
+        source="assumption: associations are the quick route (EVIDENCE: associations also "
+        "self-manage); wide range",
+        range=(0.01, 0.08),
         limits=(0.0, 1.0),
-        group="transformation",
+        group="organisation",
     ),
+    _p(
+        name="park_management_rate",
+        description="Monthly chance that an engaged unorganised park of full commitment hires "
+        "park management (the chance is this rate times the park's commitment, 0-1: it needs "
+        "money and commitment)",
+        unit="1/month",
+        default=0.02,
+        kind="uncertainty",
+        source="assumption: ~35 commercial park-management organisations serve ~1,000 parks "
+        "(EVIDENCE); hiring needs money and commitment",
+        range=(0.005, 0.05),
+        limits=(0.0, 1.0),
+        group="organisation",
+    ),
+    _p(
+        name="biz_initiative_rate",
+        description="Monthly chance that an engaged park without a BIZ (unorganised or an "
+        "association) in a Green Deal province holds a BIZ vote while the programme supports "
+        "BIZ formation; outside that support BIZ arise only organically (`biz_formation_rate`)",
+        unit="1/month",
+        default=0.01,
+        kind="uncertainty",
+        source="assumption: programme support for BIZ formation (Green Deal); wide range",
+        range=(0.0, 0.03),
+        limits=(0.0, 1.0),
+        group="organisation",
+    ),
+    _p(
+        name="biz_support_mean",
+        description="Mean share in favour among the firms that vote in a BIZ vote; the vote "
+        "passes with turnout (the park's commitment) >= 50% and >= 2/3 in favour",
+        unit="share",
+        default=0.7,
+        kind="uncertainty",
+        source="assumption: BIZ rules >= 50% turnout and >= 2/3 in favour (EVIDENCE); "
+        "support level assumed",
+        range=(0.55, 0.85),
+        limits=(0.0, 1.0),
+        group="organisation",
+    ),
+    _p(
+        name="biz_support_spread",
+        description="Half-width of the uniform spread of the share in favour around "
+        "`biz_support_mean` (how uncertain the outcome of a BIZ vote is)",
+        unit="share",
+        default=0.2,
+        kind="uncertainty",
+        source=A,
+        range=(0.05, 0.3),
+        limits=(1e-3, 1.0),
+        group="organisation",
+    ),
+    _p(
+        name="biz_retry_months",
+        description="Months a park waits after a failed BIZ vote before it may vote again",
+        unit="months",
+        default=24,
+        kind="uncertainty",
+        source="assumption: a new initiative needs a new plan and campaign; wide range",
+        type=int,
+        range=(12, 60),
+        limits=(0, 240),
+        group="organisation",
+    ),
+    _p(
+        name="biz_formation_rate",
+        description="Monthly hazard that a park without a BIZ forms one organically (with or "
+        "without the programme, whatever its stage)",
+        unit="1/month",
+        default=9.3e-5,
+        kind="uncertainty",
+        source="BIZ series (EVIDENCE): ~36 business-park BIZ in 2012, 67 by end 2019 "
+        "(31 in ~7.8 years = ~4.0 a year), 4 new in 2020; among 3,646 - 67 = ~3,580 parks "
+        "without one: 4 / 3,580 / 12 = 9.3e-5 per month; range half to double",
+        range=(4.6e-5, 1.9e-4),
+        limits=(0.0, 0.1),
+        group="organisation",
+    ),
+    _p(
+        name="plan_speed_park_management",
+        description="Factor on the planning speed of a park with park management (association "
+        "= 1): a professional organiser plans faster",
+        unit="×",
+        default=1.5,
+        kind="uncertainty",
+        source="assumption: professional organiser; wide range",
+        range=(1.0, 2.5),
+        limits=(0.0, 10.0),
+        group="organisation",
+    ),
+    _p(
+        name="plan_speed_biz",
+        description="Factor on the planning speed of a BIZ park (association = 1): a levy "
+        "budget and a professional organiser",
+        unit="×",
+        default=1.5,
+        kind="uncertainty",
+        source="assumption: BIZ levy ~EUR 400k per 5-year term (EVIDENCE) pays an organiser; "
+        "factor assumed",
+        range=(1.0, 2.5),
+        limits=(0.0, 10.0),
+        group="organisation",
+    ),
+    _p(
+        name="transform_speed_park_management",
+        description="Factor on the monthly transformation progress of a park with park "
+        "management (association = 1)",
+        unit="×",
+        default=1.2,
+        kind="uncertainty",
+        source="assumption: professional organiser; wide range",
+        range=(1.0, 1.6),
+        limits=(0.0, 10.0),
+        group="organisation",
+    ),
+    _p(
+        name="transform_speed_biz",
+        description="Factor on the monthly transformation progress of a BIZ park (association = 1)",
+        unit="×",
+        default=1.3,
+        kind="uncertainty",
+        source="assumption: BIZ levy ~EUR 400k per 5-year term (EVIDENCE); factor assumed",
+        range=(1.0, 1.8),
+        limits=(0.0, 10.0),
+        group="organisation",
+    ),
+    _p(
+        name="stall_factor_park_management",
+        description="Factor on the stall chance of a park with park management (association "
+        "and unorganised = 1)",
+        unit="×",
+        default=0.6,
+        kind="uncertainty",
+        source="assumption: a hired organiser keeps the work going; wide range",
+        range=(0.2, 1.0),
+        limits=(0.0, 10.0),
+        group="organisation",
+    ),
+    _p(
+        name="stall_factor_biz",
+        description="Factor on the stall chance of a BIZ park (association and unorganised = 1): "
+        "a levy for a 5-year term commits the firms",
+        unit="×",
+        default=0.4,
+        kind="uncertainty",
+        source="assumption: 5-year levy term (EVIDENCE) commits the firms; factor assumed",
+        range=(0.1, 1.0),
+        limits=(0.0, 10.0),
+        group="organisation",
+    ),
+    # --- Planning, transformation -------------------------------------------------------------
     _p(
         name="plan_months",
         description="Mean months from engagement (organised) to the start of transformation",

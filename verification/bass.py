@@ -49,6 +49,7 @@ def bass_scenario(p: float, q: float, months: int = 240) -> Scenario:
         share_park_management=0.0,
         share_association=1.0,
         organisation_size_tilt=0.0,
+        biz_formation_rate=0.0,  # no organic BIZ: the type would change nothing, but draws
         plan_months=0.0,
         transformation_months=0.0,
         stall_rate=0.0,

@@ -20,12 +20,16 @@ from functools import cached_property
 
 import numpy as np
 
+from werklandschap.agents.organising import NEVER_VOTED, vote_passes
 from werklandschap.agents.park import CHANNELS, Driver, Organisation, Park, Role, Stage
 from werklandschap.model.model import WerklandschapModel
 
 # Plain ints: comparing numpy scalars with IntEnum members is slow, one agent at a time.
 UNAWARE, AWARE, ENGAGED, TRANSFORMING, LABELLED = (int(stage) for stage in Stage)
 NO_ORGANISATION, REGULAR = int(Organisation.NONE), int(Role.REGULAR)
+ASSOCIATION, PARK_MANAGEMENT, BIZ = (
+    int(o) for o in (Organisation.ASSOCIATION, Organisation.PARK_MANAGEMENT, Organisation.BIZ)
+)
 
 AWARE_OR_BEYOND = {0: 0.0, 1: 1.0, 2: 1.0, 3: 1.0, 4: 1.0}  # by stage
 ADOPTING = {0: 0.0, 1: 0.0, 2: 0.0, 3: 0.5, 4: 1.0}  # labelled 1, transforming 0.5
@@ -112,31 +116,74 @@ class ReferencePark(Park):
         )
         speed = 1.0 + p["coaching_speedup"] * supported
 
-        # 3. Organisation
-        if s.stage[i] == ENGAGED and s.organisation[i] == NO_ORGANISATION:
-            chance = p["organise_rate"] * ctx.organisation_factor[province] * speed
-            if rng.random() < chance:
-                s.organisation[i] = int(Organisation.ASSOCIATION)
+        # 3. Organisation (agents/organising.py): organic BIZ, then by type if engaged
+        if s.organisation[i] != BIZ and rng.random() < p["biz_formation_rate"]:
+            s.organisation[i] = BIZ
+        if s.stage[i] == ENGAGED:
+            self.organise_by_type(speed)
 
-        # 4. Planning
-        if s.stage[i] == ENGAGED and s.organisation[i] != NO_ORGANISATION:
+        # 4. Planning (faster by organisation type)
+        org = int(s.organisation[i])
+        if s.stage[i] == ENGAGED and org != NO_ORGANISATION:
             plan = p["plan_months"]
-            if plan <= 0 or rng.random() < 1.0 - math.exp(-speed / plan):
+            rate = speed * type_factor(p, "plan_speed", org) / plan if plan > 0 else 0.0
+            if plan <= 0 or rng.random() < 1.0 - math.exp(-rate):
                 s.stage[i] = TRANSFORMING
                 s.progress[i] = 0.0
 
         # 5. Transformation
         if start == TRANSFORMING and s.stage[i] == TRANSFORMING:
-            s.progress[i] += speed
+            s.progress[i] += speed * type_factor(p, "transform_speed", org)
         transforming = s.stage[i] == TRANSFORMING and s.finished_month[i] < 0
         if transforming and s.progress[i] >= s.duration[i]:
             s.finished_month[i] = model.month
 
         # 6. Stalling (engaged or unfinished transforming since the start of the month)
         unfinished = start in (ENGAGED, TRANSFORMING) and s.finished_month[i] < 0
-        if unfinished and not supported and rng.random() < p["stall_rate"]:
+        stall = p["stall_rate"] * type_factor(p, "stall_factor", org)
+        if unfinished and not supported and rng.random() < stall:
             s.stage[i] = AWARE
             s.progress[i] = 0.0
+
+    def organise_by_type(self, speed: float) -> None:
+        """Rule 3 for one engaged park: association, park management or a BIZ vote (competing
+        chances on one uniform); the vote passes with turnout >= 50% and >= 2/3 in favour."""
+        model, i = self.model, self.index
+        p, ctx, s, rng = model.params, model.context, model.park_state, model.rng
+        province = model.data.park_province[i]
+        org = int(s.organisation[i])
+        last = int(s.biz_vote_month[i])
+        can_vote = (
+            bool(model.province_green_deal[province])
+            and ctx.programme_active
+            and (last == NEVER_VOTED or model.month - last >= p["biz_retry_months"])
+        )
+        if not (org == NO_ORGANISATION or (org == ASSOCIATION and can_vote)):
+            return
+        scale = ctx.organisation_factor[province] * speed
+        unorganised = org == NO_ORGANISATION
+        a = p["association_rate"] * scale if unorganised else 0.0
+        pm = p["park_management_rate"] * s.commitment[i] * scale if unorganised else 0.0
+        b = p["biz_initiative_rate"] * scale if can_vote else 0.0
+        u = rng.random()
+        if u < a:
+            s.organisation[i] = ASSOCIATION
+        elif u < a + pm:
+            s.organisation[i] = PARK_MANAGEMENT
+        elif u < a + pm + b:
+            s.biz_vote_month[i] = model.month
+            if vote_passes(s.commitment[i], rng.random(), p):
+                s.organisation[i] = BIZ
+
+
+def type_factor(p: dict, prefix: str, org: int) -> float:
+    """The factor `<prefix>_park_management` or `<prefix>_biz` of a park's organisation type
+    (1 for an association or no organisation)."""
+    if org == PARK_MANAGEMENT:
+        return p[f"{prefix}_park_management"]
+    if org == BIZ:
+        return p[f"{prefix}_biz"]
+    return 1.0
 
 
 def engagement_probability(
