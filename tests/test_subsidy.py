@@ -7,12 +7,14 @@ from __future__ import annotations
 import copy
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from werklandschap.agents import park as park_rules
 from werklandschap.agents import subsidy
 from werklandschap.agents.park import Role, Stage
 from werklandschap.model.model import WerklandschapModel
+from werklandschap.runs import money
 
 SEEDS = range(6)
 GRANT_MEUR = 0.05  # the default subsidy_per_park_keur (50 k€)
@@ -260,3 +262,57 @@ def test_money_comparison_scenarios_hold_the_other_scenarios_money(scenario, sam
     assert money(scenario) == pytest.approx(money(same_money_as), rel=1e-9)
     first, other = _model(0, scenario), _model(0, same_money_as)
     assert first.province_green_deal.sum() != other.province_green_deal.sum()
+
+
+# --- the money table of a compare experiment (runs/money.py) --------------------------------
+
+
+def _runs_frame() -> pd.DataFrame:
+    """Three scenarios × 4 paired replications with known labels and money."""
+    rows = []
+    for r in range(4):
+        for name, labels, meur in (
+            ("baseline", 700 + r, 40.0),
+            ("no_programme", 300 + r, 0.0),
+            ("more_money", 800 + r, 50.0 + r),
+        ):
+            row = {"scenario": name, "replication": r, "status": "ok"}
+            row.update(labelled_at_horizon=labels, target_met=False, spent_total_meur=meur)
+            row.update(spent_growth_fund_meur=meur / 4, spent_provinces_meur=meur / 4,
+                       spent_municipalities_meur=meur / 2)  # fmt: skip
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def test_money_table_pairs_against_no_programme_and_the_baseline():
+    table = money.money_table(_runs_frame()).set_index("scenario")
+    base, more = table.loc["baseline"], table.loc["more_money"]
+    assert base.effect_per_meur == pytest.approx(400 / 40)
+    assert base.cost_per_label_keur == pytest.approx(1e3 * 40 / 400)
+    assert more.cost_per_label_keur == pytest.approx(1e3 * 51.5 / 500)
+    assert more.cost_per_label_low <= more.cost_per_label_keur <= more.cost_per_label_high
+    assert more.delta_labelled_vs_baseline == pytest.approx(100)
+    assert more.delta_meur_vs_baseline == pytest.approx(11.5)
+    assert more.labels_per_meur == pytest.approx(801.5 / 51.5)
+    assert np.isnan(table.loc["no_programme"].cost_per_label_keur)
+
+
+def test_lever_table_replaces_only_the_marked_part_and_bad_input_writes_nothing(tmp_path, capsys):
+    start, end = money.LEVER_TABLE
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{start}\nold\n{end}\nrest\n", encoding="utf-8")
+    folder = tmp_path / "compare"
+    folder.mkdir()
+    _runs_frame().to_parquet(folder / "runs.parquet")
+    assert money.main([str(folder), "--readme", str(readme)]) == 0
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("intro\n") and text.endswith("rest\n") and "old" not in text
+    assert "| more_money |" in text and "+100" in text
+    unmarked = tmp_path / "OTHER.md"
+    unmarked.write_text("no markers\n", encoding="utf-8")
+    assert money.main([str(folder), "--readme", str(unmarked)]) == 2
+    assert unmarked.read_text(encoding="utf-8") == "no markers\n"
+    assert money.main([str(tmp_path / "missing"), "--readme", str(readme)]) == 2
+    assert readme.read_text(encoding="utf-8") == text
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and all(line.startswith("error: ") for line in err)
