@@ -142,8 +142,11 @@ def award_grants(model: WerklandschapModel) -> np.ndarray:
     if grant <= 0 or waiting.size == 0:
         return waiting[:0]
     province = model.park_province[waiting]
-    # Whole grants left in each pot (1e-9: M€ rounding of sums of grants).
-    grants_left = np.floor((model.province_budget + 1e-9) / grant).astype(np.int64)
+    # Whole grants left in each pot (1e-9: M€ rounding of sums of grants), capped at the
+    # applicants so that a grant of a few euros does not overflow ("infinitely many" grants).
+    with np.errstate(over="ignore"):
+        fit = np.minimum((model.province_budget + 1e-9) / grant, waiting.size)
+    grants_left = np.floor(fit).astype(np.int64)
     order = np.lexsort(
         (book.tie[waiting], book.applied_month[waiting], s.role[waiting] == Role.REGULAR, province)
     )
