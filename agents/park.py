@@ -318,7 +318,8 @@ def engagement(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
     local = neighbour_share(model, m, ADOPTING_VALUE, aware)
     peer_term = p["peer_weight"] * local + ctx.province_signal[data.park_province[aware]]
     aware_town = data.park_municipality[aware]
-    support = ctx.support_offer[aware_town]
+    # coaching on offer in the municipality + the subsidy's utility for recipients only
+    support = ctx.support_offer[aware_town] + ctx.subsidy_offer * s.subsidised[aware]
     if m.programme_parks is not None:
         support = support + p["role_support"] * m.programme_parks[aware]
     regulation, rate = obligation(model, s, aware)  # binds only at a permit event

@@ -1,11 +1,11 @@
-"""Provinces: sign (or later join) the Green Deal, choose stimulated parks and pay subsidies.
+"""Provinces: sign (or later join) the Green Deal, choose stimulated parks and award subsidies.
 
-Green Deal provinces get a subsidy budget of `province_budget_meur` per calendar year (reset each
-January while the programme runs). Each month a province grants the one-off subsidy
-(`subsidy_per_park_keur`) to engaged or transforming parks that have none yet, programme parks
-first, then at random, as long as the budget allows. At each stimulation tranche the programme's
-stimulated places are shared among Green Deal provinces in proportion to their number of parks
-(largest remainder) and each province chooses its parks by the selection strategy.
+Subsidies are an application process with a yearly pot per Green Deal province filled from the
+Growth Fund and provincial and municipal co-financing (`agents/subsidy.py`, ODD §7.8): parks
+apply, each province awards the one-off grant (`subsidy_per_park_keur`) within its pot, and only
+recipients get the subsidy's effects. At each stimulation tranche the programme's stimulated
+places are shared among Green Deal provinces in proportion to their number of parks (largest
+remainder) and each province chooses its parks by the selection strategy.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from werklandschap.agents import subsidy
 from werklandschap.agents.park import Driver, Role, Stage
-from werklandschap.agents.selection import choose_parks, largest_remainder, rank_within_groups
-from werklandschap.model.parameters import KEUR_PER_MEUR
+from werklandschap.agents.selection import choose_parks, largest_remainder
 
 if TYPE_CHECKING:
     from werklandschap.model.model import WerklandschapModel
@@ -51,16 +51,14 @@ class Province(mesa.Agent):
 
     @staticmethod
     def step_all(model: WerklandschapModel) -> None:
-        """All provinces: reset budgets in January, choose stimulated parks, pay subsidies."""
-        p = model.params
+        """All provinces: choose stimulated parks (tranche months), then the subsidy step
+        (January pots, applications, awards; `agents/subsidy.py`)."""
         if not model.context.programme_active:
-            model.province_budget[:] = 0.0
+            subsidy.close_programme(model)
             return
-        if model.month % 12 == 0:
-            model.province_budget[:] = p["province_budget_meur"] * model.province_green_deal
         if model.month in model.tranche_months:
             choose_stimulated(model, model.tranche_months[model.month])
-        pay_subsidies(model)
+        subsidy.subsidy_step(model)
 
 
 def choose_stimulated(model: WerklandschapModel, places: int) -> None:
@@ -77,30 +75,3 @@ def choose_stimulated(model: WerklandschapModel, places: int) -> None:
         s.stage[newly_aware] = Stage.AWARE
         s.months_in_stage[newly_aware] = 0
         s.driver[newly_aware] = Driver.NONE
-
-
-def pay_subsidies(model: WerklandschapModel) -> None:
-    """Grant one-off subsidies to engaged/transforming parks within each province's budget."""
-    grant_meur = model.params["subsidy_per_park_keur"] / KEUR_PER_MEUR
-    if grant_meur <= 0 or not (model.province_budget >= grant_meur).any():
-        return
-    s = model.park_state
-    candidates = np.flatnonzero(
-        ((s.stage == Stage.ENGAGED) | (s.stage == Stage.TRANSFORMING))
-        & ~s.subsidised
-        & model.province_green_deal[model.park_province]
-    )
-    if candidates.size == 0:
-        return
-    provinces = model.park_province[candidates]
-    with np.errstate(over="ignore"):  # a grant of a few euros: "infinitely many" grants
-        grants = np.floor(np.minimum(model.province_budget / grant_meur, candidates.size) + 1e-9)
-    wanted = np.bincount(provinces, minlength=model.data.n_provinces)
-    if (wanted <= grants).all():  # every candidate fits in its province's budget: no ranking
-        granted = candidates
-    else:
-        priority = (s.role[candidates] != Role.REGULAR) + model.rng.random(candidates.size)
-        granted = candidates[rank_within_groups(provinces, priority) < grants[provinces]]
-        wanted = np.bincount(model.park_province[granted], minlength=model.data.n_provinces)
-    s.subsidised[granted] = True
-    model.province_budget -= grant_meur * wanted

@@ -33,6 +33,11 @@ def write_report(
         body,
         "",
     ]
+    if spec.type == "compare" and "spent_total_meur" in runs:  # euros by whom, cost per label
+        from werklandschap.model.scenario import load_scenario
+        from werklandschap.runs.money import money_section
+
+        lines += money_section(runs, load_scenario(spec.options["baseline"]).name, folder)
     if len(failed):
         counts = failed["error"].value_counts().head(5)
         lines += ["## Failed runs", "", f"{len(failed)} run(s) raised an error (first kinds):", ""]

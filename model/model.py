@@ -30,16 +30,19 @@ from werklandschap.agents.park import N_DRIVERS, N_STAGES, Driver, Park, Stage, 
 from werklandschap.agents.programme import Programme
 from werklandschap.agents.province import Province
 from werklandschap.agents.selection import largest_remainder
+from werklandschap.agents.subsidy import SOURCES, SubsidyBook
 from werklandschap.model.data import NationalData, national_data
 from werklandschap.model.network import GraphNetwork, ParkNetwork, network_for
 from werklandschap.model.outcomes import RunResult
-from werklandschap.model.parameters import KEUR_PER_MEUR
 from werklandschap.model.reporters import NATIONAL_REPORTERS
 from werklandschap.model.scenario import Scenario, load_scenario
 from werklandschap.model.twin import PEER_CHANNELS, TWIN_MIN_MONTHS, fork_without_peers
 
 #: The monthly record arrays (row = month), extended together when stepping past the end.
-RECORDS = "_stage_counts _province_stages _engagements _credit _maturity _label _green_deal".split()  # noqa: SIM905
+RECORDS = (
+    *("_stage_counts", "_province_stages", "_engagements", "_credit", "_maturity", "_label"),
+    *("_green_deal", "_spent", "_funded"),
+)
 
 
 @dataclass
@@ -49,7 +52,8 @@ class MonthContext:
     programme_active: bool = True
     awareness_hazard: np.ndarray | None = None  # per province, 1/month (base, campaign, national)
     province_signal: np.ndarray | None = None  # per province: ambassadors + national visibility
-    support_offer: np.ndarray | None = None  # per municipality: subsidy + coaching on offer
+    support_offer: np.ndarray | None = None  # per municipality: coaching on offer (utility)
+    subsidy_offer: float = 0.0  # utility of a granted subsidy, recipients only (ODD §7.8)
     regulation_push: np.ndarray | None = None  # per municipality: utility at a permit event
     organisation_factor: np.ndarray | None = None  # per province, factor on organising chance
     cost: float = 0.0  # perceived cost after maturity (utility)
@@ -106,7 +110,8 @@ class WerklandschapModel(mesa.Model):
         self.park_state = draw_parks(self)
         self._initial_organisation = self.park_state.organisation.copy()  # outcomes by org.
         self.province_green_deal = self._initial_green_deal()
-        self.province_budget = np.zeros(self.data.n_provinces)
+        self.province_budget = np.zeros(self.data.n_provinces)  # M€ left in this year's pot
+        self.subsidy = SubsidyBook.empty(self.data.n_parks, self.data.n_provinces)
         self.municipality_partner = self._partner_municipalities()
         self.municipality_regulated = np.zeros(self.data.n_municipalities, bool)
         # the municipalities' decisions on the rule (agents/regulation.py) and their months
@@ -144,6 +149,8 @@ class WerklandschapModel(mesa.Model):
         self._maturity = np.zeros(self.months + 1)
         self._label = np.zeros(self.months + 1, bool)
         self._green_deal = np.zeros(self.months + 1, np.int8)
+        self._spent = np.zeros((self.months + 1, len(SOURCES)))  # M€ granted, by source
+        self._funded = np.zeros((self.months + 1, len(SOURCES)))  # M€ put in the pots
         self._stage_at_horizon = self.park_state.stage.copy()
         self._province_offset = self.park_province * N_STAGES
         self.town_stage_offset = self.data.park_municipality * N_STAGES  # for stage counts
@@ -255,34 +262,31 @@ class WerklandschapModel(mesa.Model):
         """Set what parks face this month (per province or per municipality)."""
         p, ctx = self.params, self.context
         active = self.programme_active
-        grant_meur = p["subsidy_per_park_keur"] / KEUR_PER_MEUR
-        subsidy_left = (self.province_budget >= grant_meur) & (grant_meur > 0) & active
         regime = (
             active,
             self.province_green_deal.tobytes(),
-            subsidy_left.tobytes(),
             self.municipality_regulated.tobytes(),
         )
         if regime != self._regime:  # policies changed: recompute what they offer
             self._regime = regime
-            self._set_policy_context(active, subsidy_left)
+            self._set_policy_context(active)
         national = self.labelled_share()
         ctx.awareness_hazard = self._awareness_hazard + p["national_awareness_rate"] * national
         ctx.province_signal = self.programme.showcase_signal() + p["national_visibility"] * national
         ctx.cost = p["cost"] * (1.0 - p["maturity_cost_reduction"] * self.programme.maturity)
         ctx.label_available = self.programme.label_available
 
-    def _set_policy_context(self, active: bool, subsidy_left: np.ndarray) -> None:
+    def _set_policy_context(self, active: bool) -> None:
         """The parts of the month context that change only when a policy changes."""
-        p, ctx, data = self.params, self.context, self.data
+        p, ctx = self.params, self.context
         ctx.programme_active = active
         campaign = p["campaign_rate"] * p["campaign_intensity"] * active
         boost = np.where(self.province_green_deal, p["green_deal_awareness_boost"], 1.0)
         self._awareness_hazard = p["awareness_base_rate"] + campaign * boost
-        subsidy_offer = p["subsidy_utility"] * (p["subsidy_per_park_keur"] / 50.0)
-        ctx.support_offer = subsidy_offer * subsidy_left[data.municipality_province] + p[
-            "coaching_utility"
-        ] * (self.municipality_partner & active)
+        # The subsidy's utility goes to recipients only (agents/subsidy.py), not to every park
+        # of a province with budget left.
+        ctx.subsidy_offer = p["subsidy_utility"] * (p["subsidy_per_park_keur"] / 50.0) * active
+        ctx.support_offer = p["coaching_utility"] * (self.municipality_partner & active)
         ctx.regulation_push = p["regulation_push"] * self.municipality_regulated
         ctx.organisation_factor = np.where(
             self.province_green_deal & active, p["organisation_support"], 1.0
@@ -337,6 +341,16 @@ class WerklandschapModel(mesa.Model):
             else:
                 self._credit[row] += credit.sum(axis=0)
 
+    def record_money(
+        self, spent: np.ndarray | None = None, funded: np.ndarray | None = None
+    ) -> None:
+        """Add M€ granted (`spent`) or put in the pots (`funded`), by source, to this month."""
+        row = int(self.time)
+        if spent is not None:
+            self._spent[row] += spent
+        if funded is not None:
+            self._funded[row] += funded
+
     def _record(self) -> None:
         row = int(self.time)
         stage = self.park_state.stage
@@ -384,6 +398,8 @@ class WerklandschapModel(mesa.Model):
             park_province=self.park_province,
             initial_green_deal=self._initial_green_deal(),
             initial_organisation=self._initial_organisation.copy(),
+            spent=self._spent[:rows].copy(),
+            funded=self._funded[:rows].copy(),
         )
 
 

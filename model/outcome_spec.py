@@ -214,6 +214,37 @@ OUTCOMES: tuple[Outcome, ...] = (
        refers_to="horizon",
        meaning="Expected share of engagements up to the horizon that would have happened with "
        "programme, peers and regulation all removed (ODD §7.4). NaN without engagements."),
+    *(
+        _O(name=f"spent_{key}_meur", en=f"subsidy paid by {en} to end {{horizon_year}}",
+           nl=f"subsidie betaald door {nl} t/m {{horizon_year}}", unit="M€", dtype="float",
+           refers_to="horizon", experiment=True,
+           meaning=f"Million euros of park subsidies granted up to the horizon (month "
+           f"{{horizon}}) paid by {en}: each grant is booked to the Growth Fund, the province "
+           "and its partner municipalities in proportion to the province's pot that year "
+           "(ODD §7.8).")
+        for key, en, nl in (
+            ("growth_fund", "the Growth Fund", "het Groeifonds"),
+            ("provinces", "the provinces", "de provincies"),
+            ("municipalities", "the municipalities", "de gemeenten"),
+        )
+    ),
+    _O(name="spent_total_meur", en="subsidy granted to end {horizon_year}",
+       nl="subsidie toegekend t/m {horizon_year}", unit="M€", dtype="float",
+       refers_to="horizon", experiment=True,
+       meaning="Million euros of park subsidies granted up to the horizon (month {horizon}), "
+       "all sources."),
+    _O(name="funded_total_meur", en="subsidy money available to end {horizon_year}",
+       nl="beschikbaar subsidiegeld t/m {horizon_year}", unit="M€", dtype="float",
+       refers_to="horizon",
+       meaning="Million euros put in the provinces' yearly subsidy pots up to the horizon "
+       "(month {horizon}); money not granted within its year lapses (ODD §7.8)."),
+    _O(name="labels_per_meur", en="labelled parks per M€ of subsidy",
+       nl="gelabelde terreinen per miljoen euro subsidie", unit="parks/M€", dtype="float",
+       refers_to="horizon", experiment=True,
+       censoring="NaN when no subsidy was granted",
+       meaning="Labelled parks at the horizon divided by the subsidy granted up to the horizon "
+       "(M€). The cost per additional label against no_programme is a paired comparison "
+       "(compare experiments' money table, runs/money.py)."),
 )  # fmt: skip
 
 BY_NAME: dict[str, Outcome] = {o.name: o for o in OUTCOMES}
@@ -233,6 +264,11 @@ EXPERIMENT_OUTCOMES: tuple[str, ...] = (
     "labelled_share_other",
     "peer_carried_share",
     "engagement_trend",
+    "spent_growth_fund_meur",
+    "spent_provinces_meur",
+    "spent_municipalities_meur",
+    "spent_total_meur",
+    "labels_per_meur",
 )
 assert set(EXPERIMENT_OUTCOMES) == {o.name for o in OUTCOMES if o.experiment}
 

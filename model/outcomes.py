@@ -21,6 +21,13 @@ Definitions (tested in tests/test_outcomes.py):
 - `tipping_month`: in a self-sustaining run, the first month m after the fork from which
   (L_a(t) - L_b(t)) / (L_a(t) - L_fork) >= `sustain_peer_share` holds for every t in [m, end];
   NaN otherwise. It fails whenever the twin test fails.
+- money (ODD §7.8, agents/subsidy.py): `spent_<source>_meur` = M€ of subsidy granted up to the
+  horizon paid by the Growth Fund, the provinces and the municipalities (each grant is booked to
+  the sources in proportion to its province's pot that year); `spent_total_meur` their sum;
+  `funded_total_meur` = M€ put in the pots up to the horizon (spent <= funded);
+  `labels_per_meur` = labelled_at_horizon / spent_total_meur (NaN when nothing was spent). The
+  cost per additional label against no_programme is a paired comparison of two scenarios, not a
+  run outcome: runs/money.py.
 - `labelled_share_org_<kind>`: share of the parks whose organisation *at the start of the run*
   is <kind> that carry the label at the horizon (NaN when the start organisation is not recorded
   or no park has it). With the end-of-run organisation the share of unorganised parks would be 0
@@ -37,6 +44,8 @@ import pandas as pd
 
 from werklandschap.agents.park import Driver, Organisation, Stage
 
+#: Who pays a subsidy grant (agents/subsidy.py): the columns of `spent` and `funded`.
+MONEY_SOURCES = ("growth_fund", "provinces", "municipalities")
 TREND_WINDOW = 12  # months at each end of the after-support period (engagement trend)
 START_YEAR = 2023
 
@@ -79,6 +88,10 @@ class RunResult:
     #: labelled parks per month of the no-peers twin, from the fork (`programme_end_month`) to
     #: the end (ODD §7.9); None without a twin
     twin_labelled: np.ndarray | None = None
+    #: M€ per month (rows as stage_counts) by source (agents/subsidy.py SOURCES): granted, and
+    #: put in the provinces' pots; None for results saved before the money was recorded
+    spent: np.ndarray | None = None
+    funded: np.ndarray | None = None
 
     @property
     def labelled(self) -> np.ndarray:
@@ -139,6 +152,23 @@ class RunResult:
         out["credit_programme"] = credit[Driver.PROGRAMME]
         out["credit_regulation"] = credit[Driver.REGULATION]
         out["credit_intrinsic"] = credit[Driver.INTRINSIC]
+        out.update(self._money(horizon, int(labelled[horizon])))
+        return out
+
+    def _money(self, horizon: int, labelled: int) -> dict[str, float]:
+        """Subsidy money up to the horizon, by source, and labels per M€ (module docstring)."""
+        if self.spent is None or self.funded is None:
+            spent, funded = np.full(3, np.nan), np.nan
+        else:
+            spent = self.spent[: horizon + 1].sum(axis=0)
+            funded = float(self.funded[: horizon + 1].sum())
+        total = float(spent.sum())
+        out = {
+            f"spent_{source}_meur": float(v) for source, v in zip(MONEY_SOURCES, spent, strict=True)
+        }
+        out["spent_total_meur"] = total
+        out["funded_total_meur"] = funded
+        out["labels_per_meur"] = labelled / total if total > 0 else np.nan
         return out
 
     def _credit_shares(self, horizon: int, engagements: int) -> np.ndarray:

@@ -70,7 +70,7 @@ class ReferencePark(Park):
         town, province = model.data.park_municipality[i], model.data.park_province[i]
         local = self.neighbour_share(ADOPTING)
         peer_term = p["peer_weight"] * local + ctx.province_signal[province]
-        support = ctx.support_offer[town]
+        support = ctx.support_offer[town] + (ctx.subsidy_offer if s.subsidised[i] else 0.0)
         if ctx.programme_active and s.role[i] != REGULAR:
             support += p["role_support"]
         # the rule binds only at a permit event: a push and a decision that cannot wait
