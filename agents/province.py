@@ -1,5 +1,7 @@
 """Provinces: sign (or later join) the Green Deal, choose stimulated parks and pay subsidies.
 
+Signing (and municipal partnership) is decided in agents/green_deal.py, called from `step_all`.
+
 Green Deal provinces get a subsidy budget of `province_budget_meur` per calendar year (reset each
 January while the programme runs). Each month a province grants the one-off subsidy
 (`subsidy_per_park_keur`) to engaged or transforming parks that have none yet, programme parks
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from werklandschap.agents import green_deal
 from werklandschap.agents.park import Driver, Role, Stage
 from werklandschap.agents.selection import choose_parks, largest_remainder, rank_within_groups
 from werklandschap.model.parameters import KEUR_PER_MEUR
@@ -56,6 +59,7 @@ class Province(mesa.Agent):
         if not model.context.programme_active:
             model.province_budget[:] = 0.0
             return
+        green_deal.step(model)  # provinces sign, municipalities become partners (decisions)
         if model.month % 12 == 0:
             model.province_budget[:] = p["province_budget_meur"] * model.province_green_deal
         if model.month in model.tranche_months:

@@ -25,6 +25,7 @@ import mesa
 import numpy as np
 from mesa.agentset import AbstractAgentSet
 
+from werklandschap.agents import green_deal
 from werklandschap.agents.municipality import Municipality
 from werklandschap.agents.park import N_DRIVERS, N_STAGES, Driver, Park, Stage, draw_parks
 from werklandschap.agents.programme import Programme
@@ -105,14 +106,13 @@ class WerklandschapModel(mesa.Model):
         self.month = -1  # calendar month being simulated; 0 = January 2023
         self.park_state = draw_parks(self)
         self._initial_organisation = self.park_state.organisation.copy()  # outcomes by org.
-        self.province_green_deal = self._initial_green_deal()
         self.province_budget = np.zeros(self.data.n_provinces)
-        self.municipality_partner = self._partner_municipalities()
         self.municipality_regulated = np.zeros(self.data.n_municipalities, bool)
-        self.tranche_months = self._tranche_calendar()
-        self._capacity_during, self._capacity_after = self._coaching_capacities()
         # labelled parks last month; the policies behind the cached context; regulation
         self._labelled, self._regime, self.regulation_on = 0, None, False
+        green_deal.set_up(self)  # members, packages and partners at the start (agents/green_deal)
+        self.tranche_months = self._tranche_calendar()
+        self._capacity_during, self._capacity_after = self._coaching_capacities()
         self.context = MonthContext()
 
         self.programme = Programme(self)
@@ -186,6 +186,8 @@ class WerklandschapModel(mesa.Model):
         return network_for(self.data, self.params)
 
     def _initial_green_deal(self) -> np.ndarray:
+        """The provinces of the plan (`green_deal_provinces`): members from the start under the
+        "fixed" rule, the provinces that intend to sign under the "decision" rule."""
         names = self.settings.green_deal_names()
         mask = np.zeros(self.data.n_provinces, bool)
         for name in names:
@@ -202,6 +204,11 @@ class WerklandschapModel(mesa.Model):
         partner = np.zeros(self.data.n_municipalities, bool)
         partner[order[: self.params["partner_municipalities"]]] = True
         return partner
+
+    def partners_changed(self) -> None:
+        """Coaching capacities follow partner status (called when municipalities become
+        partners during the run)."""
+        self._capacity_during, self._capacity_after = self._coaching_capacities()
 
     def _coaching_capacities(self) -> tuple[np.ndarray, np.ndarray]:
         """Parks each municipality can coach at once, while the programme runs and after."""
@@ -256,6 +263,7 @@ class WerklandschapModel(mesa.Model):
         regime = (
             active,
             self.province_green_deal.tobytes(),
+            self.municipality_partner.tobytes(),
             subsidy_left.tobytes(),
             self.regulation_on,
         )
