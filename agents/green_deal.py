@@ -70,8 +70,13 @@ NEIGHBOURS: dict[str, tuple[str, ...]] = {
     "Overijssel": ("Drenthe", "Fryslân", "Flevoland", "Gelderland"),
     "Flevoland": ("Fryslân", "Overijssel", "Gelderland", "Utrecht", "Noord-Holland"),
     "Gelderland": (
-        "Overijssel", "Flevoland", "Utrecht", "Zuid-Holland", "Noord-Brabant", "Limburg",
-    ),  # fmt: skip
+        "Overijssel",
+        "Flevoland",
+        "Utrecht",
+        "Zuid-Holland",
+        "Noord-Brabant",
+        "Limburg",
+    ),
     "Utrecht": ("Noord-Holland", "Flevoland", "Gelderland", "Zuid-Holland"),
     "Noord-Holland": ("Fryslân", "Flevoland", "Utrecht", "Zuid-Holland"),
     "Zuid-Holland": ("Noord-Holland", "Utrecht", "Gelderland", "Noord-Brabant", "Zeeland"),
@@ -142,7 +147,9 @@ def realised_programme(data: NationalData, document: dict[str, Any] | None = Non
                 f"realised: park rin {entry['rin']} is {data.park_name[i]!r}, not {entry['name']!r}"
             )
         if data.province_name[data.park_province[i]] != entry["province"]:
-            raise RealisedDataError(f"realised: park rin {entry['rin']} is not in {entry['province']}")
+            raise RealisedDataError(
+                f"realised: park rin {entry['rin']} is not in {entry['province']}"
+            )
         if entry["role"] not in ROLE_NAMES:
             raise RealisedDataError(f"realised: park rin {entry['rin']} role {entry['role']!r}")
         parks.append(i)
@@ -182,21 +189,34 @@ def deciding(model: WerklandschapModel) -> bool:
 
 # --- provinces ------------------------------------------------------------------------------------
 def join(model: WerklandschapModel, provinces: np.ndarray, month: int) -> None:
-    """Provinces sign now (in index order): membership, join month and package."""
-    p = model.params
-    pinned = model.realised.package if model.realised is not None else None
+    """Provinces sign now (in index order): membership, join month and package. A realised
+    package is reserved for its province until it signs (others get the next package)."""
     for i in provinces:
-        held = np.bincount(model.province_package, minlength=4)
-        wanted = int(pinned[i]) if pinned is not None and pinned[i] else PACKAGE_A
-        if wanted == PACKAGE_A and held[PACKAGE_A] >= p["green_deal_packages_a"]:
-            wanted = PACKAGE_B
-        if wanted == PACKAGE_B and held[PACKAGE_B] >= p["green_deal_packages_b"]:
-            wanted = PACKAGE_C
-        model.province_package[i] = wanted
+        model.province_package[i] = package_for(model, int(i))
         model.province_join_month[i] = month
         model.province_green_deal[i] = True
     if provinces.size and model.regulation_on:  # a 'green_deal' regulation scope grows with it
         model.municipality_regulated[:] = model.regulation_scope_mask()
+
+
+def package_for(model: WerklandschapModel, province: int) -> int:
+    """The package province signs: its realised one, else the first of A, B with a place left
+    (places reserved for realised provinces that have not signed yet), else C."""
+    p = model.params
+    caps = {PACKAGE_A: p["green_deal_packages_a"], PACKAGE_B: p["green_deal_packages_b"]}
+    held = np.bincount(model.province_package, minlength=4)
+    reserved = np.zeros(4, int)
+    if model.realised is not None:
+        own = int(model.realised.package[province])
+        waiting = ~model.province_green_deal
+        waiting[province] = False
+        reserved = np.bincount(model.realised.package[waiting], minlength=4)
+        if own and (own == PACKAGE_C or held[own] < caps[own]):
+            return own
+    for code in (PACKAGE_A, PACKAGE_B):
+        if held[code] + reserved[code] < caps[code]:
+            return code
+    return PACKAGE_C
 
 
 def join_all(model: WerklandschapModel) -> None:
@@ -206,7 +226,9 @@ def join_all(model: WerklandschapModel) -> None:
 
 def national_uptake(model: WerklandschapModel) -> float:
     """Share of all parks transforming or labelled (at the start of the month)."""
-    return float(np.count_nonzero(model.park_state.stage >= Stage.TRANSFORMING)) / model.data.n_parks
+    return (
+        float(np.count_nonzero(model.park_state.stage >= Stage.TRANSFORMING)) / model.data.n_parks
+    )
 
 
 @cache
@@ -278,7 +300,9 @@ def municipalities_decide(model: WerklandschapModel) -> None:
     p = model.params
     hazard = p["partner_invite_rate"] * invited(model)
     hazard = hazard + p["partner_uptake_rate"] * local_uptake(model)
-    open_ = model.province_green_deal[model.data.municipality_province] & ~model.municipality_partner
+    open_ = (
+        model.province_green_deal[model.data.municipality_province] & ~model.municipality_partner
+    )
     deciding_now = np.flatnonzero(open_ & (hazard > 0))
     if deciding_now.size == 0:
         return
