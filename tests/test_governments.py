@@ -22,7 +22,7 @@ from werklandschap.agents.green_deal import (
 from werklandschap.agents.park import Role, Stage
 from werklandschap.model.data import national_data
 from werklandschap.model.model import WerklandschapModel
-from werklandschap.model.scenario import load_scenario
+from werklandschap.model.scenario import ScenarioError, load_scenario
 
 SEEDS = range(20)
 
@@ -208,6 +208,11 @@ def test_late_joiners_still_join_all_at_once():
 
 # --- the programme as realised --------------------------------------------------------------------
 REALISED_MONTHS = {"Zuid-Holland": 2, "Noord-Brabant": 17, "Utrecht": 18, "Flevoland": 24}
+
+
+def test_realised_with_the_fixed_rule_is_refused():
+    with pytest.raises(ScenarioError, match="needs green_deal_rule 'decision'"):
+        load_scenario("realised").with_params(green_deal_rule="fixed")
 
 
 def test_month_of_dates():
