@@ -139,7 +139,7 @@ def realised_programme(data: NationalData, document: dict[str, Any] | None = Non
     parks, roles = [], []
     for entry in doc.get("parks", []):
         _need(entry, ("rin", "name", "province", "role", "source"))
-        i = rows.get(int(entry["rin"]))
+        i = rows.get(entry["rin"]) if isinstance(entry["rin"], int) else None
         if i is None:
             raise RealisedDataError(f"realised: park rin {entry['rin']} is not in the park data")
         if str(data.park_name[i]) != entry["name"]:
@@ -165,7 +165,12 @@ def _need(entry: Any, keys: tuple[str, ...]) -> None:
 
 # --- set-up ---------------------------------------------------------------------------------------
 def set_up(model: WerklandschapModel) -> None:
-    """Initial membership, packages, join months and partners (before month 0)."""
+    """Initial membership, packages, join months and partners (before month 0).
+
+    `model.province_join_month` / `model.municipality_partner_month`: the month a province signed
+    / a municipality became a partner; -1 for none yet, and for members and partners from the
+    start (the "fixed" rule only; `province_green_deal` / `municipality_partner` tell them apart).
+    """
     n = model.data.n_provinces
     model.province_package = np.zeros(n, np.int8)
     model.province_join_month = np.full(n, -1, np.int64)

@@ -311,6 +311,7 @@ def test_shipped_realised_data_passes_its_check_and_has_sources():
     ("where", "key", "value", "message"),
     [
         ("parks", "rin", 999999999, "not in the park data"),
+        ("parks", "rin", "155053", "not in the park data"),
         ("parks", "name", "Somewhere", "not 'Somewhere'"),
         ("parks", "province", "Limburg", "not in Limburg"),
         ("parks", "role", "mascot", "role 'mascot'"),
