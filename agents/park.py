@@ -46,6 +46,7 @@ class Role(IntEnum):
     LIVING_LAB = 1
     AMBASSADOR = 2
     STIMULATED = 3
+    PARTNER = 4  # partner park (partnerterrein): programme support, no showcase; keep it last
 
 
 class Organisation(IntEnum):

@@ -2,7 +2,8 @@
 
 Each month the programme
 - selects the living labs (at `lab_selection_month`) and the ambassador parks (at
-  `ambassador_selection_month`) among parks in Green Deal provinces, by the selection strategy;
+  `ambassador_selection_month`) among parks in Green Deal provinces, by the selection strategy
+  (allocated to provinces by their Green Deal package under the "decision" rule);
   selected parks commit: they become engaged (programme-driven) if they were not already;
 - runs the programme trajectory of its parks: while the programme runs, every living lab,
   ambassador and stimulated park that is transforming gains `trajectory_speedup` * capacity extra
@@ -17,7 +18,9 @@ Each month the programme
   once `market_label_parks` parks nationally (any role) have finished theirs; or, in any case,
   at `label_fallback_month` (default: never within a run; the Bass reduction and the KVO-B
   analogue set it to 0);
-- lets the other provinces join the Green Deal once the labelled share passes `late_join_share`;
+- names `n_partner_parks` partner parks at `partner_park_month` (programme support, no showcase);
+- lets the other provinces join the Green Deal once the labelled share passes `late_join_share`
+  (the provinces' own decisions to sign: agents/green_deal.py);
 - runs the national awareness campaign until `programme_end_month`.
 Certification capacity (`certification_capacity` labels per month) is handed out by the programme:
 fractional capacity carries over to the next month.
@@ -32,6 +35,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from werklandschap.agents import green_deal
 from werklandschap.agents.park import Driver, Role, Stage
 from werklandschap.agents.selection import choose_parks
 
@@ -69,6 +73,8 @@ class Programme(mesa.Agent):
         if month == p["ambassador_selection_month"]:
             ambassadors = self.select(Role.AMBASSADOR, p["n_ambassadors"])
             self.showcases = np.concatenate([self.showcases, ambassadors])
+        if month == p["partner_park_month"] and p["n_partner_parks"] > 0:
+            green_deal.name_partner_parks(self.model)
         if self.model.programme_active:
             self.run_trajectories()
         self.grow_maturity()
@@ -82,14 +88,25 @@ class Programme(mesa.Agent):
         self._certification_credit += p["certification_capacity"]
 
     def select(self, role: Role, k: int) -> np.ndarray:
-        """Choose k parks in Green Deal provinces for a role; they commit (become engaged)."""
+        """Choose k parks in Green Deal provinces for a role; they commit (become engaged).
+
+        Realised parks named for the role (`programme_history: realised`) take it first and count
+        towards k; under the "decision" rule the others are allocated by package
+        (agents/green_deal.py), under the "fixed" rule among all member provinces together.
+        """
         model, s = self.model, self.model.park_state
+        pinned = green_deal.pinned_parks(model, role)[:k]
         eligible = (
             (s.role == Role.REGULAR)
             & (s.stage < Stage.LABELLED)
             & model.province_green_deal[model.park_province]
         )
-        chosen = choose_parks(model, np.flatnonzero(eligible), k)
+        eligible[pinned] = False
+        if green_deal.deciding(model):
+            rest = green_deal.choose_by_package(model, role, eligible, k, pinned)
+        else:
+            rest = choose_parks(model, np.flatnonzero(eligible), k - pinned.size)
+        chosen = np.concatenate([pinned, rest])
         s.role[chosen] = role
         committing = chosen[s.stage[chosen] < Stage.ENGAGED]
         s.stage[committing] = Stage.ENGAGED
@@ -188,10 +205,8 @@ class Programme(mesa.Agent):
             and not model.province_green_deal.all()
         )
         if joining:
-            model.province_green_deal[:] = True
+            green_deal.join_all(model)  # packages and join months recorded; regulation scope
             self.late_join_month = model.month
-            if model.regulation_on:  # a 'green_deal' regulation scope grows with the deal
-                model.municipality_regulated[:] = model.regulation_scope_mask()
 
     def take_certification_slots(self, waiting: int) -> int:
         """Labels that can be awarded now to `waiting` finished parks (uses up capacity)."""

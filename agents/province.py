@@ -1,5 +1,7 @@
 """Provinces: sign (or later join) the Green Deal, choose stimulated parks and award subsidies.
 
+Signing (and municipal partnership) is decided in agents/green_deal.py, called from `step_all`.
+
 Subsidies are an application process with a yearly pot per Green Deal province filled from the
 Growth Fund and provincial and municipal co-financing (`agents/subsidy.py`, ODD §7.8): parks
 apply, each province awards the one-off grant (`subsidy_per_park_keur`) within its pot, and only
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from werklandschap.agents import subsidy
+from werklandschap.agents import green_deal, subsidy
 from werklandschap.agents.park import Driver, Role, Stage
 from werklandschap.agents.selection import choose_parks, largest_remainder
 
@@ -56,6 +58,7 @@ class Province(mesa.Agent):
         if not model.context.programme_active:
             subsidy.close_programme(model)
             return
+        green_deal.step(model)  # provinces sign, municipalities become partners (decisions)
         if model.month in model.tranche_months:
             choose_stimulated(model, model.tranche_months[model.month])
         subsidy.subsidy_step(model)

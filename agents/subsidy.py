@@ -4,13 +4,16 @@ Money. Each Green Deal province holds one subsidy pot per calendar year, filled 
 the programme runs from three sources (M€; `SOURCES`):
 
 - the Growth Fund: `growth_fund_meur` · `growth_fund_subsidy_share` over the programme period,
-  this year's part split equally over the provinces that have a Green Deal this January;
+  split equally over the Green Deal provinces of the plan (`green_deal_provinces`), or over the
+  members when more have signed (so the Fund is never overspent);
 - the province itself: `province_cofinancing_meur` over the programme period;
 - its partner municipalities: `municipality_cofinancing_meur` each over the programme period.
 
 "This year's part" of a sum over the programme period is the sum · (programme months in this
 calendar year) / `programme_end_month`, so a programme that runs to its end makes each sum
-available exactly once. Money not granted by December lapses (yearly provincial budgets).
+available exactly once. Money not granted by December lapses (yearly provincial budgets). A
+province that signs during the year (the decision rule, agents/green_deal.py) gets its pot for
+the rest of that year in the month it signs; its pot is not recomputed when others sign later.
 
 Applications. While the programme runs, every aware, engaged or transforming park in a Green Deal
 province that has not applied yet applies with chance `subsidy_application_rate` a month (one
@@ -57,6 +60,7 @@ class SubsidyBook:
     pot: np.ndarray  # (provinces, sources) M€ this year's pot, as filled in January
     #: M€ granted per province so far this budget year (the pot's remainder is pot.sum - spent)
     spent_this_year: np.ndarray
+    funded: np.ndarray  # bool per province: has this year's pot
 
     @classmethod
     def empty(cls, n_parks: int, n_provinces: int) -> SubsidyBook:
@@ -65,6 +69,7 @@ class SubsidyBook:
             tie=np.zeros(n_parks),
             pot=np.zeros((n_provinces, len(SOURCES))),
             spent_this_year=np.zeros(n_provinces),
+            funded=np.zeros(n_provinces, bool),
         )
 
 
@@ -74,12 +79,16 @@ def grant_meur(params: dict[str, Any]) -> float:
 
 
 def programme_money(
-    params: dict[str, Any], green_deal: np.ndarray, partners_per_province: np.ndarray
+    params: dict[str, Any],
+    green_deal: np.ndarray,
+    partners_per_province: np.ndarray,
+    planned_deals: int = 0,
 ) -> np.ndarray:
     """M€ per province and source (`SOURCES`) over the whole programme period, for a fixed set
-    of Green Deal provinces (bool per province) and partner municipalities per province."""
+    of Green Deal provinces (bool per province) and partner municipalities per province; the
+    Growth Fund part is split over max(members, `planned_deals`) provinces."""
     money = np.zeros((green_deal.size, len(SOURCES)))
-    n_deals = np.count_nonzero(green_deal)
+    n_deals = max(int(np.count_nonzero(green_deal)), planned_deals)
     if n_deals == 0:
         return money
     fund = params["growth_fund_meur"] * params["growth_fund_subsidy_share"]
@@ -98,20 +107,41 @@ def partners_per_province(model: WerklandschapModel) -> np.ndarray:
 
 
 def year_fraction(model: WerklandschapModel) -> float:
-    """Share of the programme period in the calendar year that starts this month (January)."""
+    """Share of the programme period from this month to the end of its calendar year."""
     end = model.params["programme_end_month"]
-    months = min(12, max(0, end - model.month))
+    months = min(12 - model.month % 12, max(0, end - model.month))
     return months / end if end > 0 else 0.0
+
+
+def whole_programme_money(model: WerklandschapModel) -> np.ndarray:
+    """`programme_money` for the members and partners of this month."""
+    planned = len(model.settings.green_deal_names())
+    return programme_money(
+        model.params, model.province_green_deal, partners_per_province(model), planned
+    )
 
 
 def fill_pots(model: WerklandschapModel) -> None:
     """January: this year's pot of every Green Deal province; last year's remainder lapses."""
     book = model.subsidy
-    whole = programme_money(model.params, model.province_green_deal, partners_per_province(model))
-    book.pot = whole * year_fraction(model)
+    book.pot = whole_programme_money(model) * year_fraction(model)
     book.spent_this_year[:] = 0.0
+    book.funded = model.province_green_deal.copy()
     model.province_budget[:] = book.pot.sum(axis=1)
     model.record_money(funded=book.pot.sum(axis=0))
+
+
+def fund_new_members(model: WerklandschapModel) -> None:
+    """A province that signed since January gets its pot for the rest of this year."""
+    book = model.subsidy
+    new = model.province_green_deal & ~book.funded
+    if not new.any():
+        return
+    added = whole_programme_money(model) * year_fraction(model) * new[:, None]
+    book.pot += added
+    book.funded |= new
+    model.province_budget += added.sum(axis=1)
+    model.record_money(funded=added.sum(axis=0))
 
 
 def take_applications(model: WerklandschapModel) -> None:
@@ -176,6 +206,8 @@ def subsidy_step(model: WerklandschapModel) -> None:
     """The provinces' monthly subsidy step: January pots, applications, awards."""
     if model.month % 12 == 0:
         fill_pots(model)
+    else:
+        fund_new_members(model)
     take_applications(model)
     award_grants(model)
 

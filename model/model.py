@@ -25,6 +25,7 @@ import mesa
 import numpy as np
 from mesa.agentset import AbstractAgentSet
 
+from werklandschap.agents import green_deal
 from werklandschap.agents.municipality import Municipality
 from werklandschap.agents.park import N_DRIVERS, N_STAGES, Driver, Park, Stage, draw_parks
 from werklandschap.agents.programme import Programme
@@ -109,18 +110,17 @@ class WerklandschapModel(mesa.Model):
         self.month = -1  # calendar month being simulated; 0 = January 2023
         self.park_state = draw_parks(self)
         self._initial_organisation = self.park_state.organisation.copy()  # outcomes by org.
-        self.province_green_deal = self._initial_green_deal()
         self.province_budget = np.zeros(self.data.n_provinces)  # M€ left in this year's pot
         self.subsidy = SubsidyBook.empty(self.data.n_parks, self.data.n_provinces)
-        self.municipality_partner = self._partner_municipalities()
         self.municipality_regulated = np.zeros(self.data.n_municipalities, bool)
         # the municipalities' decisions on the rule (agents/regulation.py) and their months
         self.regulation_adopted = np.zeros(self.data.n_municipalities, bool)
         self.regulation_adoption_month = np.full(self.data.n_municipalities, -1, np.int16)
-        self.tranche_months = self._tranche_calendar()
-        self._capacity_during, self._capacity_after = self._coaching_capacities()
         # labelled parks last month; the policies behind the cached context; regulation
         self._labelled, self._regime, self.regulation_on = 0, None, False
+        green_deal.set_up(self)  # members, packages and partners at the start (agents/green_deal)
+        self.tranche_months = self._tranche_calendar()
+        self._capacity_during, self._capacity_after = self._coaching_capacities()
         self.context = MonthContext()
 
         self.programme = Programme(self)
@@ -196,6 +196,8 @@ class WerklandschapModel(mesa.Model):
         return network_for(self.data, self.params)
 
     def _initial_green_deal(self) -> np.ndarray:
+        """The provinces of the plan (`green_deal_provinces`): members from the start under the
+        "fixed" rule, the provinces that intend to sign under the "decision" rule."""
         names = self.settings.green_deal_names()
         mask = np.zeros(self.data.n_provinces, bool)
         for name in names:
@@ -212,6 +214,11 @@ class WerklandschapModel(mesa.Model):
         partner = np.zeros(self.data.n_municipalities, bool)
         partner[order[: self.params["partner_municipalities"]]] = True
         return partner
+
+    def partners_changed(self) -> None:
+        """Coaching capacities follow partner status (called when municipalities become
+        partners during the run)."""
+        self._capacity_during, self._capacity_after = self._coaching_capacities()
 
     def _coaching_capacities(self) -> tuple[np.ndarray, np.ndarray]:
         """Parks each municipality can coach at once, while the programme runs and after."""
@@ -266,6 +273,7 @@ class WerklandschapModel(mesa.Model):
             active,
             self.province_green_deal.tobytes(),
             self.municipality_regulated.tobytes(),
+            self.municipality_partner.tobytes(),
         )
         if regime != self._regime:  # policies changed: recompute what they offer
             self._regime = regime

@@ -171,6 +171,11 @@ def make_scenario(
             f"{where}: share_biz + share_park_management + share_association = {shares:.3f} "
             "exceeds 1"
         )
+    if values["programme_history"] == "realised" and values["green_deal_rule"] != "decision":
+        # the realised signings are dated decisions: they replace the fixed rule's start members
+        raise ScenarioError(
+            f"{where}: programme_history 'realised' needs green_deal_rule 'decision'"
+        )
     return Scenario(name=name, description=description, params=MappingProxyType(values))
 
 
