@@ -1,0 +1,258 @@
+"""Posterior-predictive runs: parameter sets from the calibration posterior, seeds per set.
+
+Design "D draws x S seeds per draw": replication r of a job seeded with `seed` uses
+
+- the parameter set of draw `d = r // S`: particle `particles[d]` of the posterior, drawn by
+  weighted resampling with the stream `seeds.posterior(seed)` (the same call as
+  `Posterior.draw`, so draw d is the same whatever the number of draws);
+- the run seed `seeds.replication(seed, r)` (the replication stream, as without a posterior),
+  so two scenarios run with the same seed share both their parameter sets and their seeds.
+
+The variance of an outcome Y over the runs splits by the law of total variance,
+
+    Var(Y) = Var_theta(E[Y | theta]) + E_theta[Var(Y | theta)]
+           =  parametric part         +  stochastic part,
+
+estimated from the D x S table: the stochastic part is the mean within-draw variance W
+(ddof 1), the parametric part the variance of the draw means minus W / S (the unbiased
+one-way random-effects estimator, clipped at 0). For the indicator "target met" (Y in {0, 1})
+this is p(1 - p) = Var(P(theta)) + E[P(theta)(1 - P(theta))].
+
+The chance P(>= target) is the posterior-predictive mean of the indicator. Its interval is a
+credible interval of the chance P(theta) over the posterior: each draw's chance has the Jeffreys
+posterior Beta(k + 1/2, S - k + 1/2) given its k successes of S seeds; the interval is the
+5-95% quantiles of the equal mixture of these Betas over the draws (Monte Carlo, seeded by
+`seeds.bootstrap(seed)`). It therefore includes the parametric uncertainty (the spread of P
+between draws) and the finite-seed uncertainty within each draw. The Monte Carlo error of P
+itself is reported separately by a bootstrap over draws (resampling whole draws with their
+seeds, which keeps the D x S structure).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from werklandschap.model import seeds
+from werklandschap.model.posterior import Posterior
+from werklandschap.model.scenario import Scenario
+
+LEVEL = 0.90  # credible level of the reported intervals
+MIXTURE_SAMPLES = 4000  # Monte Carlo samples of the Beta mixture / bootstrap
+DEFAULT_PER_DRAW = 4  # seeds per parameter set when the caller does not say
+
+
+def particle_indices(posterior: Posterior, n: int, seed: int) -> np.ndarray:
+    """Indices of the particles of the first `n` draws of a job seeded with `seed`.
+
+    The same call as `Posterior.draw(n, seeds.posterior(seed))`, so the parameter sets are
+    those `draw` gives; with replacement, by the weights; a prefix of a longer draw.
+    """
+    rng = seeds.posterior(seed)
+    return rng.choice(posterior.size, size=n, replace=True, p=posterior.weights)
+
+
+def parameter_set(posterior: Posterior, particle: int) -> dict[str, float]:
+    """The parameter values of particle `particle` (spec names -> float)."""
+    return dict(zip(posterior.names, map(float, posterior.particles[particle]), strict=True))
+
+
+def posterior_digest(posterior: Posterior) -> str:
+    """A short SHA-256 of the particles, weights and names (identifies the posterior used)."""
+    text = json.dumps(
+        [list(posterior.names), posterior.particles.tolist(), posterior.weights.tolist()]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class PredictivePlan:
+    """Which parameter set each replication of a posterior-predictive job uses."""
+
+    posterior: Posterior
+    seed: int
+    replications: int
+    per_draw: int
+
+    def __post_init__(self) -> None:
+        if self.per_draw < 1:
+            raise ValueError(f"seeds per draw must be >= 1, got {self.per_draw}")
+
+    @property
+    def draws(self) -> int:
+        """Number of parameter sets D = ceil(replications / per_draw)."""
+        return -(-self.replications // self.per_draw)
+
+    def draw_of(self, replication: int) -> int:
+        """The draw (0..D-1) replication `replication` belongs to."""
+        return replication // self.per_draw
+
+    def particles(self) -> np.ndarray:
+        """Particle index of every draw (length D)."""
+        return particle_indices(self.posterior, self.draws, self.seed)
+
+    def scenario_for(self, scenario: Scenario, replication: int) -> Scenario:
+        """`scenario` with the parameter set of `replication`'s draw (same name)."""
+        particle = int(self.particles()[self.draw_of(replication)])
+        return scenario.with_params(**parameter_set(self.posterior, particle))
+
+    def columns(self) -> pd.DataFrame:
+        """Per replication: `draw` and `particle` (the columns added to the summary)."""
+        r = np.arange(self.replications)
+        draw = r // self.per_draw
+        return pd.DataFrame({"draw": draw, "particle": self.particles()[draw]})
+
+    def identity(self) -> dict[str, Any]:
+        """What a resumed job must share: the posterior (digest) and the seeds per draw."""
+        return {"posterior": posterior_digest(self.posterior), "per_draw": self.per_draw}
+
+
+# --- the variance split and the chance with its interval ---------------------------------------
+
+
+@dataclass(frozen=True)
+class VarianceSplit:
+    """Law-of-total-variance split of one outcome over a draws x seeds table."""
+
+    mean: float
+    total: float  # parametric + stochastic
+    parametric: float  # Var(E[Y | theta]), unbiased, clipped at 0
+    stochastic: float  # E[Var(Y | theta)]
+    draws: int
+    per_draw: float  # mean seeds per draw
+
+    @property
+    def parametric_share(self) -> float:
+        """Parametric part / total (nan when the total is 0)."""
+        return self.parametric / self.total if self.total > 0 else float("nan")
+
+
+def _groups(values: np.ndarray, draws: np.ndarray) -> list[np.ndarray]:
+    return [values[draws == d] for d in np.unique(draws)]
+
+
+def variance_split(values: np.ndarray, draws: np.ndarray) -> VarianceSplit:
+    """Split the variance of `values` (one per run) by the parameter draw of each run.
+
+    Needs >= 2 runs in some draw for the stochastic part (draws with one run add to the
+    between part only); unbalanced draws use the mean group size for the W / S correction.
+    """
+    values = np.asarray(values, float)
+    draws = np.asarray(draws)
+    groups = _groups(values, draws)
+    sizes = np.array([g.size for g in groups])
+    multi = [g for g in groups if g.size >= 2]
+    within = float(np.mean([g.var(ddof=1) for g in multi])) if multi else 0.0
+    means = np.array([g.mean() for g in groups])
+    s = float(sizes.mean())
+    between_raw = float(means.var(ddof=1)) if means.size >= 2 else 0.0
+    parametric = max(between_raw - within / s, 0.0)
+    return VarianceSplit(
+        mean=float(values.mean()),
+        total=parametric + within,
+        parametric=parametric,
+        stochastic=within,
+        draws=len(groups),
+        per_draw=s,
+    )
+
+
+@dataclass(frozen=True)
+class Chance:
+    """P(outcome met) under the posterior, with its credible and Monte Carlo intervals."""
+
+    p: float
+    low: float  # credible interval of the chance P(theta) over the posterior (Beta mixture)
+    high: float
+    mc_low: float  # bootstrap over draws: Monte Carlo accuracy of p
+    mc_high: float
+    split: VarianceSplit  # of the indicator: parametric + stochastic = p (1 - p)
+
+
+def chance(met: np.ndarray, draws: np.ndarray, seed: int, level: float = LEVEL) -> Chance:
+    """The chance that the indicator `met` holds (one bool per run, grouped by `draws`)."""
+    met = np.asarray(met, float)
+    groups = _groups(met, np.asarray(draws))
+    k = np.array([g.sum() for g in groups])
+    n = np.array([g.size for g in groups])
+    rng = np.random.default_rng(seeds.bootstrap(seed))
+    tail = (1 - level) / 2
+    # Beta mixture: one draw chosen uniformly, then its chance from its Jeffreys posterior.
+    pick = rng.integers(0, k.size, MIXTURE_SAMPLES)
+    chances = rng.beta(k[pick] + 0.5, n[pick] - k[pick] + 0.5)
+    low, high = np.quantile(chances, [tail, 1 - tail])
+    # Bootstrap over draws (whole draws with their seeds).
+    resample = rng.integers(0, k.size, (MIXTURE_SAMPLES, k.size))
+    boot = k[resample].sum(axis=1) / n[resample].sum(axis=1)
+    mc_low, mc_high = np.quantile(boot, [tail, 1 - tail])
+    return Chance(
+        p=float(met.mean()),
+        low=float(low),
+        high=float(high),
+        mc_low=float(mc_low),
+        mc_high=float(mc_high),
+        split=variance_split(met, np.asarray(draws)),
+    )
+
+
+def censored_months(summary: pd.DataFrame, censor_month: float) -> np.ndarray:
+    """Month the target was reached, a run that never reached it counted at `censor_month`."""
+    months = pd.to_numeric(summary["month_target_reached"], errors="coerce").to_numpy(float)
+    return np.where(np.isnan(months), float(censor_month), months)
+
+
+def predictive_summary(
+    summary: pd.DataFrame, seed: int, censor_month: float, level: float = LEVEL
+) -> dict[str, Any]:
+    """The posterior-predictive answer of a run's summary (needs a `draw` column).
+
+    Keys: chance (p, credible and Monte Carlo intervals, parametric/stochastic variance of the
+    indicator), labelled (mean and variance split of labelled parks at the horizon, parks and
+    parks^2) and time_to_target (months, runs that never reach it censored at `censor_month`).
+    """
+    draws = summary["draw"].to_numpy()
+    c = chance(summary["target_met"].to_numpy(bool), draws, seed, level)
+    labelled = variance_split(summary["labelled_at_horizon"].to_numpy(float), draws)
+    months = variance_split(censored_months(summary, censor_month), draws)
+    return {
+        "level": level,
+        "draws": labelled.draws,
+        "seeds_per_draw": labelled.per_draw,
+        "chance": {
+            "p": c.p,
+            "credible": [c.low, c.high],
+            "monte_carlo": [c.mc_low, c.mc_high],
+            "variance_parametric": c.split.parametric,
+            "variance_stochastic": c.split.stochastic,
+        },
+        "labelled_at_horizon": _split_dict(labelled),
+        "month_target_reached": {**_split_dict(months), "censored_at": float(censor_month)},
+    }
+
+
+def _split_dict(split: VarianceSplit) -> dict[str, float]:
+    return {
+        "mean": split.mean,
+        "variance_parametric": split.parametric,
+        "variance_stochastic": split.stochastic,
+        "parametric_share": split.parametric_share,
+    }
+
+
+def headline(answer: dict[str, Any]) -> str:
+    """One line: P with its credible interval and the parametric share of its variance."""
+    c = answer["chance"]
+    total = c["variance_parametric"] + c["variance_stochastic"]
+    share = c["variance_parametric"] / total if total > 0 else float("nan")
+    low, high = c["credible"]
+    share_text = f"{share:.0%}" if share == share else "n/a"
+    return (
+        f"P(target met) = {c['p']:.2f} [{low:.2f}, {high:.2f}] ({answer['level']:.0%} credible, "
+        f"posterior-predictive over {answer['draws']} parameter sets); variance "
+        f"{share_text} parametric, the rest stochastic"
+    )
