@@ -250,9 +250,37 @@ def headline(answer: dict[str, Any]) -> str:
     total = c["variance_parametric"] + c["variance_stochastic"]
     share = c["variance_parametric"] / total if total > 0 else float("nan")
     low, high = c["credible"]
-    share_text = f"{share:.0%}" if share == share else "n/a"
+    split = (
+        f"variance {share:.0%} parametric, {1 - share:.0%} stochastic"
+        if total > 0
+        else "every run on the same side of the target"
+    )
     return (
         f"P(target met) = {c['p']:.2f} [{low:.2f}, {high:.2f}] ({answer['level']:.0%} credible, "
-        f"posterior-predictive over {answer['draws']} parameter sets); variance "
-        f"{share_text} parametric, the rest stochastic"
+        f"posterior-predictive over {answer['draws']} parameter sets); {split}"
     )
+
+
+def predictive_record(
+    plan: PredictivePlan, summary: pd.DataFrame, censor_month: float
+) -> dict[str, Any]:
+    """predictive.json of a run (keys declared in `output_columns.RUN_PREDICTIVE`).
+
+    `censor_month`: the month a run that never reaches the target is counted at (one past the
+    last simulated month, so the time-to-target mean is a lower bound when some never reach it).
+    """
+    particles = plan.particles()
+    return {
+        "posterior": {
+            "digest": posterior_digest(plan.posterior),
+            "provenance": plan.posterior.provenance,
+            "particles": plan.posterior.size,
+        },
+        "parameter_names": list(plan.posterior.names),
+        "per_draw": plan.per_draw,
+        "parameter_sets": [
+            {"draw": d, "particle": int(p), "values": parameter_set(plan.posterior, int(p))}
+            for d, p in enumerate(particles)
+        ],
+        "answer": predictive_summary(summary, plan.seed, censor_month),
+    }

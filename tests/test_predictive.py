@@ -1,0 +1,171 @@
+"""Posterior-predictive runs (runs/predictive.py) and `werklandschap run --posterior`."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from werklandschap.cli import main
+from werklandschap.model import posterior as posterior_module
+from werklandschap.model import seeds
+from werklandschap.model.posterior import Posterior, save_posterior
+from werklandschap.runs import predictive, runs
+from werklandschap.runs.predictive import (
+    PredictivePlan,
+    chance,
+    particle_indices,
+    variance_split,
+)
+
+
+def toy_posterior() -> Posterior:
+    """Two very different parameter sets: weak and strong peer influence."""
+    particles = np.array([[0.05, 0.45], [0.9, 0.45], [0.5, 0.5]])
+    return Posterior(
+        ("peer_weight", "threshold_mean"), particles, np.array([1.0, 1.0, 2.0]), {}, {"t": 1}
+    )
+
+
+def test_particle_indices_are_the_draws_of_posterior_draw():
+    post = toy_posterior()
+    indices = particle_indices(post, 50, seed=7)
+    assert [predictive.parameter_set(post, int(i)) for i in indices] == post.draw(
+        50, seeds.posterior(7)
+    )
+    assert (particle_indices(post, 10, seed=7) == indices[:10]).all()  # prefix-stable
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_variance_split_recovers_known_parts(seed):
+    # Y = mu_d + e, Var(mu) = 4, Var(e) = 1; D = 400 draws x S = 5 seeds.
+    rng = np.random.default_rng(seed)
+    d, s = 400, 5
+    mu = rng.normal(0, 2, d)
+    y = np.repeat(mu, s) + rng.normal(0, 1, d * s)
+    split = variance_split(y, np.repeat(np.arange(d), s))
+    # sd of the estimates: between ~ 4 * sqrt(2/400) = 0.28; within ~ sqrt(2/1600) = 0.035.
+    assert split.parametric == pytest.approx(4.0, abs=0.9)
+    assert split.stochastic == pytest.approx(1.0, abs=0.12)
+    assert split.draws == d and split.per_draw == s
+
+
+def test_variance_split_has_no_parametric_part_without_parameter_effect():
+    rng = np.random.default_rng(1)
+    parts = [
+        variance_split(rng.normal(0, 1, 2000), np.repeat(np.arange(400), 5)).parametric
+        for _ in range(20)
+    ]
+    # Unbiased estimator clipped at 0: mean near 0 (sd of one estimate ~0.07).
+    assert np.mean(parts) < 0.06
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_chance_split_and_credible_interval(seed):
+    rng = np.random.default_rng(seed)
+    d, s = 300, 8
+    p_theta = rng.choice([0.1, 0.9], d)  # half the posterior makes the target likely
+    met = rng.random((d, s)) < p_theta[:, None]
+    c = chance(met.reshape(-1), np.repeat(np.arange(d), s), seed)
+    assert c.p == pytest.approx(0.5, abs=0.05)
+    # Var(P(theta)) = 0.16, E[P(1-P)] = 0.09.
+    assert c.split.parametric == pytest.approx(0.16, abs=0.03)
+    assert c.split.stochastic == pytest.approx(0.09, abs=0.015)
+    # The credible interval spans both modes: wide, unlike a seeds-only interval.
+    assert c.low < 0.2 and c.high > 0.8
+    assert c.mc_low < c.p < c.mc_high and c.mc_high - c.mc_low < 0.15
+
+
+def test_chance_without_parametric_spread_is_narrow():
+    rng = np.random.default_rng(0)
+    d, s = 50, 200
+    met = rng.random(d * s) < 0.5
+    c = chance(met, np.repeat(np.arange(d), s), seed=0)
+    assert 0.35 < c.low < 0.5 < c.high < 0.65
+    assert c.split.parametric < 0.005
+
+
+def test_plan_maps_replications_to_draws():
+    plan = PredictivePlan(toy_posterior(), seed=3, replications=10, per_draw=4)
+    assert plan.draws == 3
+    columns = plan.columns()
+    assert list(columns["draw"]) == [0, 0, 0, 0, 1, 1, 1, 1, 2, 2]
+    assert list(columns["particle"][::4]) == list(plan.particles())
+
+
+# --- the run command ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def shipped_toy(tmp_path, monkeypatch):
+    """The toy posterior as the shipped posterior file."""
+    path = save_posterior(toy_posterior(), tmp_path / "posterior.json")
+    monkeypatch.setattr(posterior_module, "POSTERIOR_FILE", path)
+    return path
+
+
+def run_cli(*args: str) -> int:
+    return main(["run", "baseline", "--no-figures", *args])
+
+
+def test_run_uses_the_drawn_parameter_sets(tmp_path, shipped_toy):
+    assert run_cli("--out", str(tmp_path), "-r", "4", "--per-draw", "2", "--seed", "5") == 0
+    folder = tmp_path / "baseline" / "seed5-x4"
+    summary = pd.read_csv(folder / "summary.csv")
+    record = json.loads((folder / "predictive.json").read_text())
+    assert list(summary["draw"]) == [0, 0, 1, 1]
+    sets = record["parameter_sets"]
+    assert [s["particle"] for s in sets] == list(summary["particle"][::2])
+    # The runs really used those values: same seed, fixed parameters -> a different outcome
+    # whenever the drawn peer weight differs (0.05 vs 0.9 moves the labelled count).
+    for r in range(4):
+        values = sets[r // 2]["values"]
+        expected = runs.replicate(
+            runs.load_scenario("baseline").with_params(**values), 5, r
+        ).summary()
+        assert summary["labelled_at_horizon"][r] == expected["labelled_at_horizon"]
+    assert 0.0 <= record["answer"]["chance"]["p"] <= 1.0
+
+
+def test_no_posterior_is_todays_behaviour(tmp_path, shipped_toy):
+    assert run_cli("--out", str(tmp_path), "-r", "2", "--no-posterior") == 0
+    folder = tmp_path / "baseline" / "seed0-x2"
+    summary = pd.read_csv(folder / "summary.csv")
+    assert not (folder / "predictive.json").exists()
+    assert summary["draw"].isna().all() and summary["particle"].isna().all()
+    fixed = [runs.replicate(runs.load_scenario("baseline"), 0, r).summary() for r in range(2)]
+    assert list(summary["labelled_at_horizon"]) == [f["labelled_at_horizon"] for f in fixed]
+
+
+def test_missing_posterior_file(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(posterior_module, "POSTERIOR_FILE", tmp_path / "absent.json")
+    assert run_cli("--out", str(tmp_path / "a"), "--posterior") == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "posterior file not found" in err
+    assert not (tmp_path / "a").exists()
+    assert run_cli("--out", str(tmp_path / "b")) == 0  # default: a notice, fixed parameters
+    assert "running with fixed parameters" in capsys.readouterr().err
+    assert not (tmp_path / "b" / "baseline" / "seed0-x1" / "predictive.json").exists()
+
+
+def test_posterior_run_resumes_byte_identically(tmp_path, shipped_toy, monkeypatch):
+    assert run_cli("--out", str(tmp_path / "ref"), "-r", "4", "--per-draw", "2") == 0
+    real = runs.replicate
+
+    def stop_at_two(scenario, seed, index):
+        if index >= 2:
+            raise KeyboardInterrupt
+        return real(scenario, seed, index)
+
+    monkeypatch.setattr(runs, "replicate", stop_at_two)
+    out = tmp_path / "resumed"
+    assert run_cli("--out", str(out), "-r", "4", "--per-draw", "2") == 130
+    monkeypatch.setattr(runs, "replicate", real)
+    # Another seeds-per-draw is another job: not mixed in.
+    assert run_cli("--out", str(out), "-r", "4", "--per-draw", "1") == 2
+    assert run_cli("--out", str(out), "-r", "4", "--per-draw", "2") == 0
+    for name in ("summary.csv", "timeseries.csv", "predictive.json", "timeseries.parquet"):
+        a = (tmp_path / "ref" / "baseline" / "seed0-x4" / name).read_bytes()
+        assert (out / "baseline" / "seed0-x4" / name).read_bytes() == a, name
