@@ -209,6 +209,21 @@ DESIGN = (
         name="replication", meaning="Replication number at the design point.", unit="-", dtype="int"
     ),
     _C(name="seed", meaning="Seed of the run (numpy SeedSequence entropy).", unit="-", dtype="int"),
+    _C(
+        name="draw",
+        meaning="Parameter set drawn from the calibration posterior (runs with the same draw "
+        "share it; the calibrated parameters' values are in their own columns).",
+        unit="-",
+        dtype="int",
+        when="posterior-predictive",
+    ),
+    _C(
+        name="particle",
+        meaning="Row of the posterior file's particles that the run's parameter set is.",
+        unit="-",
+        dtype="int",
+        when="posterior-predictive",
+    ),
 )
 EXPERIMENT_DESIGN = OutputFile(
     name="design.parquet",

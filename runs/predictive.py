@@ -30,6 +30,7 @@ seeds, which keeps the D x S structure).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -62,6 +63,19 @@ def parameter_set(posterior: Posterior, particle: int) -> dict[str, float]:
     return dict(zip(posterior.names, map(float, posterior.particles[particle]), strict=True))
 
 
+def with_particle(scenario: Scenario, posterior: Posterior, particle: int) -> Scenario:
+    """`scenario` with the values of `particle`, except those the scenario sets itself."""
+    own = scenario.overrides
+    values = {k: v for k, v in parameter_set(posterior, particle).items() if k not in own}
+    return scenario.with_params(**values)
+
+
+def default_per_draw(replications: int) -> int:
+    """Seeds per parameter set: DEFAULT_PER_DRAW, or 1 with fewer than 2 x that many runs
+    (too few draws to split the variance otherwise)."""
+    return DEFAULT_PER_DRAW if replications >= 2 * DEFAULT_PER_DRAW else 1
+
+
 def posterior_digest(posterior: Posterior) -> str:
     """A short SHA-256 of the particles, weights and names (identifies the posterior used)."""
     text = json.dumps(
@@ -92,14 +106,22 @@ class PredictivePlan:
         """The draw (0..D-1) replication `replication` belongs to."""
         return replication // self.per_draw
 
-    def particles(self) -> np.ndarray:
-        """Particle index of every draw (length D)."""
+    @functools.cached_property
+    def _particles(self) -> np.ndarray:
         return particle_indices(self.posterior, self.draws, self.seed)
 
+    def particles(self) -> np.ndarray:
+        """Particle index of every draw (length D; drawn once per plan)."""
+        return self._particles
+
     def scenario_for(self, scenario: Scenario, replication: int) -> Scenario:
-        """`scenario` with the parameter set of `replication`'s draw (same name)."""
+        """`scenario` with the parameter set of `replication`'s draw (same name).
+
+        A calibrated parameter that the scenario itself sets (differs from the default) keeps
+        the scenario's value: a scenario that fixes it asks a question about that value.
+        """
         particle = int(self.particles()[self.draw_of(replication)])
-        return scenario.with_params(**parameter_set(self.posterior, particle))
+        return with_particle(scenario, self.posterior, particle)
 
     def columns(self) -> pd.DataFrame:
         """Per replication: `draw` and `particle` (the columns added to the summary)."""
@@ -110,6 +132,62 @@ class PredictivePlan:
     def identity(self) -> dict[str, Any]:
         """What a resumed job must share: the posterior (digest) and the seeds per draw."""
         return {"posterior": posterior_digest(self.posterior), "per_draw": self.per_draw}
+
+
+# --- experiments: the `posterior` and `seeds_per_draw` options -------------------------------
+
+#: Option keys an experiment type with posterior sampling accepts (YAML types, spec.py checks).
+EXPERIMENT_KEYS: dict[str, Any] = {"posterior": bool, "seeds_per_draw": int}
+
+
+def experiment_options(where: str, opts: dict[str, Any]) -> dict[str, Any]:
+    """Resolve `posterior` (default: on when the shipped posterior file loads; a notice
+    otherwise) and `seeds_per_draw` (>= 1) of an experiment file's options, in place."""
+    import sys
+
+    from werklandschap.experiments.spec import ExperimentError
+    from werklandschap.model.posterior import PosteriorFileError, load_posterior
+
+    asked = opts.get("posterior")
+    per_draw = opts.get("seeds_per_draw")
+    if per_draw is not None and per_draw < 1:
+        raise ExperimentError(f"{where}: seeds_per_draw = {per_draw} should be >= 1")
+    if asked is False:
+        opts["posterior"] = False
+        return opts
+    try:
+        load_posterior()
+    except PosteriorFileError as exc:
+        if asked:
+            raise ExperimentError(f"{where}: posterior: true, but {exc}") from None
+        print(f"werklandschap: note: {exc}; fixed parameters", file=sys.stderr)
+        opts["posterior"] = False
+        return opts
+    opts["posterior"] = True
+    return opts
+
+
+def experiment_plan(spec: Any, replications: int) -> PredictivePlan | None:
+    """The plan of an experiment whose options say `posterior: true` (None otherwise);
+    `replications` per design point, seeded by the experiment seed."""
+    from werklandschap.model.posterior import load_posterior
+
+    if not spec.options.get("posterior"):
+        return None
+    per_draw = spec.options.get("seeds_per_draw") or default_per_draw(replications)
+    return PredictivePlan(load_posterior(), spec.seed, replications, per_draw)
+
+
+def design_columns(plan: PredictivePlan, replication: int, used: Scenario) -> dict[str, Any]:
+    """Design-table columns of a run: its draw, particle and the values of the calibrated
+    parameters the run `used` (the drawn ones, or the scenario's own where it sets them)."""
+    draw = plan.draw_of(replication)
+    particle = int(plan.particles()[draw])
+    return {
+        "draw": draw,
+        "particle": particle,
+        **{name: used.params[name] for name in plan.posterior.names},
+    }
 
 
 # --- the variance split and the chance with its interval ---------------------------------------
@@ -284,3 +362,95 @@ def predictive_record(
         ],
         "answer": predictive_summary(summary, plan.seed, censor_month),
     }
+
+
+# --- compare experiments under the posterior ---------------------------------------------------
+
+
+def paired_bootstrap(
+    scenario: pd.DataFrame, baseline: pd.DataFrame, column: str, seed: int, level: float = LEVEL
+) -> tuple[float, float, float]:
+    """Mean paired difference scenario - baseline of `column` and its bootstrap interval.
+
+    Pairs are replications (same seed and parameter set); the bootstrap resamples whole draws
+    (all their pairs together), so it keeps the parametric part of the uncertainty.
+    """
+    base = baseline.set_index("replication")[column].rename(f"{column}_base")
+    both = scenario.set_index("replication")[[column, "draw"]].join(base, how="inner")
+    diff = both[column].astype(float) - both[f"{column}_base"].astype(float)
+    draws = both["draw"].to_numpy()
+    labels = np.unique(draws)
+    sums = np.array([diff[draws == d].sum() for d in labels])
+    counts = np.array([(draws == d).sum() for d in labels])
+    rng = np.random.default_rng(seeds.bootstrap(seed))
+    pick = rng.integers(0, labels.size, (MIXTURE_SAMPLES, labels.size))
+    boot = sums[pick].sum(axis=1) / counts[pick].sum(axis=1)
+    tail = (1 - level) / 2
+    low, high = np.quantile(boot, [tail, 1 - tail])
+    return float(diff.mean()), float(low), float(high)
+
+
+def compare_table(runs: pd.DataFrame, baseline: str, seed: int) -> pd.DataFrame:
+    """Per scenario under the posterior: P(target met) with its credible interval and variance
+    split, and the paired differences against the baseline with bootstrap intervals."""
+    ok = runs[runs["status"] == "ok"]
+    base = ok[ok["scenario"] == baseline]
+    rows = []
+    for name, group in ok.groupby("scenario", sort=False):
+        met = group["target_met"].astype(float).to_numpy() > 0.5
+        c = chance(met, group["draw"].to_numpy(), seed)
+        row = {
+            "scenario": name,
+            "runs": len(group),
+            "draws": c.split.draws,
+            "p_target": c.p,
+            "p_credible_low": c.low,
+            "p_credible_high": c.high,
+            "p_parametric_share": c.split.parametric_share,
+        }
+        if name != baseline:
+            frame = group.assign(target_met=met.astype(float))
+            base_met = base.assign(target_met=base["target_met"].astype(float))
+            dp = paired_bootstrap(frame, base_met, "target_met", seed)
+            dl = paired_bootstrap(group, base, "labelled_at_horizon", seed)
+            row.update(
+                delta_p=dp[0], delta_p_low=dp[1], delta_p_high=dp[2],
+                delta_labelled=dl[0], delta_labelled_low=dl[1], delta_labelled_high=dl[2],
+            )  # fmt: skip
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def compare_section(table: pd.DataFrame, baseline: str, per_draw: int) -> str:
+    """The report's section on the levers under the posterior."""
+    lines = [
+        "## Under the calibration posterior",
+        "",
+        f"Every replication drew its calibrated parameters from the posterior ({per_draw} "
+        "replication(s) per parameter set) and all scenarios of a replication share both the "
+        "parameter set and the seed, so differences are paired under the posterior. P: "
+        f"posterior-predictive share of runs meeting the target, {LEVEL:.0%} credible interval "
+        "of the chance over the parameter sets (Jeffreys Beta per set, mixed); parametric "
+        "share: the part of the indicator's variance due to the parameters. Differences: mean "
+        f"paired difference with a {LEVEL:.0%} bootstrap interval over parameter sets.",
+        "",
+        "| scenario | P(target) | credible | parametric share | ΔP | ΔP interval "
+        "| Δ labelled | Δ labelled interval |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in table.itertuples():
+        if row.scenario == baseline:
+            delta = "| (baseline) | | | |"
+        else:
+            delta = (
+                f"| {row.delta_p:+.2f} | [{row.delta_p_low:+.2f}, {row.delta_p_high:+.2f}] "
+                f"| {row.delta_labelled:+.0f} | [{row.delta_labelled_low:+.0f}, "
+                f"{row.delta_labelled_high:+.0f}] |"
+            )
+        share = row.p_parametric_share
+        share_text = f"{share:.0%}" if np.isfinite(share) else "–"
+        lines.append(
+            f"| {row.scenario} | {row.p_target:.2f} | [{row.p_credible_low:.2f}, "
+            f"{row.p_credible_high:.2f}] | {share_text} {delta}"
+        )
+    return "\n".join(lines)

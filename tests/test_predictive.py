@@ -169,3 +169,60 @@ def test_posterior_run_resumes_byte_identically(tmp_path, shipped_toy, monkeypat
     for name in ("summary.csv", "timeseries.csv", "predictive.json", "timeseries.parquet"):
         a = (tmp_path / "ref" / "baseline" / "seed0-x4" / name).read_bytes()
         assert (out / "baseline" / "seed0-x4" / name).read_bytes() == a, name
+
+
+# --- compare experiments -----------------------------------------------------------------------
+
+
+def compare_file(tmp_path, extra: str = "") -> str:
+    path = tmp_path / "cmp.yaml"
+    path.write_text(
+        "name: cmp\ntype: compare\nseed: 3\nreplications: 4\nbaseline: baseline\n"
+        f"scenarios: [baseline, no_programme]\nseeds_per_draw: 2\n{extra}"
+    )
+    return str(path)
+
+
+def test_compare_shares_parameter_sets_across_scenarios(tmp_path, shipped_toy):
+    from werklandschap.experiments.design import build_design
+    from werklandschap.experiments.spec import load_experiment
+
+    spec = load_experiment(compare_file(tmp_path))
+    assert spec.options["posterior"] is True
+    design, tasks, _ = build_design(spec)
+    by_scenario = {name: group for name, group in design.groupby("scenario")}
+    a, b = by_scenario["baseline"], by_scenario["no_programme"]
+    assert list(a["particle"]) == list(b["particle"]) and list(a["seed"]) == list(b["seed"])
+    assert list(a["draw"]) == [0, 0, 1, 1]
+    post = toy_posterior()
+    for task, row in zip(tasks, design.itertuples(), strict=True):
+        drawn = predictive.parameter_set(post, row.particle)
+        assert all(task.params[k] == v for k, v in drawn.items())
+    fixed, fixed_tasks, _ = build_design(
+        load_experiment(compare_file(tmp_path, "posterior: false\n"))
+    )
+    assert "particle" not in fixed
+    assert (
+        fixed_tasks[0].params["peer_weight"] == runs.load_scenario("baseline").params["peer_weight"]
+    )
+
+
+def test_compare_reports_each_lever_under_the_posterior(tmp_path, shipped_toy):
+    from werklandschap.experiments.runner import run_experiment
+
+    folder = run_experiment(compare_file(tmp_path), tmp_path / "results", workers=1, quiet=True)
+    table = pd.read_csv(folder / "posterior.csv")
+    assert list(table["scenario"]) == ["baseline", "no_programme"]
+    lever = table.iloc[1]
+    assert lever["delta_labelled_low"] <= lever["delta_labelled"] <= lever["delta_labelled_high"]
+    assert lever["delta_labelled"] < 0  # no programme labels fewer parks in every pair
+    assert "Under the calibration posterior" in (folder / "report.md").read_text()
+
+
+def test_compare_posterior_true_without_file_is_bad_input(tmp_path, monkeypatch):
+    from werklandschap.experiments.spec import ExperimentError, load_experiment
+
+    monkeypatch.setattr(posterior_module, "POSTERIOR_FILE", tmp_path / "absent.json")
+    with pytest.raises(ExperimentError, match="posterior: true, but posterior file not found"):
+        load_experiment(compare_file(tmp_path, "posterior: true\n"))
+    assert load_experiment(compare_file(tmp_path)).options["posterior"] is False
