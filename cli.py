@@ -184,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     from werklandschap.verification.cli_credibility import add_parser as add_credibility
 
     add_credibility(sub)
+    from werklandschap.experiments.analysis.value_of_information import add_parser as add_voi
+
+    add_voi(sub)
     return parser
 
 
