@@ -226,3 +226,55 @@ def test_compare_posterior_true_without_file_is_bad_input(tmp_path, monkeypatch)
     with pytest.raises(ExperimentError, match="posterior: true, but posterior file not found"):
         load_experiment(compare_file(tmp_path, "posterior: true\n"))
     assert load_experiment(compare_file(tmp_path)).options["posterior"] is False
+
+
+# --- sensitivity and discovery conditional on the posterior -----------------------------------
+
+
+def test_inverse_cdf_follows_the_weights():
+    from werklandschap.experiments.types.sampled import inverse_cdf
+
+    weights = np.array([0.25, 0.25, 0.5])
+    u = np.array([0.0, 0.24, 0.25, 0.49, 0.5, 0.99, 1.0])
+    assert list(inverse_cdf(weights, u)) == [0, 0, 1, 1, 2, 2, 2]
+    draws = inverse_cdf(weights, np.random.default_rng(0).random(20000))
+    assert np.mean(draws == 2) == pytest.approx(0.5, abs=0.02)  # sd 0.0035
+
+
+@pytest.mark.parametrize("kind", ["sobol", "morris", "discovery"])
+def test_sampled_designs_draw_the_calibrated_block_from_the_posterior(tmp_path, shipped_toy, kind):
+    from werklandschap.experiments.design import build_design
+    from werklandschap.experiments.spec import load_experiment, planned_runs
+
+    size = {"sobol": "n: 4\nnoise_check: {points: 2, replications: 2}", "morris": "trajectories: 3",
+            "discovery": "samples: 24"}[kind]  # fmt: skip
+    path = tmp_path / f"{kind}.yaml"
+    path.write_text(
+        f"name: t\ntype: {kind}\nseed: 2\nposterior: true\n{size}\n"
+        "parameters: [peer_weight, engage_rate, cost]\n"
+    )
+    spec = load_experiment(path)
+    design, tasks, meta = build_design(spec)
+    assert [f.name for f in meta["factors"]] == ["engage_rate", "cost", "posterior"]
+    assert len(design) == planned_runs(spec)
+    post = toy_posterior()
+    for task, row in zip(tasks, design.itertuples(), strict=True):
+        drawn = predictive.parameter_set(post, row.particle)
+        assert all(task.params[k] == v for k, v in drawn.items())  # the whole block
+    assert design["cost"].between(0.05, 0.3).all() and design["cost"].nunique() > 3
+    assert set(design["particle"]) <= {0, 1, 2} and design["particle"].nunique() >= 2
+    path.write_text(path.read_text().replace("posterior: true", "posterior: false"))
+    prior = build_design(load_experiment(path))
+    assert [f.name for f in prior[2]["factors"]] == ["peer_weight", "engage_rate", "cost"]
+
+
+def test_conditional_morris_runs_and_reports_the_posterior_factor(tmp_path, shipped_toy):
+    from werklandschap.experiments.runner import run_experiment
+
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        "name: m\ntype: morris\nseed: 2\nposterior: true\ntrajectories: 2\nbootstrap: 10\n"
+        "parameters: [engage_rate]\n"
+    )
+    folder = run_experiment(str(path), tmp_path / "results", workers=1, quiet=True)
+    assert "posterior" in (folder / "report.md").read_text()

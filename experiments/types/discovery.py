@@ -53,4 +53,4 @@ def analyse(
     """PRIM boxes and the trade-off figure."""
     from werklandschap.experiments.analysis import discovery
 
-    return discovery.analyse(spec, runs, series, folder, meta["factors"])
+    return discovery.analyse(spec, runs, series, folder, sampled.value_factors(meta["factors"]))

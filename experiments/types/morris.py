@@ -29,7 +29,7 @@ def options(where: str, opts: dict[str, Any]) -> dict[str, Any]:
 def planned_runs(spec) -> int:
     """Trajectories x (factors + 1) x replications."""
     opts = spec.options
-    return opts["trajectories"] * (len(opts["parameters"]) + 1) * spec.replications
+    return opts["trajectories"] * (len(sampled.factor_names(spec)) + 1) * spec.replications
 
 
 def design(spec) -> tuple[list[dict[str, Any]], list, dict[str, Any]]:
