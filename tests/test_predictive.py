@@ -278,3 +278,38 @@ def test_conditional_morris_runs_and_reports_the_posterior_factor(tmp_path, ship
     )
     folder = run_experiment(str(path), tmp_path / "results", workers=1, quiet=True)
     assert "posterior" in (folder / "report.md").read_text()
+
+
+# --- the dashboard's compare view --------------------------------------------------------------
+
+
+def test_dashboard_compare_under_the_posterior(shipped_toy):
+    from werklandschap.dashboard import compare
+    from werklandschap.dashboard.words import WORDS
+
+    scenarios = compare.chosen_scenarios(None, ["no_programme"])
+    done = compare.run_scenarios(scenarios, 8, seed=1, posterior=True)
+    assert list(done.draws) == [0, 0, 0, 0, 1, 1, 1, 1]
+    plan = PredictivePlan(toy_posterior(), 1, 8, 4)
+    for name, results in done.results.items():  # both scenarios: the same parameter sets
+        for r, result in enumerate(results):
+            drawn = predictive.parameter_set(toy_posterior(), int(plan.columns()["particle"][r]))
+            assert all(result.params[k] == v for k, v in drawn.items()), name
+    stats = compare.scenario_stats(done.results, done.draws, done.seed)
+    met = np.array([r.summary()["target_met"] for r in done.results["baseline"]])
+    c = chance(met, done.draws, 1)
+    assert stats.iloc[0]["p_low"] == c.low and stats.iloc[0]["p_high"] == c.high
+    for lang in ("nl", "en"):
+        head = compare.compare_headline(stats, scenarios[0].params, lang, posterior=True)
+        assert head.chance and head.chance in head.text
+        assert "90%" in head.chance
+    for key in ("chance_posterior", "posterior_switch", "interval_note_posterior", "mean_answer"):
+        assert set(WORDS[key]) == {"nl", "en"}
+    fixed = compare.run_scenarios(scenarios, 2, seed=1, posterior=False)
+    assert fixed.draws is None
+    base = load_baseline_params()
+    assert fixed.results["baseline"][0].params["peer_weight"] == base["peer_weight"]
+
+
+def load_baseline_params():
+    return runs.load_scenario("baseline").params
