@@ -282,6 +282,16 @@ def parse_experiment(document: Any, where: str, default_name: str) -> Experiment
     return spec
 
 
+def posterior_identity(spec: ExperimentSpec) -> str:
+    """The digest of the posterior an experiment with `posterior: true` draws from ("" without)."""
+    if not spec.options.get("posterior"):
+        return ""
+    from werklandschap.model.posterior import load_posterior
+    from werklandschap.runs.predictive import posterior_digest
+
+    return f"posterior={posterior_digest(load_posterior())}"
+
+
 def planned_runs(spec: ExperimentSpec) -> int:
     """Number of runs the design of `spec` will have, computed without building it."""
     return experiment_types.get(spec.type).planned_runs(spec)
@@ -322,5 +332,6 @@ def load_experiment(path: str | Path, **overrides: Any) -> ExperimentSpec:
             document["name"] = f"{document['name']}{suffix}"
     spec = parse_experiment(document, str(path), path.stem)
     extra = repr(sorted((k, v) for k, v in overrides.items() if v is not None))
+    extra += posterior_identity(spec)  # another posterior: another experiment (never mixed)
     digest = hashlib.sha256((text + extra).encode()).hexdigest()
     return ExperimentSpec(**{**spec.__dict__, "source_hash": digest, "source_text": text})

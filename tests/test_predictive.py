@@ -313,3 +313,17 @@ def test_dashboard_compare_under_the_posterior(shipped_toy):
 
 def load_baseline_params():
     return runs.load_scenario("baseline").params
+
+
+def test_another_posterior_is_another_experiment(tmp_path, monkeypatch, shipped_toy):
+    from werklandschap.experiments.spec import load_experiment
+
+    file = compare_file(tmp_path)
+    first = load_experiment(file).source_hash
+    other = Posterior(("peer_weight",), np.array([[0.3]]), np.array([1.0]))
+    monkeypatch.setattr(
+        posterior_module, "POSTERIOR_FILE", save_posterior(other, tmp_path / "o.json")
+    )
+    assert load_experiment(file).source_hash != first
+    fixed = compare_file(tmp_path, "posterior: false\n")
+    assert load_experiment(fixed).source_hash == load_experiment(fixed).source_hash
