@@ -131,7 +131,8 @@ def scenario_stats(results: dict[str, list[RunResult]], draws: np.ndarray | None
         half = 1.96 * labelled.std(ddof=1) / np.sqrt(labelled.size) if labelled.size > 1 else 0.0
         low, high = wilson(int(met.sum()), met.size)
         if draws is not None and len(draws) == met.size:
-            c = predictive.chance(met > 0.5, draws, seed)
+            target = runs[0].params["target_parks"]
+            c = predictive.chance(met > 0.5, draws, seed, predictive.LEVEL, labelled, target)
             low, high = c.low, c.high
         diff = paired_difference(labelled, reference[0])
         pdiff = paired_difference(met, reference[1])

@@ -18,12 +18,12 @@ estimated from the D x S table: the stochastic part is the mean within-draw vari
 one-way random-effects estimator, clipped at 0). For the indicator "target met" (Y in {0, 1})
 this is p(1 - p) = Var(P(theta)) + E[P(theta)(1 - P(theta))].
 
-The chance P(>= target) is the posterior-predictive mean of the indicator. Its interval is a
-credible interval of the chance P(theta) over the posterior: each draw's chance has the Jeffreys
-posterior Beta(k + 1/2, S - k + 1/2) given its k successes of S seeds; the interval is the
-5-95% quantiles of the equal mixture of these Betas over the draws (Monte Carlo, seeded by
-`seeds.bootstrap(seed)`). It therefore includes the parametric uncertainty (the spread of P
-between draws) and the finite-seed uncertainty within each draw. The Monte Carlo error of P
+The chance P(>= target) is the posterior-predictive mean of the indicator (the share of runs
+meeting the target). Its interval is a 90% credible interval of the chance P(theta) over the
+posterior, so it includes the parametric uncertainty: from the labelled counts, a normal model
+per parameter set (each set's chance from its mean and the pooled run-to-run sd, the means
+adjusted for their seed noise by constrained Bayes); from the indicator alone, a mixture of
+Jeffreys Beta posteriors per set (wider). `chance` states both. The Monte Carlo error of P
 itself is reported separately by a bootstrap over draws (resampling whole draws with their
 seeds, which keeps the D x S structure).
 """
@@ -252,17 +252,46 @@ class Chance:
     split: VarianceSplit  # of the indicator: parametric + stochastic = p (1 - p)
 
 
-def chance(met: np.ndarray, draws: np.ndarray, seed: int, level: float = LEVEL) -> Chance:
-    """The chance that the indicator `met` holds (one bool per run, grouped by `draws`)."""
+def chance(
+    met: np.ndarray,
+    draws: np.ndarray,
+    seed: int,
+    level: float = LEVEL,
+    labelled: np.ndarray | None = None,
+    target: float | None = None,
+) -> Chance:
+    """The chance that the indicator `met` holds (one bool per run, grouped by `draws`).
+
+    Credible interval of the chance P(theta) over the parameter sets, by one of two methods:
+
+    - with `labelled` (the count behind the indicator, met = labelled >= target) and >= 2 seeds
+      per draw: a normal model per draw. The runs of draw d spread around their mean m_d with
+      the pooled within-draw sd s (the stochastic part), so P(theta_d) = 1 - Phi((target - 1/2
+      - m_d) / s). The observed means carry seed noise (variance s^2 / S) on top of the
+      parametric spread B (`variance_split`), so they are pulled towards their mean by
+      sqrt(B / Var(m)) (constrained Bayes, Louis 1984: the adjusted means spread by B); the
+      interval is the 5-95% of the adjusted chances over draws. It uses the whole distance to
+      the target, not only whether a run crossed it, so a few seeds per draw give a useful
+      interval (assumptions: normal within-draw spread with a common sd);
+    - otherwise (an indicator only): each draw's chance has the Jeffreys posterior
+      Beta(k + 1/2, S - k + 1/2), mixed equally over the draws. With few seeds per draw the
+      Beta's own width dominates, so this interval is wide (conservative).
+
+    `p` is always the plain share of runs meeting the target (unbiased); the Monte Carlo
+    interval is a bootstrap of that share over whole draws.
+    """
     met = np.asarray(met, float)
-    groups = _groups(met, np.asarray(draws))
+    draws = np.asarray(draws)
+    groups = _groups(met, draws)
     k = np.array([g.sum() for g in groups])
     n = np.array([g.size for g in groups])
     rng = np.random.default_rng(seeds.bootstrap(seed))
     tail = (1 - level) / 2
-    # Beta mixture: one draw chosen uniformly, then its chance from its Jeffreys posterior.
-    pick = rng.integers(0, k.size, MIXTURE_SAMPLES)
-    chances = rng.beta(k[pick] + 0.5, n[pick] - k[pick] + 0.5)
+    if labelled is not None and target is not None and n.min() >= 2:
+        chances = _normal_chances(np.asarray(labelled, float), draws, float(target))
+    else:
+        pick = rng.integers(0, k.size, MIXTURE_SAMPLES)
+        chances = rng.beta(k[pick] + 0.5, n[pick] - k[pick] + 0.5)
     low, high = np.quantile(chances, [tail, 1 - tail])
     # Bootstrap over draws (whole draws with their seeds).
     resample = rng.integers(0, k.size, (MIXTURE_SAMPLES, k.size))
@@ -274,8 +303,26 @@ def chance(met: np.ndarray, draws: np.ndarray, seed: int, level: float = LEVEL) 
         high=float(high),
         mc_low=float(mc_low),
         mc_high=float(mc_high),
-        split=variance_split(met, np.asarray(draws)),
+        split=variance_split(met, draws),
     )
+
+
+def _normal_chances(labelled: np.ndarray, draws: np.ndarray, target: float) -> np.ndarray:
+    """Chances P(theta_d) of the normal model, one per draw (see `chance`)."""
+    from scipy.stats import norm
+
+    groups = _groups(labelled, draws)
+    means = np.array([g.mean() for g in groups])
+    per_draw = float(np.mean([g.size for g in groups]))
+    within = float(np.mean([g.var(ddof=1) for g in groups]))
+    sd = max(np.sqrt(within), 0.5)  # no run-to-run spread at all: the step of one park
+    observed = float(means.var(ddof=1)) if means.size >= 2 else 0.0
+    between = max(observed - within / per_draw, 0.0)  # parametric variance of the means
+    # Constrained Bayes (Louis 1984): pull the draw means towards their mean so that their
+    # spread is the parametric variance, not parametric + seed noise.
+    factor = np.sqrt(between / observed) if observed > 0 else 0.0
+    adjusted = means.mean() + factor * (means - means.mean())
+    return norm.sf((target - 0.5 - adjusted) / sd)
 
 
 def censored_months(summary: pd.DataFrame, censor_month: float) -> np.ndarray:
@@ -285,7 +332,7 @@ def censored_months(summary: pd.DataFrame, censor_month: float) -> np.ndarray:
 
 
 def predictive_summary(
-    summary: pd.DataFrame, seed: int, censor_month: float, level: float = LEVEL
+    summary: pd.DataFrame, seed: int, censor_month: float, target: float, level: float = LEVEL
 ) -> dict[str, Any]:
     """The posterior-predictive answer of a run's summary (needs a `draw` column).
 
@@ -294,7 +341,8 @@ def predictive_summary(
     parks^2) and time_to_target (months, runs that never reach it censored at `censor_month`).
     """
     draws = summary["draw"].to_numpy()
-    c = chance(summary["target_met"].to_numpy(bool), draws, seed, level)
+    labelled_runs = summary["labelled_at_horizon"].to_numpy(float)
+    c = chance(summary["target_met"].to_numpy(bool), draws, seed, level, labelled_runs, target)
     labelled = variance_split(summary["labelled_at_horizon"].to_numpy(float), draws)
     months = variance_split(censored_months(summary, censor_month), draws)
     return {
@@ -340,7 +388,7 @@ def headline(answer: dict[str, Any]) -> str:
 
 
 def predictive_record(
-    plan: PredictivePlan, summary: pd.DataFrame, censor_month: float
+    plan: PredictivePlan, summary: pd.DataFrame, censor_month: float, target: float
 ) -> dict[str, Any]:
     """predictive.json of a run (keys declared in `output_columns.RUN_PREDICTIVE`).
 
@@ -360,7 +408,7 @@ def predictive_record(
             {"draw": d, "particle": int(p), "values": parameter_set(plan.posterior, int(p))}
             for d, p in enumerate(particles)
         ],
-        "answer": predictive_summary(summary, plan.seed, censor_month),
+        "answer": predictive_summary(summary, plan.seed, censor_month, target),
     }
 
 
@@ -393,12 +441,16 @@ def paired_bootstrap(
 def compare_table(runs: pd.DataFrame, baseline: str, seed: int) -> pd.DataFrame:
     """Per scenario under the posterior: P(target met) with its credible interval and variance
     split, and the paired differences against the baseline with bootstrap intervals."""
+    from werklandschap.experiments.analysis.common import scenario_params
+
     ok = runs[runs["status"] == "ok"]
     base = ok[ok["scenario"] == baseline]
     rows = []
     for name, group in ok.groupby("scenario", sort=False):
         met = group["target_met"].astype(float).to_numpy() > 0.5
-        c = chance(met, group["draw"].to_numpy(), seed)
+        target = float(scenario_params(str(name))["target_parks"])
+        labelled = group["labelled_at_horizon"].to_numpy(float)
+        c = chance(met, group["draw"].to_numpy(), seed, LEVEL, labelled, target)
         row = {
             "scenario": name,
             "runs": len(group),

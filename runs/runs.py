@@ -291,7 +291,8 @@ class RunJob:
             from werklandschap.runs.predictive import predictive_record
 
             months = load_result(self._part(0)).months
-            record = predictive_record(self.plan, summary, censor_month=months + 1)
+            target = self.scenario.params["target_parks"]
+            record = predictive_record(self.plan, summary, months + 1, target)
             _write_json(self.staging / "predictive.json", record)
         if figures:
             from werklandschap.runs import plots  # matplotlib only when drawing

@@ -78,6 +78,25 @@ def test_chance_split_and_credible_interval(seed):
     assert c.mc_low < c.p < c.mc_high and c.mc_high - c.mc_low < 0.15
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_normal_model_interval_spans_the_parameter_sets(seed):
+    # Half the draws 60 parks below the target, half 60 above; run-to-run sd 30 parks:
+    # P(theta) = 0.023 or 0.977. With 4 seeds per draw the interval spans both.
+    rng = np.random.default_rng(seed)
+    d, s, target = 200, 4, 1000
+    means = target + rng.choice([-60, 60], d)
+    labelled = np.round(np.repeat(means, s) + rng.normal(0, 30, d * s))
+    draws = np.repeat(np.arange(d), s)
+    c = chance(labelled >= target, draws, seed, 0.9, labelled, target)
+    assert c.low < 0.1 and c.high > 0.9
+    # All draws at the same mean 60 below: the chance is small and the interval narrow.
+    low = np.round(target - 60 + rng.normal(0, 30, d * s))
+    c = chance(low >= target, draws, seed, 0.9, low, target)
+    assert c.high < 0.12 and c.p < 0.06
+    # The indicator alone (Beta mixture) is far wider for the same runs.
+    assert chance(low >= target, draws, seed).high > 0.3
+
+
 def test_chance_without_parametric_spread_is_narrow():
     rng = np.random.default_rng(0)
     d, s = 50, 200
@@ -297,7 +316,9 @@ def test_dashboard_compare_under_the_posterior(shipped_toy):
             assert all(result.params[k] == v for k, v in drawn.items()), name
     stats = compare.scenario_stats(done.results, done.draws, done.seed)
     met = np.array([r.summary()["target_met"] for r in done.results["baseline"]])
-    c = chance(met, done.draws, 1)
+    labelled = np.array([r.summary()["labelled_at_horizon"] for r in done.results["baseline"]])
+    target = scenarios[0].params["target_parks"]
+    c = chance(met, done.draws, 1, predictive.LEVEL, labelled, target)
     assert stats.iloc[0]["p_low"] == c.low and stats.iloc[0]["p_high"] == c.high
     for lang in ("nl", "en"):
         head = compare.compare_headline(stats, scenarios[0].params, lang, posterior=True)
