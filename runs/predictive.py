@@ -482,7 +482,8 @@ def compare_section(table: pd.DataFrame, baseline: str, per_draw: int) -> str:
         "replication(s) per parameter set) and all scenarios of a replication share both the "
         "parameter set and the seed, so differences are paired under the posterior. P: "
         f"posterior-predictive share of runs meeting the target, {LEVEL:.0%} credible interval "
-        "of the chance over the parameter sets (Jeffreys Beta per set, mixed); parametric "
+        "of the chance over the parameter sets (normal model of labelled parks per set, see "
+        "runs/predictive.py `chance`); parametric "
         "share: the part of the indicator's variance due to the parameters. Differences: mean "
         f"paired difference with a {LEVEL:.0%} bootstrap interval over parameter sets.",
         "",
