@@ -217,7 +217,7 @@ def runs_table(results: dict[str, list[RunResult]]) -> pd.DataFrame:
 
 
 def compare_figure(results: dict[str, list[RunResult]], stats: pd.DataFrame,
-                   lang: str) -> Figure:  # fmt: skip
+                   lang: str, posterior: bool = False) -> Figure:  # fmt: skip
     """Fan charts of labelled parks per scenario (top), P(target) with Wilson intervals (bottom)."""
     params = next(iter(results.values()))[0].params
     target, horizon = int(params["target_parks"]), int(params["horizon_months"])
@@ -232,8 +232,10 @@ def compare_figure(results: dict[str, list[RunResult]], stats: pd.DataFrame,
         fan.plot(years, mid, color=colour, label=scenario_title(name, lang))
         row = stats.iloc[k]
         p = row["p_target"]
-        prob.errorbar([p], [k], xerr=[[p - row["p_low"]], [row["p_high"] - p]], fmt="o",
-                      color=colour, capsize=5)  # fmt: skip
+        # A credible interval of the chance over parameter sets need not contain the share of
+        # runs (a skewed spread of chances): the bar then starts at the point.
+        below, above = max(p - row["p_low"], 0.0), max(row["p_high"] - p, 0.0)
+        prob.errorbar([p], [k], xerr=[[below], [above]], fmt="o", color=colour, capsize=5)
     fan.axhline(target, color="k", linestyle="--", linewidth=1)
     fan.axvline(START_YEAR + horizon / 12, color="grey", linestyle=":", linewidth=1)
     fan.legend(loc="upper left", fontsize=8)
@@ -243,7 +245,8 @@ def compare_figure(results: dict[str, list[RunResult]], stats: pd.DataFrame,
     prob.set_yticks(range(len(results)), [scenario_title(n, lang) for n in results], fontsize=8)
     prob.set_ylim(len(results) - 0.5, -0.5)
     prob.set_xlim(0, 1)
-    prob.set_xlabel(say("prob_axis", lang, target=number(target, lang), year=end_year(horizon)),
+    axis_words = "prob_axis_posterior" if posterior else "prob_axis"
+    prob.set_xlabel(say(axis_words, lang, target=number(target, lang), year=end_year(horizon)),
                     fontsize=8)  # fmt: skip
     prob.tick_params(axis="x", labelsize=8)
     prob.grid(axis="x", alpha=0.3)
@@ -317,7 +320,7 @@ def CompareResults(done: Comparison, lang: str) -> None:
     solara.HTML(tag="div", unsafe_innerHTML=html)
     note = say("interval_note_posterior" if posterior else "interval_note", lang)
     solara.Text(note, style={"font-size": "0.8em", "color": "#555"})
-    image = solara.use_memo(lambda: png(compare_figure(results, stats, lang), dpi=100),
+    image = solara.use_memo(lambda: png(compare_figure(results, stats, lang, posterior), dpi=100),
                             [done, lang])  # fmt: skip
     solara.Image(image)
     tables = export.compare_tables(stats, runs_table(results))

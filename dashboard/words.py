@@ -187,6 +187,10 @@ WORDS: dict[str, dict[str, str]] = {
         "nl": "kans op {target} eind {year} (Wilson 95%)",
         "en": "chance of {target} by end {year} (Wilson 95%)",
     },
+    "prob_axis_posterior": {
+        "nl": "kans op {target} eind {year} (90%-interval over de parametersets)",
+        "en": "chance of {target} by end {year} (90% interval over the parameter sets)",
+    },
     "about_title": {"nl": "Hoe het model werkt", "en": "How the model works"},
     "about_text": {
         "nl": "Het model volgt alle 3.646 bedrijventerreinen van Nederland van januari 2023 tot "

@@ -326,6 +326,12 @@ def test_dashboard_compare_under_the_posterior(shipped_toy):
         assert "90%" in head.chance
     for key in ("chance_posterior", "posterior_switch", "interval_note_posterior", "mean_answer"):
         assert set(WORDS[key]) == {"nl", "en"}
+    # A skewed spread of chances: the share of runs may lie outside the credible interval
+    # (a regression: the chart's error bar then had a negative length and the view crashed).
+    skewed = stats.copy()
+    skewed.loc[0, ["p_target", "p_low", "p_high"]] = [0.03, 0.0, 0.02]
+    figure = compare.compare_figure(done.results, skewed, "en", posterior=True)
+    assert "parameter sets" in figure.axes[1].get_xlabel()
     fixed = compare.run_scenarios(scenarios, 2, seed=1, posterior=False)
     assert fixed.draws is None
     base = load_baseline_params()
