@@ -89,6 +89,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         answer = json.loads((job.folder / "predictive.json").read_text())["answer"]
         print(f"  {headline(answer)}")
+        months = answer["month_target_reached"]
+        share = months["parametric_share"]
+        split = f"{share:.0%} of its variance parametric" if share == share else "no spread"
+        print(
+            f"  month the target is reached: mean {months['mean']:.0f} (runs that never reach "
+            f"it counted at month {months['censored_at']:.0f}); {split}"
+        )
     print(f"  written to {job.folder}")
     return 0
 

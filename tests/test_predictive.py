@@ -129,8 +129,11 @@ def run_cli(*args: str) -> int:
     return main(["run", "baseline", "--no-figures", *args])
 
 
-def test_run_uses_the_drawn_parameter_sets(tmp_path, shipped_toy):
+def test_run_uses_the_drawn_parameter_sets(tmp_path, shipped_toy, capsys):
     assert run_cli("--out", str(tmp_path), "-r", "4", "--per-draw", "2", "--seed", "5") == 0
+    printed = capsys.readouterr().out
+    assert "P(target met) = " in printed and "over 2 parameter sets" in printed
+    assert "month the target is reached" in printed
     folder = tmp_path / "baseline" / "seed5-x4"
     summary = pd.read_csv(folder / "summary.csv")
     record = json.loads((folder / "predictive.json").read_text())
