@@ -3,12 +3,17 @@
 An experiment file is a mapping with the common keys `name`, `type`, `description`, `seed`,
 `replications`, `timeseries` and the keys of its type:
 
-- compare:   `scenarios` (list of shipped names or scenario files), `baseline` (one of them)
+- compare:   `scenarios` (list of shipped names or scenario files), `baseline` (one of them),
+             `posterior` (default on when the posterior file exists), `seeds_per_draw`
 - sobol:     `base`, `parameters`, `n` (a power of two), `second_order`, `bootstrap`,
-             `noise_check: {points, replications}`
-- morris:    `base`, `parameters`, `trajectories`, `levels` (even), `bootstrap`
+             `noise_check: {points, replications}`, `posterior` (default off)
+- morris:    `base`, `parameters`, `trajectories`, `levels` (even), `bootstrap`, `posterior`
 - sweep:     `base`, `x` and `y`, each `{parameter, values}` or `{parameter, from, to, steps}`
-- discovery: `base`, `parameters`, `samples`, `min_density`, `max_boxes`
+- discovery: `base`, `parameters`, `samples`, `min_density`, `max_boxes`, `posterior`
+
+`posterior`: draw the calibrated parameters from the calibration posterior (runs/predictive.py;
+sampled types: as one group factor, experiments/types/sampled.py); an experiment that does is
+identified by the posterior's digest too (`posterior_identity`).
 
 `parameters` is a list of names from the parameter spec, or "uncertainties", "levers",
 "uncertainties+levers" or "assumptions" (uncertainties without a source). Every problem raises
