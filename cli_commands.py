@@ -106,14 +106,18 @@ def _predictive_plan(args: argparse.Namespace):
     `--posterior` asked explicitly and no usable posterior file: OutputError (exit 2); left to
     the default: a one-line notice and fixed parameters.
     """
-    from werklandschap.model.posterior import PosteriorFileError, load_posterior
-    from werklandschap.runs.predictive import DEFAULT_PER_DRAW, PredictivePlan
+    from werklandschap.model.posterior import PosteriorFileError
+    from werklandschap.runs.predictive import (
+        DEFAULT_PER_DRAW,
+        PredictivePlan,
+        load_checked_posterior,
+    )
     from werklandschap.runs.runs import OutputError
 
     if args.posterior is False:
         return None
     try:
-        posterior = load_posterior()
+        posterior = load_checked_posterior()
     except PosteriorFileError as exc:
         if args.posterior:
             raise OutputError(f"--posterior: {exc}") from None

@@ -59,10 +59,10 @@ class Comparison:
 
 def posterior_plan(runs: int, seed: int) -> predictive.PredictivePlan | None:
     """The posterior-predictive plan of a comparison, or None without a posterior file."""
-    from werklandschap.model.posterior import PosteriorFileError, load_posterior
+    from werklandschap.model.posterior import PosteriorFileError
 
     try:
-        posterior = load_posterior()
+        posterior = predictive.load_checked_posterior()
     except PosteriorFileError:
         return None
     return predictive.PredictivePlan(posterior, seed, runs, predictive.default_per_draw(runs))

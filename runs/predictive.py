@@ -48,6 +48,22 @@ MIXTURE_SAMPLES = 4000  # Monte Carlo samples of the Beta mixture / bootstrap
 DEFAULT_PER_DRAW = 4  # seeds per parameter set when the caller does not say
 
 
+def load_checked_posterior(path: Any = None) -> Posterior:
+    """The posterior file (default: the shipped one), refused with `PosteriorFileError` (one
+    line) unless every parameter it names is a numeric parameter of the spec."""
+    from werklandschap.model.parameters import BY_NAME
+    from werklandschap.model.posterior import PosteriorFileError, load_posterior
+
+    posterior = load_posterior(path)
+    unknown = [n for n in posterior.names if n not in BY_NAME or BY_NAME[n].range is None]
+    if unknown:
+        raise PosteriorFileError(
+            f"posterior file names parameters the spec does not have (or not numeric): "
+            f"{', '.join(unknown)}"
+        )
+    return posterior
+
+
 def particle_indices(posterior: Posterior, n: int, seed: int) -> np.ndarray:
     """Indices of the particles of the first `n` draws of a job seeded with `seed`.
 
@@ -146,7 +162,7 @@ def experiment_options(where: str, opts: dict[str, Any]) -> dict[str, Any]:
     import sys
 
     from werklandschap.experiments.spec import ExperimentError
-    from werklandschap.model.posterior import PosteriorFileError, load_posterior
+    from werklandschap.model.posterior import PosteriorFileError
 
     asked = opts.get("posterior")
     per_draw = opts.get("seeds_per_draw")
@@ -156,7 +172,7 @@ def experiment_options(where: str, opts: dict[str, Any]) -> dict[str, Any]:
         opts["posterior"] = False
         return opts
     try:
-        load_posterior()
+        load_checked_posterior()
     except PosteriorFileError as exc:
         if asked:
             raise ExperimentError(f"{where}: posterior: true, but {exc}") from None

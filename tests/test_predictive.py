@@ -357,3 +357,17 @@ def test_another_posterior_is_another_experiment(tmp_path, monkeypatch, shipped_
     assert load_experiment(file).source_hash != first
     fixed = compare_file(tmp_path, "posterior: false\n")
     assert load_experiment(fixed).source_hash == load_experiment(fixed).source_hash
+
+
+def test_a_posterior_naming_unknown_parameters_is_refused_before_any_run(
+    tmp_path, monkeypatch, capsys
+):
+    bad = Posterior(("threshold_minus_cost",), np.array([[0.1]]), np.array([1.0]))
+    monkeypatch.setattr(
+        posterior_module, "POSTERIOR_FILE", save_posterior(bad, tmp_path / "b.json")
+    )
+    out = tmp_path / "out"
+    assert run_cli("--out", str(out), "--posterior") == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "threshold_minus_cost" in err
+    assert not out.exists()

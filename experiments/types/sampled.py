@@ -28,13 +28,14 @@ def base_and_parameters(where: str, opts: dict[str, Any], default_set: str) -> N
     """Check `base` (a loadable scenario), resolve `parameters` to names and check
     `posterior` (true needs a readable posterior file), in place."""
     from werklandschap.experiments.spec import ExperimentError, _parameter_names, _scenario
-    from werklandschap.model.posterior import PosteriorFileError, load_posterior
+    from werklandschap.model.posterior import PosteriorFileError
+    from werklandschap.runs.predictive import load_checked_posterior
 
     _scenario(where, "base", opts.setdefault("base", "baseline"))
     opts["parameters"] = _parameter_names(where, opts.get("parameters", default_set))
     if opts.setdefault("posterior", False):
         try:
-            load_posterior()
+            load_checked_posterior()
         except PosteriorFileError as exc:
             raise ExperimentError(f"{where}: posterior: true, but {exc}") from None
 
