@@ -299,7 +299,7 @@ def test_conditional_morris_runs_and_reports_the_posterior_factor(tmp_path, ship
         "parameters: [engage_rate]\n"
     )
     folder = run_experiment(str(path), tmp_path / "results", workers=1, quiet=True)
-    assert "posterior" in (folder / "report.md").read_text()
+    assert "Conditional on the calibration posterior" in (folder / "report.md").read_text()
 
 
 # --- the dashboard's compare view --------------------------------------------------------------

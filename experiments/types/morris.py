@@ -49,4 +49,5 @@ def analyse(
     """mu*, sigma and bootstrap CIs per screened outcome."""
     from werklandschap.experiments.analysis import morris
 
-    return morris.analyse(spec, runs, series, folder, meta["factors"], meta["latent"])
+    text = morris.analyse(spec, runs, series, folder, meta["factors"], meta["latent"])
+    return text + sampled.posterior_note(spec)

@@ -94,6 +94,24 @@ def value_factors(factors: list) -> list:
     return [f for f in factors if f.name != POSTERIOR_FACTOR] + extra
 
 
+def posterior_note(spec) -> str:
+    """The report's words on the `posterior` factor ("" for a prior-wide analysis)."""
+    if not spec.options.get("posterior"):
+        return ""
+    from werklandschap.model.posterior import load_posterior
+
+    post = load_posterior()
+    method = post.provenance.get("method", "unknown method")
+    return (
+        "\n\nConditional on the calibration posterior: the calibrated parameters ("
+        + ", ".join(f"`{n}`" for n in post.names)
+        + f") were not sampled over their ranges but as one factor `{POSTERIOR_FACTOR}`, "
+        f"u in [0, 1) mapped to one of the {post.size} particles by the inverse CDF of the "
+        f"weights (posterior: {method}); its indices are those of the calibrated block as a "
+        "whole. The other factors span their plausible ranges."
+    )
+
+
 def design(
     spec, sample: Callable[[list, int], np.ndarray]
 ) -> tuple[list[dict[str, Any]], list, dict[str, Any]]:

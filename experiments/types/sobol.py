@@ -100,4 +100,5 @@ def analyse(
     """Indices per output, convergence and the noise note."""
     from werklandschap.experiments.analysis import sobol
 
-    return sobol.analyse(spec, runs, series, folder, meta["factors"])
+    text = sobol.analyse(spec, runs, series, folder, meta["factors"])
+    return text + sampled.posterior_note(spec)
