@@ -96,6 +96,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="replace an existing result folder of that name (only one this tool wrote)",
     )
     run.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    run.add_argument(
+        "--posterior",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="draw each replication's calibrated parameters from the shipped posterior "
+        "(default: on when the posterior file exists); --no-posterior: fixed parameters",
+    )
+    run.add_argument(
+        "--per-draw",
+        type=_positive,
+        default=None,
+        help="with the posterior: replications (seeds) per parameter set (default: 4, or 1 "
+        "with fewer than 8 replications)",
+    )
     run.set_defaults(func=cmd_run)
 
     scenarios = sub.add_parser(
@@ -170,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     from werklandschap.verification.cli_credibility import add_parser as add_credibility
 
     add_credibility(sub)
+    from werklandschap.experiments.analysis.value_of_information import add_parser as add_voi
+
+    add_voi(sub)
     return parser
 
 

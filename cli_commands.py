@@ -33,7 +33,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise OutputError(
                 f"--replications must be at most {MAX_REPLICATIONS:,}, got {args.replications:,}"
             )
-        job = RunJob(scenario, args.seed, args.replications, Path(args.out), name, args.overwrite)
+        plan = _predictive_plan(args)
+        job = RunJob(
+            scenario, args.seed, args.replications, Path(args.out), name, args.overwrite, plan
+        )
         done = job.prepare()
     except OutputError as exc:
         print(f"werklandschap: error: {exc}", file=sys.stderr)
@@ -81,8 +84,49 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"  labelled at end of 2031: median {median:,} (range {labelled[0]:,}-{labelled[-1]:,});"
         f" target met in {met}/{len(summary)}"
     )
+    if plan is not None:
+        from werklandschap.runs.predictive import headline
+
+        answer = json.loads((job.folder / "predictive.json").read_text())["answer"]
+        print(f"  {headline(answer)}")
+        months = answer["month_target_reached"]
+        share = months["parametric_share"]
+        split = f"{share:.0%} of its variance parametric" if share == share else "no spread"
+        print(
+            f"  month the target is reached: mean {months['mean']:.0f} (runs that never reach "
+            f"it counted at month {months['censored_at']:.0f}); {split}"
+        )
     print(f"  written to {job.folder}")
     return 0
+
+
+def _predictive_plan(args: argparse.Namespace):
+    """The posterior-predictive plan of `run` (None: fixed parameters).
+
+    `--posterior` asked explicitly and no usable posterior file: OutputError (exit 2); left to
+    the default: a one-line notice and fixed parameters.
+    """
+    from werklandschap.model.posterior import PosteriorFileError
+    from werklandschap.runs.predictive import (
+        DEFAULT_PER_DRAW,
+        PredictivePlan,
+        load_checked_posterior,
+    )
+    from werklandschap.runs.runs import OutputError
+
+    if args.posterior is False:
+        return None
+    try:
+        posterior = load_checked_posterior()
+    except PosteriorFileError as exc:
+        if args.posterior:
+            raise OutputError(f"--posterior: {exc}") from None
+        print(f"werklandschap: note: {exc}; running with fixed parameters", file=sys.stderr)
+        return None
+    per_draw = args.per_draw
+    if per_draw is None:
+        per_draw = DEFAULT_PER_DRAW if args.replications >= 2 * DEFAULT_PER_DRAW else 1
+    return PredictivePlan(posterior, args.seed, args.replications, per_draw)
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:

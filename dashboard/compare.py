@@ -5,6 +5,12 @@ partner run of the baseline; differences are means of those paired differences w
 interval (`paired_difference`). P(target met at the horizon) carries a Wilson 95% interval. The
 runs execute in a Solara task (a thread per browser session) that reports its progress; the
 selection and the last results live in session-scoped reactive variables.
+
+With the posterior switch on (the default, when the posterior file exists) replication r of
+every scenario draws the same parameter set from the calibration posterior (runs/predictive.py,
+a few seeds per set), so the chance includes the uncertainty about the calibrated parameters:
+P(target met) then carries the 90% credible interval of runs/predictive.py instead of Wilson's,
+and the headline's `chance` is filled with it.
 """
 
 from __future__ import annotations
@@ -20,12 +26,13 @@ import solara.lab
 from matplotlib.figure import Figure
 
 from werklandschap.dashboard import export
-from werklandschap.dashboard.views import SCENARIO_COLOURS, end_year, png
+from werklandschap.dashboard.views import SCENARIO_COLOURS, Headline, end_year, png
 from werklandschap.dashboard.words import number, say, scenario_title
 from werklandschap.model.outcome_spec import outcome
 from werklandschap.model.outcomes import START_YEAR, RunResult
 from werklandschap.model.scenario import Scenario, load_scenario, shipped_scenarios
-from werklandschap.runs.runs import run_replications
+from werklandschap.runs import predictive
+from werklandschap.runs.runs import replicate, run_replications
 from werklandschap.runs.stats import paired_difference, wilson
 
 REFERENCE = "baseline"
@@ -36,18 +43,51 @@ others = solara.reactive(["double_stimulated"])  # shipped scenario names beside
 replications = solara.reactive(20)
 first_seed = solara.reactive(0)
 total = solara.reactive(0)  # runs in the comparison under way
+use_posterior = solara.reactive(True)  # draw parameter sets from the calibration posterior
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """The runs of each compared scenario (the reference first) and how long they took (s)."""
+    """The runs of each compared scenario (the reference first) and how long they took (s);
+    `draws`: the parameter set of each replication under the posterior (None: fixed)."""
 
     results: dict[str, list[RunResult]]
     seconds: float
+    draws: np.ndarray | None = None
+    seed: int = 0
+
+
+def posterior_plan(runs: int, seed: int) -> predictive.PredictivePlan | None:
+    """The posterior-predictive plan of a comparison, or None without a posterior file."""
+    from werklandschap.model.posterior import PosteriorFileError
+
+    try:
+        posterior = predictive.load_checked_posterior()
+    except PosteriorFileError:
+        return None
+    return predictive.PredictivePlan(posterior, seed, runs, predictive.default_per_draw(runs))
+
+
+def run_scenarios(scenarios: tuple[Scenario, ...], runs: int, seed: int, posterior: bool,
+                  progress=None) -> Comparison:  # fmt: skip
+    """Every scenario `runs` times with common seeds (and common parameter sets under the
+    posterior); `progress` wraps each scenario's replication indices."""
+    started = time.perf_counter()
+    plan = posterior_plan(runs, seed) if posterior else None
+    results = {}
+    for s in scenarios:
+        if plan is None:
+            results[s.name] = run_replications(s, seed, runs, progress)
+            continue
+        indices = range(runs) if progress is None else progress(range(runs))
+        results[s.name] = [replicate(plan.scenario_for(s, r), seed, r) for r in indices]
+    draws = plan.columns()["draw"].to_numpy() if plan is not None else None
+    return Comparison(results, time.perf_counter() - started, draws, seed)
 
 
 @solara.lab.task(prefer_threaded=True)
-def comparison(scenarios: tuple[Scenario, ...], runs: int, seed: int) -> Comparison:
+def comparison(scenarios: tuple[Scenario, ...], runs: int, seed: int,
+               posterior: bool = True) -> Comparison:  # fmt: skip
     """Run every scenario `runs` times with common seeds, updating `comparison.progress`."""
     count, done = len(scenarios) * runs, 0
     started = time.perf_counter()
@@ -62,8 +102,8 @@ def comparison(scenarios: tuple[Scenario, ...], runs: int, seed: int) -> Compari
             comparison.progress = 100.0 * done / count
 
     comparison.progress = 0.0
-    results = {s.name: run_replications(s, seed, runs, progress) for s in scenarios}
-    return Comparison(results, time.perf_counter() - started)
+    done_runs = run_scenarios(scenarios, runs, seed, posterior, progress)
+    return Comparison(done_runs.results, time.perf_counter() - started, done_runs.draws, seed)
 
 
 def chosen_scenarios(mine: Scenario | None, names: list[str]) -> tuple[Scenario, ...]:
@@ -75,8 +115,10 @@ def chosen_scenarios(mine: Scenario | None, names: list[str]) -> tuple[Scenario,
     return tuple(chosen)
 
 
-def scenario_stats(results: dict[str, list[RunResult]]) -> pd.DataFrame:
-    """Per scenario: runs, mean labelled at the horizon, P(target) with Wilson interval and the
+def scenario_stats(results: dict[str, list[RunResult]], draws: np.ndarray | None = None,
+                   seed: int = 0) -> pd.DataFrame:  # fmt: skip
+    """Per scenario: runs, mean labelled at the horizon, P(target) with its interval (Wilson; the
+    credible interval of runs/predictive.py when `draws` gives each run's parameter set) and the
     paired differences (mean labelled, P) against the reference (the first scenario)."""
     rows = []
     reference = None
@@ -88,6 +130,10 @@ def scenario_stats(results: dict[str, list[RunResult]]) -> pd.DataFrame:
             reference = (labelled, met)
         half = 1.96 * labelled.std(ddof=1) / np.sqrt(labelled.size) if labelled.size > 1 else 0.0
         low, high = wilson(int(met.sum()), met.size)
+        if draws is not None and len(draws) == met.size:
+            target = runs[0].params["target_parks"]
+            c = predictive.chance(met > 0.5, draws, seed, predictive.LEVEL, labelled, target)
+            low, high = c.low, c.high
         diff = paired_difference(labelled, reference[0])
         pdiff = paired_difference(met, reference[1])
         rows.append({
@@ -98,6 +144,18 @@ def scenario_stats(results: dict[str, list[RunResult]]) -> pd.DataFrame:
             "p_diff": pdiff[0], "p_diff_low": pdiff[1], "p_diff_high": pdiff[2],
         })  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def compare_headline(stats: pd.DataFrame, params: dict, lang: str, posterior: bool) -> Headline:
+    """The reference scenario's answer with the headline's `chance` filled: P and interval."""
+    row = stats.iloc[0]
+    target, horizon = int(params["target_parks"]), int(params["horizon_months"])
+    question = say("question", lang, target=number(target, lang), year=end_year(horizon))
+    answer = say("mean_answer", lang, n=number(row["mean_labelled"], lang))
+    key = "chance_posterior" if posterior else "chance"
+    p, low, high = (number(row[k], lang, 2) for k in ("p_target", "p_low", "p_high"))
+    chance = say(key, lang, p=p, low=low, high=high)
+    return Headline(question, answer, None, chance)  # a chance, not one run's outcome
 
 
 def _interval(value: float, low: float, high: float, lang: str, decimals: int = 0,
@@ -159,7 +217,7 @@ def runs_table(results: dict[str, list[RunResult]]) -> pd.DataFrame:
 
 
 def compare_figure(results: dict[str, list[RunResult]], stats: pd.DataFrame,
-                   lang: str) -> Figure:  # fmt: skip
+                   lang: str, posterior: bool = False) -> Figure:  # fmt: skip
     """Fan charts of labelled parks per scenario (top), P(target) with Wilson intervals (bottom)."""
     params = next(iter(results.values()))[0].params
     target, horizon = int(params["target_parks"]), int(params["horizon_months"])
@@ -174,8 +232,10 @@ def compare_figure(results: dict[str, list[RunResult]], stats: pd.DataFrame,
         fan.plot(years, mid, color=colour, label=scenario_title(name, lang))
         row = stats.iloc[k]
         p = row["p_target"]
-        prob.errorbar([p], [k], xerr=[[p - row["p_low"]], [row["p_high"] - p]], fmt="o",
-                      color=colour, capsize=5)  # fmt: skip
+        # A credible interval of the chance over parameter sets need not contain the share of
+        # runs (a skewed spread of chances): the bar then starts at the point.
+        below, above = max(p - row["p_low"], 0.0), max(row["p_high"] - p, 0.0)
+        prob.errorbar([p], [k], xerr=[[below], [above]], fmt="o", color=colour, capsize=5)
     fan.axhline(target, color="k", linestyle="--", linewidth=1)
     fan.axvline(START_YEAR + horizon / 12, color="grey", linestyle=":", linewidth=1)
     fan.legend(loc="upper left", fontsize=8)
@@ -185,7 +245,8 @@ def compare_figure(results: dict[str, list[RunResult]], stats: pd.DataFrame,
     prob.set_yticks(range(len(results)), [scenario_title(n, lang) for n in results], fontsize=8)
     prob.set_ylim(len(results) - 0.5, -0.5)
     prob.set_xlim(0, 1)
-    prob.set_xlabel(say("prob_axis", lang, target=number(target, lang), year=end_year(horizon)),
+    axis_words = "prob_axis_posterior" if posterior else "prob_axis"
+    prob.set_xlabel(say(axis_words, lang, target=number(target, lang), year=end_year(horizon)),
                     fontsize=8)  # fmt: skip
     prob.tick_params(axis="x", labelsize=8)
     prob.grid(axis="x", alpha=0.3)
@@ -213,13 +274,14 @@ def CompareView(mine: Scenario | None, lang: str) -> None:
                          thumb_label="always")  # fmt: skip
         solara.Text(f"{say('replications', lang)}: {replications.value}", classes=["compare-runs"])
         solara.InputInt(say("first_seed", lang), value=first_seed)
+        solara.Checkbox(label=say("posterior_switch", lang), value=use_posterior)
         too_many = len(others.value) > MAX_OTHERS
 
         def start() -> None:
             chosen = chosen_scenarios(mine if include_mine.value else None, others.value)
             # the progress line counts what actually runs
             total.set(replications.value * len(chosen))
-            comparison(chosen, replications.value, first_seed.value)
+            comparison(chosen, replications.value, first_seed.value, use_posterior.value)
 
         with solara.Row():
             solara.Button(say("compare_run", lang), color="primary", on_click=start,
@@ -247,15 +309,18 @@ def CompareResults(done: Comparison, lang: str) -> None:
     """The comparison's table, chart and downloads."""
     results = done.results
     params = next(iter(results.values()))[0].params
-    stats = solara.use_memo(lambda: scenario_stats(results), [done])
+    stats = solara.use_memo(lambda: scenario_stats(results, done.draws, done.seed), [done])
     table = words_table(stats, params, lang)
     runs = next(iter(results.values()))
+    posterior = done.draws is not None
+    solara.Text(compare_headline(stats, params, lang, posterior).text, classes=["headline"])
     solara.Text(say("compare_done", lang, runs=len(runs), seconds=number(done.seconds, lang, 1)),
                 classes=["compare-summary"])  # fmt: skip
     html = table.to_html(index=False, border=0, classes="compare-table", escape=True)
     solara.HTML(tag="div", unsafe_innerHTML=html)
-    solara.Text(say("interval_note", lang), style={"font-size": "0.8em", "color": "#555"})
-    image = solara.use_memo(lambda: png(compare_figure(results, stats, lang), dpi=100),
+    note = say("interval_note_posterior" if posterior else "interval_note", lang)
+    solara.Text(note, style={"font-size": "0.8em", "color": "#555"})
+    image = solara.use_memo(lambda: png(compare_figure(results, stats, lang, posterior), dpi=100),
                             [done, lang])  # fmt: skip
     solara.Image(image)
     tables = export.compare_tables(stats, runs_table(results))

@@ -69,6 +69,23 @@ WORDS: dict[str, dict[str, str]] = {
         "nl": "kans {p} (95%-interval {low}–{high})",
         "en": "chance {p} (95% interval {low}–{high})",
     },
+    "chance_posterior": {
+        "nl": "kans {p} (90%-interval {low}–{high}, inclusief onzekerheid over de "
+        "gekalibreerde parameters)",
+        "en": "chance {p} (90% interval {low}–{high}, including the uncertainty about the "
+        "calibrated parameters)",
+    },
+    "mean_answer": {"nl": "gemiddeld {n} terreinen", "en": "on average {n} parks"},
+    "posterior_switch": {
+        "nl": "Onzekerheid over de gekalibreerde parameters meenemen (posterior)",
+        "en": "Include the uncertainty about the calibrated parameters (posterior)",
+    },
+    "interval_note_posterior": {
+        "nl": "Tussen haakjes: kans: 90%-interval over de parametersets uit de posterior; "
+        "verschillen: 95%-interval, gepaard per seed en parameterset.",
+        "en": "In brackets: chance: 90% interval over the parameter sets from the posterior; "
+        "differences: 95% interval, paired by seed and parameter set.",
+    },
     "status": {
         "nl": "{month} · {labelled} van {parks} terreinen gelabeld",
         "en": "{month} · {labelled} of {parks} parks labelled",
@@ -169,6 +186,10 @@ WORDS: dict[str, dict[str, str]] = {
     "prob_axis": {
         "nl": "kans op {target} eind {year} (Wilson 95%)",
         "en": "chance of {target} by end {year} (Wilson 95%)",
+    },
+    "prob_axis_posterior": {
+        "nl": "kans op {target} eind {year} (90%-interval over de parametersets)",
+        "en": "chance of {target} by end {year} (90% interval over the parameter sets)",
     },
     "about_title": {"nl": "Hoe het model werkt", "en": "How the model works"},
     "about_text": {

@@ -3,12 +3,17 @@
 An experiment file is a mapping with the common keys `name`, `type`, `description`, `seed`,
 `replications`, `timeseries` and the keys of its type:
 
-- compare:   `scenarios` (list of shipped names or scenario files), `baseline` (one of them)
+- compare:   `scenarios` (list of shipped names or scenario files), `baseline` (one of them),
+             `posterior` (default on when the posterior file exists), `seeds_per_draw`
 - sobol:     `base`, `parameters`, `n` (a power of two), `second_order`, `bootstrap`,
-             `noise_check: {points, replications}`
-- morris:    `base`, `parameters`, `trajectories`, `levels` (even), `bootstrap`
+             `noise_check: {points, replications}`, `posterior` (default off)
+- morris:    `base`, `parameters`, `trajectories`, `levels` (even), `bootstrap`, `posterior`
 - sweep:     `base`, `x` and `y`, each `{parameter, values}` or `{parameter, from, to, steps}`
-- discovery: `base`, `parameters`, `samples`, `min_density`, `max_boxes`
+- discovery: `base`, `parameters`, `samples`, `min_density`, `max_boxes`, `posterior`
+
+`posterior`: draw the calibrated parameters from the calibration posterior (runs/predictive.py;
+sampled types: as one group factor, experiments/types/sampled.py); an experiment that does is
+identified by the posterior's digest too (`posterior_identity`).
 
 `parameters` is a list of names from the parameter spec, or "uncertainties", "levers",
 "uncertainties+levers" or "assumptions" (uncertainties without a source). Every problem raises
@@ -282,6 +287,16 @@ def parse_experiment(document: Any, where: str, default_name: str) -> Experiment
     return spec
 
 
+def posterior_identity(spec: ExperimentSpec) -> str:
+    """The digest of the posterior an experiment with `posterior: true` draws from ("" without)."""
+    if not spec.options.get("posterior"):
+        return ""
+    from werklandschap.model.posterior import load_posterior
+    from werklandschap.runs.predictive import posterior_digest
+
+    return f"posterior={posterior_digest(load_posterior())}"
+
+
 def planned_runs(spec: ExperimentSpec) -> int:
     """Number of runs the design of `spec` will have, computed without building it."""
     return experiment_types.get(spec.type).planned_runs(spec)
@@ -322,5 +337,6 @@ def load_experiment(path: str | Path, **overrides: Any) -> ExperimentSpec:
             document["name"] = f"{document['name']}{suffix}"
     spec = parse_experiment(document, str(path), path.stem)
     extra = repr(sorted((k, v) for k, v in overrides.items() if v is not None))
+    extra += posterior_identity(spec)  # another posterior: another experiment (never mixed)
     digest = hashlib.sha256((text + extra).encode()).hexdigest()
     return ExperimentSpec(**{**spec.__dict__, "source_hash": digest, "source_text": text})

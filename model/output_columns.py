@@ -80,11 +80,26 @@ DRIVERS = {
     "regulation": "regulation",
 }
 
+DRAW = _C(
+    name="draw",
+    meaning="Posterior-predictive runs: the parameter set (0, 1, ...) this replication drew from "
+    "the calibration posterior (replications with the same draw share it); empty with fixed "
+    "parameters (`--no-posterior`).",
+    unit="-",
+    dtype="int",
+)
+PARTICLE = _C(
+    name="particle",
+    meaning="Posterior-predictive runs: row of the posterior file's particles that this "
+    "replication's parameter set is (values in predictive.json); empty with fixed parameters.",
+    unit="-",
+    dtype="int",
+)
 RUN_SUMMARY = OutputFile(
     name="summary.csv",
     command="run",
     meaning="One row of summary outcomes per replication.",
-    columns=(REPLICATION, *outcome_columns(o.name for o in OUTCOMES)),
+    columns=(REPLICATION, *outcome_columns(o.name for o in OUTCOMES), DRAW, PARTICLE),
 )
 RUN_TIMESERIES_CSV = OutputFile(
     name="timeseries.csv",
@@ -194,6 +209,21 @@ DESIGN = (
         name="replication", meaning="Replication number at the design point.", unit="-", dtype="int"
     ),
     _C(name="seed", meaning="Seed of the run (numpy SeedSequence entropy).", unit="-", dtype="int"),
+    _C(
+        name="draw",
+        meaning="Parameter set drawn from the calibration posterior (runs with the same draw "
+        "share it; the calibrated parameters' values are in their own columns).",
+        unit="-",
+        dtype="int",
+        when="posterior-predictive",
+    ),
+    _C(
+        name="particle",
+        meaning="Row of the posterior file's particles that the run's parameter set is.",
+        unit="-",
+        dtype="int",
+        when="posterior-predictive",
+    ),
 )
 EXPERIMENT_DESIGN = OutputFile(
     name="design.parquet",
@@ -269,6 +299,19 @@ RUN_MANIFEST: dict[str, str] = {
 }
 
 
+#: Keys of predictive.json of `run` with a posterior (runs/predictive.py says how they are
+#: estimated).
+RUN_PREDICTIVE: dict[str, str] = {
+    "posterior": "the posterior file's provenance and a digest of its particles and weights",
+    "parameter_names": "the calibrated parameters drawn from the posterior",
+    "per_draw": "seeds (replications) per parameter set",
+    "parameter_sets": "per draw: its particle and parameter values",
+    "answer": "P(target met) with its credible and Monte Carlo intervals, and the parametric and "
+    "stochastic variance of the indicator, of `labelled_at_horizon` and of "
+    "`month_target_reached` (censored at the last month)",
+}
+
+
 def outputs_markdown() -> str:
     """docs/outputs.md: every column of every table `run` and `experiment` write."""
     lines = [
@@ -319,6 +362,10 @@ def outputs_markdown() -> str:
         if command == "run":
             lines += ["", "### manifest.json", "", "| key | meaning |", "|---|---|"]
             lines += [f"| `{k}` | {v} |" for k, v in RUN_MANIFEST.items()]
+            lines += ["", "### predictive.json", "", "Written when the replications drew "
+                      "their parameters from the posterior (the default).", "",
+                      "| key | meaning |", "|---|---|"]  # fmt: skip
+            lines += [f"| `{k}` | {v} |" for k, v in RUN_PREDICTIVE.items()]
             lines += [
                 "",
                 "`figures/` holds s_curve.png, provinces.png and map.png. `.werklandschap-run` "

@@ -44,6 +44,7 @@ from werklandschap.model.model import run
 from werklandschap.model.outcomes import RunResult
 from werklandschap.model.scenario import Scenario, load_scenario
 from werklandschap.runs.limits import ALL_LIMITS
+from werklandschap.runs.predictive import PredictivePlan
 from werklandschap.runs.provenance import git_commit
 from werklandschap.runs.tables import (  # re-exported: callers import them from here
     load_result,
@@ -168,6 +169,8 @@ class RunJob:
     out: Path
     name: str
     overwrite: bool = False
+    #: Posterior-predictive runs: which parameter set each replication draws (None: fixed).
+    plan: PredictivePlan | None = None
 
     def __post_init__(self) -> None:
         check_name(self.name)
@@ -185,13 +188,22 @@ class RunJob:
     @property
     def identity(self) -> dict[str, Any]:
         """What a staged job must share with this one to be resumed by it."""
-        return {
+        identity = {
             "scenario": self.scenario.name,
             "parameters": json.loads(json.dumps(dict(self.scenario.params), default=list)),
             "seed": self.seed,
             "replications": self.replications,
             "git_commit": git_commit(),
         }
+        if self.plan is not None:  # absent for fixed parameters: identity as before
+            identity["posterior"] = self.plan.identity()
+        return identity
+
+    def scenario_of(self, index: int) -> Scenario:
+        """The scenario replication `index` runs: with its posterior parameter set if any."""
+        if self.plan is None:
+            return self.scenario
+        return self.plan.scenario_for(self.scenario, index)
 
     def check(self) -> None:
         """Refuse, before any work, what this job may not do (OutputError, one line each)."""
@@ -260,7 +272,7 @@ class RunJob:
         last_state = time.monotonic()
         try:
             for r in todo:
-                save_result(replicate(self.scenario, self.seed, r), self._part(r))
+                save_result(replicate(self.scenario_of(r), self.seed, r), self._part(r))
                 if time.monotonic() - last_state >= STATE_EVERY_S:
                     self._save_marker()
                     last_state = time.monotonic()
@@ -273,7 +285,15 @@ class RunJob:
 
     def finish(self, figures: bool = True) -> pd.DataFrame:
         """Write tables, manifest and figures, move the folder into place; return the summary."""
-        summary = write_tables(self.results(), self.staging)
+        sets = self.plan.columns() if self.plan is not None else None
+        summary = write_tables(self.results(), self.staging, sets)
+        if self.plan is not None:
+            from werklandschap.runs.predictive import predictive_record
+
+            months = load_result(self._part(0)).months
+            target = self.scenario.params["target_parks"]
+            record = predictive_record(self.plan, summary, months + 1, target)
+            _write_json(self.staging / "predictive.json", record)
         if figures:
             from werklandschap.runs import plots  # matplotlib only when drawing
 

@@ -28,11 +28,22 @@ ROWS_PER_GROUP = 100  # replications per Parquet row group of timeseries.parquet
 # --- tables -------------------------------------------------------------------------------
 
 
-def summary_frame(results: Iterable[RunResult]) -> pd.DataFrame:
+def summary_frame(
+    results: Iterable[RunResult], parameter_sets: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row of summary outcomes per replication, typed as declared, dates beside months."""
     frame = pd.DataFrame([r.summary() for r in results])
     frame.insert(0, "replication", np.arange(len(frame)))
-    return oc.typed(oc.with_dates(frame), oc.RUN_SUMMARY)
+    return oc.typed(with_parameter_sets(oc.with_dates(frame), parameter_sets), oc.RUN_SUMMARY)
+
+
+def with_parameter_sets(frame: pd.DataFrame, parameter_sets: pd.DataFrame | None) -> pd.DataFrame:
+    """`frame` with the `draw` and `particle` columns (posterior-predictive runs,
+    runs/predictive.py); empty when every replication used the scenario's fixed parameters."""
+    for name in ("draw", "particle"):
+        values = parameter_sets[name].to_numpy() if parameter_sets is not None else pd.NA
+        frame[name] = values
+    return frame
 
 
 def long_timeseries(result: RunResult, replication: int) -> pd.DataFrame:
@@ -58,8 +69,13 @@ def _with_replication(frame: pd.DataFrame, replication: int) -> pd.DataFrame:
     return frame
 
 
-def write_tables(results: Iterable[RunResult], folder: Path) -> pd.DataFrame:
+def write_tables(
+    results: Iterable[RunResult], folder: Path, parameter_sets: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Write the tables of `results` (in replication order) into `folder`; return the summary.
+
+    `parameter_sets` (columns `draw`, `particle`, one row per replication) says which posterior
+    parameter set each replication used; None for fixed parameters.
 
     Streams: each replication's rows are appended as it comes, so memory does not grow with the
     number of replications (except the one summary row per replication).
@@ -95,7 +111,7 @@ def write_tables(results: Iterable[RunResult], folder: Path) -> pd.DataFrame:
             writer.close()
     frame = pd.DataFrame(summaries)
     frame.insert(0, "replication", np.arange(len(frame)))
-    summary = oc.typed(oc.with_dates(frame), oc.RUN_SUMMARY)
+    summary = oc.typed(with_parameter_sets(oc.with_dates(frame), parameter_sets), oc.RUN_SUMMARY)
     summary.to_csv(folder / oc.RUN_SUMMARY.name, index=False)
     return summary
 

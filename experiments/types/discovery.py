@@ -53,4 +53,5 @@ def analyse(
     """PRIM boxes and the trade-off figure."""
     from werklandschap.experiments.analysis import discovery
 
-    return discovery.analyse(spec, runs, series, folder, meta["factors"])
+    text = discovery.analyse(spec, runs, series, folder, sampled.value_factors(meta["factors"]))
+    return text + sampled.posterior_note(spec)

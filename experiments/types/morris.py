@@ -29,7 +29,7 @@ def options(where: str, opts: dict[str, Any]) -> dict[str, Any]:
 def planned_runs(spec) -> int:
     """Trajectories x (factors + 1) x replications."""
     opts = spec.options
-    return opts["trajectories"] * (len(opts["parameters"]) + 1) * spec.replications
+    return opts["trajectories"] * (len(sampled.factor_names(spec)) + 1) * spec.replications
 
 
 def design(spec) -> tuple[list[dict[str, Any]], list, dict[str, Any]]:
@@ -49,4 +49,5 @@ def analyse(
     """mu*, sigma and bootstrap CIs per screened outcome."""
     from werklandschap.experiments.analysis import morris
 
-    return morris.analyse(spec, runs, series, folder, meta["factors"], meta["latent"])
+    text = morris.analyse(spec, runs, series, folder, meta["factors"], meta["latent"])
+    return text + sampled.posterior_note(spec)

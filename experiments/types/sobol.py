@@ -54,7 +54,7 @@ def options(where: str, opts: dict[str, Any]) -> dict[str, Any]:
 
 def _points(spec) -> int:
     opts = spec.options
-    dims = len(opts["parameters"])
+    dims = len(sampled.factor_names(spec))
     return opts["n"] * (2 * dims + 2 if opts["second_order"] else dims + 2)
 
 
@@ -66,7 +66,7 @@ def planned_runs(spec) -> int:
 
 def design(spec) -> tuple[list[dict[str, Any]], list, dict[str, Any]]:
     """The Saltelli sample, then the noise check's extra replications of the first points."""
-    from werklandschap.experiments.design import Task, map_samples, sampled_runs, sobol_latent
+    from werklandschap.experiments.design import Task, sobol_latent
     from werklandschap.experiments.spec import ExperimentSpec
     from werklandschap.model import seeds
 
@@ -84,8 +84,8 @@ def design(spec) -> tuple[list[dict[str, Any]], list, dict[str, Any]]:
                 "seed": seeds.noise_check(spec.seed),
             }
         )
-        points = map_samples(meta["latent"][: noise["points"]], meta["factors"])
-        extra_rows, extra_tasks = sampled_runs(extra_spec, points, "noise")
+        latent = meta["latent"][: noise["points"]]
+        extra_rows, extra_tasks = sampled.runs_of(extra_spec, latent, meta["factors"], "noise")
         offset = len(rows)
         for row, task in zip(extra_rows, extra_tasks, strict=True):
             row["run_id"] += offset
@@ -100,4 +100,5 @@ def analyse(
     """Indices per output, convergence and the noise note."""
     from werklandschap.experiments.analysis import sobol
 
-    return sobol.analyse(spec, runs, series, folder, meta["factors"])
+    text = sobol.analyse(spec, runs, series, folder, meta["factors"])
+    return text + sampled.posterior_note(spec)
