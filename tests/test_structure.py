@@ -37,7 +37,7 @@ def test_tasks_carry_the_validated_scenario(tmp_path):
     path = tmp_path / "c.yaml"
     path.write_text(
         "name: c\ntype: compare\nseed: 1\nreplications: 2\nbaseline: baseline\n"
-        "scenarios: [baseline, double_stimulated]\n"
+        "scenarios: [baseline, double_stimulated]\nposterior: false\n"
     )
     _, tasks, _ = design.build_design(load_experiment(path))
     assert [t.scenario.name for t in tasks] == ["baseline"] * 2 + ["double_stimulated"] * 2
