@@ -60,7 +60,7 @@ class Municipality(mesa.Agent):
     @staticmethod
     def step_all(model: WerklandschapModel) -> None:
         """All municipalities coach parks up to capacity; regulation switches on when due."""
-        coach_parks(model)
+        model.twins.get("coach_parks", coach_parks)(model)  # compiled twin if registered
         due = 2023 + model.month // 12 >= model.params["regulation_start_year"]
         if due and not model.regulation_on:
             model.municipality_regulated[:] = model.regulation_scope_mask()

@@ -270,15 +270,21 @@ def step_parks(model: WerklandschapModel, s: ParkState) -> None:
     Each rule works on the index set of the parks it concerns, drawing one uniform number per
     park it concerns; the order of the rules fixes the order of the random draws.
     """
-    m = month_start(model, s)
-    awareness(model, s, m)
-    engagement(model, s, m)
-    m.speed = support_speed(model, s, m)
-    organisation(model, s, m)
-    started = planning(model, s, m)
-    transforming = transformation(model, s, m, started)
-    stalling(model, s, m)
-    label(model, s, transforming)
+    rule = model.twins.get  # a rule's compiled twin (model/compiled.py), else the numpy rule
+    m = rule("month_start", month_start)(model, s)
+    rule("awareness", awareness)(model, s, m)
+    rule("engagement", engagement)(model, s, m)
+    m.speed = rule("support_speed", support_speed)(model, s, m)
+    rule("organisation", organisation)(model, s, m)
+    started = rule("planning", planning)(model, s, m)
+    transforming = rule("transformation", transformation)(model, s, m, started)
+    rule("stalling", stalling)(model, s, m)
+    rule("label", label)(model, s, transforming)
+    rule("month_end", month_end)(model, s, m)
+
+
+def month_end(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
+    """Months in stage: one more, and 0 for the parks whose stage changed this month."""
     s.months_in_stage += 1
     s.months_in_stage[s.stage != m.stage] = 0
 

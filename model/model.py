@@ -30,6 +30,7 @@ from werklandschap.agents.park import N_DRIVERS, N_STAGES, Driver, Park, Stage, 
 from werklandschap.agents.programme import Programme
 from werklandschap.agents.province import Province
 from werklandschap.agents.selection import largest_remainder
+from werklandschap.model.compiled import twins_for
 from werklandschap.model.data import NationalData, national_data
 from werklandschap.model.network import GraphNetwork, ParkNetwork, network_for
 from werklandschap.model.outcomes import RunResult
@@ -76,6 +77,7 @@ class WerklandschapModel(mesa.Model):
         data: NationalData | None = None,
         park_agents: bool = True,
         collect: bool | None = None,
+        core: str | None = None,
         **params: Any,
     ) -> None:
         """A model of `scenario` (a Scenario, a shipped scenario's name or a YAML path).
@@ -91,12 +93,15 @@ class WerklandschapModel(mesa.Model):
         after every month too); `collect=False` has no datacollector. By default it follows
         `park_agents`: the outcome-only path (`park_agents=False`, used by `run` and the
         experiment layer) skips collection, which would add a few per cent to its run time.
+        `core`: "compiled" (numba twins of the rules, model/compiled.py) or "numpy" (the
+        reference); None: `WERKLANDSCHAP_CORE`, else compiled. Results are identical.
         """
         settings = model_settings(scenario, params)  # validate before any work
         super().__init__(rng=rng)
         self.seed = int(rng) if isinstance(rng, int | np.integer) else None
         self.settings = settings
         self.params = dict(self.settings.params)
+        self.twins = twins_for(core)  # rule name -> compiled twin (empty: the numpy rules)
         p = self.params
         self.data = data if data is not None else national_data()
         self.network = self._network()
