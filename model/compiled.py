@@ -247,8 +247,11 @@ def _give_back(model: WerklandschapModel, drawn: int, used: int) -> None:
 
 def _share(model: WerklandschapModel, m: MonthStart, value: np.ndarray, parks: np.ndarray):
     """Neighbour share (ODD §7.2): a kernel on the park graph, the numpy rule on the mean field."""
+    from werklandschap.model.network import GraphNetwork
+
     network = model.network
-    if hasattr(network, "adjacency"):
+    # the kernel re-expresses GraphNetwork.peer_share; any other share rule runs as numpy
+    if isinstance(network, GraphNetwork) and type(network).peer_share is GraphNetwork.peer_share:
         a = network.adjacency
         return k_graph_share(parks, m.stage, value, a.indptr, a.indices, a.data,
                              network.inverse_degree)  # fmt: skip
