@@ -215,7 +215,7 @@ def k_coach_candidates(stage, finished_month, coached, town, capacity, engaged, 
     count = np.zeros(capacity.size, np.int64)
     for i in range(n):
         st = stage[i]
-        needs[i] = (st == engaged or st == transforming) and finished_month[i] < 0
+        needs[i] = (st == engaged or st == transforming) and finished_month[i] < 0  # noqa: SIM109
         coached[i] = coached[i] and needs[i]
         if coached[i]:
             count[town[i]] += 1
