@@ -116,6 +116,20 @@ def k_graph_share(parks, start, value, indptr, indices, weights, inverse_degree)
 
 
 @_njit
+def k_graph_halves(parks, start, halves, indptr, indices, inverse_degree):
+    """The same share when every tie weighs 1 and every value is a multiple of 1/2: the sum of
+    ties counted in halves (integers, exact in any order) equals the float sum bit for bit."""
+    out = np.empty(parks.size)
+    for j in range(parks.size):
+        i = parks[j]
+        count = 0
+        for e in range(indptr[i], indptr[i + 1]):
+            count += halves[start[indices[e]]]
+        out[j] = (count * 0.5) * inverse_degree[i]
+    return out
+
+
+@_njit
 def k_awareness(unaware, share, province, hazard_by_province, peer_rate, u, stage, aware_stage):
     """Rule 1: unaware park j becomes aware when u[j] < 1 - exp(-hazard); returns them."""
     hit = np.zeros(unaware.size, np.bool_)
@@ -140,6 +154,30 @@ def k_engagement(aware, own_motive, peer_term, support, regulation, cost, thresh
         theta[j] = threshold[i]
         chance[j] = rate * (1.0 / (1.0 + math.exp(-((utility[j] - theta[j]) / noise))))
     return utility, theta, chance
+
+
+@_njit
+def k_credit(chance, support, peer, regulation, utility, threshold, rate, noise, n_drivers):
+    """`decision.marginal_credit` and `main_channel` for the new engagements (same order of
+    operations): credits (n, n_drivers), column = Driver, and the main channel of each."""
+    n = chance.size
+    credit = np.zeros((n, n_drivers))
+    drivers = np.empty(n, np.int8)
+    for j in range(n):
+        terms = (support[j], peer[j], regulation[j])
+        for k in range(3):
+            x = ((utility[j] - terms[k]) - threshold[j]) / noise
+            without = rate * (1.0 / (1.0 + math.exp(-x)))
+            credit[j, 2 + k] = min(max(1.0 - without / chance[j], 0.0), 1.0)
+        x = ((utility[j] - ((terms[0] + terms[1]) + terms[2])) - threshold[j]) / noise
+        alone = rate * (1.0 / (1.0 + math.exp(-x)))
+        credit[j, 1] = min(max(alone / chance[j], 0.0), 1.0)
+        best = 1
+        for k in range(2, n_drivers):
+            if credit[j, k] > credit[j, best]:
+                best = k
+        drivers[j] = best
+    return credit, drivers
 
 
 @_njit
@@ -234,6 +272,27 @@ def k_coach_candidates(stage, finished_month, coached, town, capacity, engaged, 
     return np.flatnonzero(chosen), free
 
 
+@_njit
+def k_coach_assign(candidates, town, programme, u, free, coached):
+    """Coach the first `free` candidates of each municipality by priority (programme parks
+    first, then the uniform): `rank_within_groups` with the keys town * 4 - priority, which are
+    distinct, so any sort gives numpy's order."""
+    k = candidates.size
+    key = np.empty(k)
+    for j in range(k):
+        i = candidates[j]
+        key[j] = town[i] * 4.0 - ((1.0 if programme[i] else 0.0) + u[j])
+    order = np.argsort(key)
+    first = 0
+    for r in range(k):
+        j = order[r]
+        group = town[candidates[j]]
+        if r > 0 and group != town[candidates[order[r - 1]]]:
+            first = r
+        if r - first < free[group]:
+            coached[candidates[j]] = True
+
+
 # --- twins (same signature and effects as the numpy rule) ----------------------------------------
 def _uniforms(model: WerklandschapModel, k: int) -> np.ndarray:
     return model.rng.random(k)
@@ -253,6 +312,10 @@ def _share(model: WerklandschapModel, m: MonthStart, value: np.ndarray, parks: n
     # the kernel re-expresses GraphNetwork.peer_share; any other share rule runs as numpy
     if isinstance(network, GraphNetwork) and type(network).peer_share is GraphNetwork.peer_share:
         a = network.adjacency
+        halves = 2.0 * value
+        if (a.data == 1.0).all() and (halves == np.round(halves)).all():
+            return k_graph_halves(parks, m.stage, halves.astype(np.int64), a.indptr, a.indices,
+                                  network.inverse_degree)  # fmt: skip
         return k_graph_share(parks, m.stage, value, a.indptr, a.indices, a.data,
                              network.inverse_degree)  # fmt: skip
     from werklandschap.agents.decision import neighbour_share
@@ -312,10 +375,8 @@ def engagement_inputs(model: WerklandschapModel, s: ParkState, m: MonthStart, aw
 
 
 def engagement(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
-    """Twin of `park.engagement`: one uniform per aware park; the credit of the (few) new
-    engagements is the numpy code's."""
-    from werklandschap.agents.decision import main_channel, marginal_credit
-    from werklandschap.agents.park import Stage
+    """Twin of `park.engagement`: one uniform per aware park; the credits by `k_credit`."""
+    from werklandschap.agents.park import N_DRIVERS, Stage
 
     p = model.params
     aware = m.aware
@@ -328,9 +389,11 @@ def engagement(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
     newly_engaged = aware[engages]
     if newly_engaged.size:
         s.stage[newly_engaged] = Stage.ENGAGED
-        terms = np.stack([support[engages], peer_term[engages], regulation[engages]])
-        credit = marginal_credit(chance[engages], terms, utility[engages], threshold[engages], p)
-        drivers = main_channel(credit)
+        credit, drivers = k_credit(
+            chance[engages], support[engages], peer_term[engages], regulation[engages],
+            utility[engages], threshold[engages], float(p["engage_rate"]),
+            float(p["decision_noise"]), N_DRIVERS,
+        )  # fmt: skip
         s.driver[newly_engaged] = drivers
         model.count_engagements(drivers, credit)
         m.engaged = np.concatenate([m.engaged, newly_engaged])
@@ -390,10 +453,8 @@ def month_end(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
 
 
 def coach_parks(model: WerklandschapModel) -> None:
-    """Twin of `municipality.coach_parks`: one uniform per candidate; the ranking is the numpy
-    code's (`rank_within_groups`)."""
+    """Twin of `municipality.coach_parks`: one uniform per candidate."""
     from werklandschap.agents.park import Role, Stage
-    from werklandschap.agents.selection import rank_within_groups
 
     s, town = model.park_state, model.data.park_municipality
     candidates, free = k_coach_candidates(
@@ -401,9 +462,8 @@ def coach_parks(model: WerklandschapModel) -> None:
         int(Stage.ENGAGED), int(Stage.TRANSFORMING),
     )  # fmt: skip
     if candidates.size:
-        towns = town[candidates]
-        priority = (s.role[candidates] != Role.REGULAR) + model.rng.random(candidates.size)
-        s.coached[candidates[rank_within_groups(towns, priority) < free[towns]]] = True
+        u = model.rng.random(candidates.size)
+        k_coach_assign(candidates, town, s.role != Role.REGULAR, u, free, s.coached)
 
 
 #: Rule name -> compiled twin. Delete an entry to run that rule's numpy form (same results).
