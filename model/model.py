@@ -121,8 +121,10 @@ class WerklandschapModel(mesa.Model):
         self.context = MonthContext()
 
         self.programme = Programme(self)
-        self.provinces = [Province(self, i) for i in range(self.data.n_provinces)]
-        self.municipalities = [Municipality(self, i) for i in range(self.data.n_municipalities)]
+        # Government agents are views of arrays, created on first use like the Park agents
+        # (a batch run never looks at them, and the no-peers twin need not copy them).
+        self._provinces: list[Province] | None = None
+        self._municipalities: list[Municipality] | None = None
         self._parks: list[Park] | None = None
         self._parks_on_first_look = park_agents
         self.datacollector: mesa.DataCollector | None = (
@@ -157,11 +159,31 @@ class WerklandschapModel(mesa.Model):
         """The Park agents, in park index order (created on first use if deferred)."""
         if self._parks is None:
             self._parks_on_first_look = False
+            self._create_governments()  # first, so agent ids keep the order of old
             self._parks = self._create_park_agents()
         return self._parks
 
+    @property
+    def provinces(self) -> list[Province]:
+        """The Province agents, in province index order (created on first use)."""
+        self._create_governments()
+        return self._provinces
+
+    @property
+    def municipalities(self) -> list[Municipality]:
+        """The Municipality agents, in municipality index order (created on first use)."""
+        self._create_governments()
+        return self._municipalities
+
+    def _create_governments(self) -> None:
+        if getattr(self, "_provinces", True) is None:
+            self._provinces = [Province(self, i) for i in range(self.data.n_provinces)]
+            n = self.data.n_municipalities
+            self._municipalities = [Municipality(self, i) for i in range(n)]
+
     def _parks_before_a_look(self) -> None:
         # Mesa's own bookkeeping (register_agent) uses the private sets, so this never recurses.
+        self._create_governments()
         if getattr(self, "_parks_on_first_look", False):
             self.parks  # noqa: B018 - creates them
 
