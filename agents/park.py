@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import mesa
@@ -110,7 +111,7 @@ def draw_parks(model: WerklandschapModel) -> ParkState:
     p, data, rng = model.params, model.data, model.rng
     n = data.n_parks
     ha = data.park_ha_net
-    size_rank = (np.argsort(np.argsort(ha, kind="stable"), kind="stable") + 1) / n
+    size_rank, median_ha = size_ranks(data)
 
     concentration = 8.0
     mean = p["challenge_mean"]
@@ -122,7 +123,6 @@ def draw_parks(model: WerklandschapModel) -> ParkState:
     ambition = rng.beta(2.0, 2.0, n)
     commitment = np.minimum(rng.beta(2.0, 2.0, n) + 0.2 * organised, 1.0)
     threshold = rng.normal(p["threshold_mean"], p["threshold_sd"], n)
-    median_ha = np.median(ha[ha > 0])
     size_factor = (np.maximum(ha, 0.5) / median_ha) ** p["size_elasticity"]
     duration = p["transformation_months"] * size_factor * rng.gamma(4.0, 0.25, n)
 
@@ -134,7 +134,7 @@ def draw_parks(model: WerklandschapModel) -> ParkState:
     return ParkState(
         own_motive=own_motive,
         challenge=challenge,
-        earning_capacity=size_rank,
+        earning_capacity=size_rank.copy(),  # the cached ranks stay read-only
         ambition=ambition,
         commitment=commitment,
         threshold=threshold,
@@ -149,6 +149,16 @@ def draw_parks(model: WerklandschapModel) -> ParkState:
         finished_month=np.full(n, -1, np.int16),
         driver=np.zeros(n, np.int8),
     )
+
+
+@lru_cache(maxsize=8)
+def size_ranks(data) -> tuple[np.ndarray, float]:
+    """Rank of each park's net hectares in (0, 1] and the median of the positive hectares (ha):
+    static, so computed once per data set and process (read-only)."""
+    ha = data.park_ha_net
+    rank = (np.argsort(np.argsort(ha, kind="stable"), kind="stable") + 1) / data.n_parks
+    rank.flags.writeable = False
+    return rank, float(np.median(ha[ha > 0]))
 
 
 def draw_organisation(p: dict, rng: np.random.Generator, size_rank: np.ndarray) -> np.ndarray:
