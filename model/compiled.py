@@ -238,6 +238,29 @@ def k_stalling(active, finished_month, supported, stall_rate, u, stage, progress
 
 
 @_njit
+def k_support_speed(coached, subsidised, programme, has_programme, speedup):
+    """Supported (coached, subsidised or a programme role) and the speed factor 1 + speedup *
+    supported of every park."""
+    n = coached.size
+    supported = np.empty(n, np.bool_)
+    speed = np.empty(n)
+    for i in range(n):
+        supported[i] = coached[i] or subsidised[i] or (has_programme and programme[i])
+        speed[i] = 1.0 + speedup * (1.0 if supported[i] else 0.0)
+    return supported, speed
+
+
+@_njit
+def k_record(stage, province, n_stages, by_province, total):
+    """Stage counts per province and nationally, written into the month's record rows."""
+    by_province[:] = 0
+    total[:] = 0
+    for i in range(stage.size):
+        by_province[province[i], stage[i]] += 1
+        total[stage[i]] += 1
+
+
+@_njit
 def k_month_end(months_in_stage, stage, start):
     """Months in stage: +1, and 0 for parks whose stage changed this month."""
     for i in range(stage.size):
@@ -447,6 +470,27 @@ def stalling(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
     _give_back(model, u.size, used)
 
 
+def support_speed(model: WerklandschapModel, s: ParkState, m: MonthStart) -> np.ndarray:
+    """Twin of `park.support_speed` (no draws)."""
+    programme = m.programme_parks
+    has_programme = programme is not None
+    m.supported, speed = k_support_speed(
+        s.coached, s.subsidised, programme if has_programme else s.coached, has_programme,
+        float(model.params["coaching_speedup"]),
+    )  # fmt: skip
+    return speed
+
+
+def record_stages(model: WerklandschapModel, row: int) -> None:
+    """Twin of the stage counts of `WerklandschapModel._record` (no draws)."""
+    from werklandschap.agents.park import N_STAGES
+
+    k_record(
+        model.park_state.stage, model.park_province, N_STAGES,
+        model._province_stages[row], model._stage_counts[row],
+    )  # fmt: skip
+
+
 def month_end(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
     """Twin of `park.month_end`."""
     k_month_end(s.months_in_stage, s.stage, m.stage)
@@ -471,12 +515,14 @@ TWINS: dict[str, Callable] = {
     "month_start": month_start,
     "awareness": awareness,
     "engagement": engagement,
+    "support_speed": support_speed,
     "organisation": organisation,
     "planning": planning,
     "transformation": transformation,
     "stalling": stalling,
     "month_end": month_end,
     "coach_parks": coach_parks,
+    "record_stages": record_stages,
 }
 
 

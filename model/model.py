@@ -362,12 +362,7 @@ class WerklandschapModel(mesa.Model):
 
     def _record(self) -> None:
         row = int(self.time)
-        stage = self.park_state.stage
-        by_province = np.bincount(
-            self._province_offset + stage, minlength=self.data.n_provinces * N_STAGES
-        ).reshape(self.data.n_provinces, N_STAGES)
-        self._province_stages[row] = by_province
-        self._stage_counts[row] = by_province.sum(axis=0)
+        self.twins.get("record_stages", _record_stages)(self, row)  # compiled twin if registered
         self._labelled = int(self._stage_counts[row, Stage.LABELLED])
         self._maturity[row] = self.programme.maturity
         self._label[row] = self.programme.label_available
@@ -408,6 +403,16 @@ class WerklandschapModel(mesa.Model):
             initial_green_deal=self._initial_green_deal(),
             initial_organisation=self._initial_organisation.copy(),
         )
+
+
+def _record_stages(model: WerklandschapModel, row: int) -> None:
+    """Stage counts per province and nationally of the month in record `row`."""
+    stage, n_provinces = model.park_state.stage, model.data.n_provinces
+    by_province = np.bincount(
+        model._province_offset + stage, minlength=n_provinces * N_STAGES
+    ).reshape(n_provinces, N_STAGES)
+    model._province_stages[row] = by_province
+    model._stage_counts[row] = by_province.sum(axis=0)
 
 
 def run(scenario: Scenario | str = "baseline", seed: int = 0) -> RunResult:
