@@ -124,3 +124,29 @@ def test_the_cache_folder_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("NUMBA_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert compiled.cache_dir() == tmp_path / "werklandschap" / "numba"
+
+
+def test_chunk_sizes_are_bounded():
+    from werklandschap.experiments.executors import MAX_CHUNK, chunk_size
+
+    assert chunk_size(5, 2) == 1  # small designs: one task per future
+    assert chunk_size(10_368, 2) == MAX_CHUNK  # a Sobol' design: full chunks
+    assert all(1 <= chunk_size(n, 2) <= MAX_CHUNK for n in range(0, 2000, 37))
+
+
+def test_a_chunked_warm_pool_gives_the_serial_records():
+    from werklandschap.experiments.design import Task
+    from werklandschap.experiments.executors import model_evaluate, process_pool, serial
+    from werklandschap.model.scenario import load_scenario
+
+    short = load_scenario("baseline").with_params(horizon_months=12, after_horizon_months=0)
+    tasks = [Task(k, 50 + k, short) for k in range(10)]
+    pooled = {r["run_id"]: r for r in process_pool(tasks, model_evaluate, workers=2, chunk=3)}
+    assert sorted(pooled) == list(range(10))
+    for record in serial(tasks, model_evaluate):
+        other = pooled[record["run_id"]]
+        assert other["status"] == record["status"] == "ok"
+        assert other["outcomes"].keys() == record["outcomes"].keys()
+        a, b = (np.array(list(r["outcomes"].values())) for r in (other, record))
+        assert np.array_equal(a, b, equal_nan=True)  # unreached targets are NaN in both
+        assert np.array_equal(other["labelled"], record["labelled"])
