@@ -7,9 +7,10 @@ module-level (picklable) for the process pool.
 
 The local pool is fed in *chunks* (`chunk_size` tasks per submitted future, `run_chunk`), so
 the cost of pickling and scheduling per future is spread over several runs, and its workers are
-*warm*: the initializer imports the model, loads the data, builds the default network and loads
-the compiled core (model/compiled.py) before the first task, while the parent has compiled it
-once already (the experiment's pilot run; `warm_up`), so no worker compiles.
+*warm*: the forkserver (and, should it have started cold, each worker's initializer) imports the
+model, loads the data, builds the default network and loads the compiled core (model/compiled.py)
+before the first task, so the workers it forks start ready; the parent has compiled the core once
+already (the experiment's pilot run; `warm_up`), so no worker compiles.
 
 `execute` yields one record per finished task, in completion order:
 {"run_id", "status" ("ok"/"error"), "error" (text or None), "outcomes" (dict), "labelled"
@@ -25,6 +26,7 @@ ignore Ctrl-C: the parent handles it, keeps the journal and shuts the pool down.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import signal
@@ -57,6 +59,9 @@ WATCHDOG_SECONDS = 0.5
 #: Environment variable naming the pid of the process that owns the pool (read by the
 #: forkserver, which inherits it, to know whose death it must not outlive).
 POOL_PARENT_ENV = "WERKLANDSCHAP_POOL_PARENT"
+#: Environment variable asking the forkserver to prepare for model runs (`warm_model`) when it
+#: starts, so that every worker it forks starts warm (modules, data, network, compiled core).
+POOL_WARM_ENV = "WERKLANDSCHAP_POOL_WARM"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
@@ -154,6 +159,9 @@ def _guard_forkserver() -> None:
         and mp.parent_process() is None
     ):
         _die_with_parent(int(owner))
+        if os.environ.get(POOL_WARM_ENV) == "1":
+            with contextlib.suppress(Exception):  # a cold forkserver still serves
+                warm_model()
 
 
 def _worker_init(warm: bool = False) -> None:
@@ -210,6 +218,7 @@ def process_pool(
         # the forkserver is tied to us only when the main thread starts it.
         main = threading.current_thread() is threading.main_thread()
         os.environ[POOL_PARENT_ENV] = str(os.getpid()) if main else ""
+        os.environ[POOL_WARM_ENV] = "1" if evaluate is model_evaluate else ""
         # Takes effect when the forkserver starts (once per process); __main__ stays preloaded
         # so evaluate functions of a script still unpickle in the workers.
         context.set_forkserver_preload(["__main__", __name__])
