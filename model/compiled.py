@@ -39,8 +39,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from werklandschap.agents.decision import ADOPTING_VALUE, AWARE_VALUE, neighbour_share
+from werklandschap.agents.park import (
+    N_DRIVERS,
+    N_STAGES,
+    MonthStart,
+    Organisation,
+    ParkState,
+    Role,
+    Stage,
+)
+from werklandschap.model.network import GraphNetwork
+
 if TYPE_CHECKING:
-    from werklandschap.agents.park import MonthStart, ParkState
     from werklandschap.model.model import WerklandschapModel
 
 #: Environment variable selecting the core: "compiled" (default) or "numpy".
@@ -329,8 +340,6 @@ def _give_back(model: WerklandschapModel, drawn: int, used: int) -> None:
 
 def _share(model: WerklandschapModel, m: MonthStart, value: np.ndarray, parks: np.ndarray):
     """Neighbour share (ODD §7.2): a kernel on the park graph, the numpy rule on the mean field."""
-    from werklandschap.model.network import GraphNetwork
-
     network = model.network
     # the kernel re-expresses GraphNetwork.peer_share; any other share rule runs as numpy
     if isinstance(network, GraphNetwork) and type(network).peer_share is GraphNetwork.peer_share:
@@ -341,15 +350,11 @@ def _share(model: WerklandschapModel, m: MonthStart, value: np.ndarray, parks: n
                                   network.inverse_degree)  # fmt: skip
         return k_graph_share(parks, m.stage, value, a.indptr, a.indices, a.data,
                              network.inverse_degree)  # fmt: skip
-    from werklandschap.agents.decision import neighbour_share
-
     return neighbour_share(model, m, value, parks)
 
 
 def month_start(model: WerklandschapModel, s: ParkState) -> MonthStart:
     """Twin of `park.month_start`."""
-    from werklandschap.agents.park import N_STAGES, MonthStart, Role
-
     start = s.stage.copy()
     by_stage, cuts, town = k_month_start(
         start, model.town_stage_offset, model.town_stage_bins, N_STAGES
@@ -369,9 +374,6 @@ def month_start(model: WerklandschapModel, s: ParkState) -> MonthStart:
 
 def awareness(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
     """Twin of `park.awareness`: one uniform per unaware park."""
-    from werklandschap.agents.decision import AWARE_VALUE
-    from werklandschap.agents.park import Stage
-
     share = _share(model, m, AWARE_VALUE, m.unaware)
     u = _uniforms(model, m.unaware.size)
     newly_aware = k_awareness(
@@ -384,8 +386,6 @@ def awareness(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
 def engagement_inputs(model: WerklandschapModel, s: ParkState, m: MonthStart, aware: np.ndarray):
     """The per-park terms of rule 2 that mechanisms set (numpy, as in `park.engagement`):
     the peer term, the support term and the regulation term of every aware park."""
-    from werklandschap.agents.decision import ADOPTING_VALUE
-
     p, ctx, data = model.params, model.context, model.data
     local = _share(model, m, ADOPTING_VALUE, aware)
     peer_term = p["peer_weight"] * local + ctx.province_signal[data.park_province[aware]]
@@ -399,8 +399,6 @@ def engagement_inputs(model: WerklandschapModel, s: ParkState, m: MonthStart, aw
 
 def engagement(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
     """Twin of `park.engagement`: one uniform per aware park; the credits by `k_credit`."""
-    from werklandschap.agents.park import N_DRIVERS, Stage
-
     p = model.params
     aware = m.aware
     peer_term, support, regulation = engagement_inputs(model, s, m, aware)
@@ -424,8 +422,6 @@ def engagement(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
 
 def organisation(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
     """Twin of `park.organisation`: one uniform per engaged unorganised park."""
-    from werklandschap.agents.park import Organisation
-
     u = _uniforms(model, m.engaged.size)
     used = k_organisation(
         m.engaged, s.organisation, model.data.park_province, model.context.organisation_factor,
@@ -438,8 +434,6 @@ def organisation(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None
 def planning(model: WerklandschapModel, s: ParkState, m: MonthStart) -> np.ndarray:
     """Twin of `park.planning`: one uniform per organised engaged park (none if plan_months
     is 0)."""
-    from werklandschap.agents.park import Organisation, Stage
-
     u = _uniforms(model, m.engaged.size if model.params["plan_months"] > 0 else 0)
     started, used = k_planning(
         m.engaged, s.organisation, m.speed, float(model.params["plan_months"]), u,
@@ -460,8 +454,6 @@ def transformation(
 
 def stalling(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
     """Twin of `park.stalling`: one uniform per unsupported unfinished active park."""
-    from werklandschap.agents.park import Stage
-
     u = _uniforms(model, m.active.size)
     used = k_stalling(
         m.active, s.finished_month, m.supported, float(model.params["stall_rate"]), u,
@@ -483,8 +475,6 @@ def support_speed(model: WerklandschapModel, s: ParkState, m: MonthStart) -> np.
 
 def record_stages(model: WerklandschapModel, row: int) -> None:
     """Twin of the stage counts of `WerklandschapModel._record` (no draws)."""
-    from werklandschap.agents.park import N_STAGES
-
     k_record(
         model.park_state.stage, model.park_province, N_STAGES,
         model._province_stages[row], model._stage_counts[row],
@@ -498,8 +488,6 @@ def month_end(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
 
 def coach_parks(model: WerklandschapModel) -> None:
     """Twin of `municipality.coach_parks`: one uniform per candidate."""
-    from werklandschap.agents.park import Role, Stage
-
     s, town = model.park_state, model.data.park_municipality
     candidates, free = k_coach_candidates(
         s.stage, s.finished_month, s.coached, town, model.coaching_capacity(),
