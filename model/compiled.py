@@ -59,6 +59,8 @@ CORE_ENV = "WERKLANDSCHAP_CORE"
 CORES = ("compiled", "numpy")
 #: Seconds a cold compile of all kernels took when measured (printed in the first-run notice).
 COLD_COMPILE_SECONDS = 20
+#: Months of the baseline that `warm_up` runs to compile every kernel.
+WARM_UP_MONTHS = 40
 
 
 def cache_dir() -> Path:
@@ -338,15 +340,38 @@ def _give_back(model: WerklandschapModel, drawn: int, used: int) -> None:
         model.rng.bit_generator.advance(used - drawn)
 
 
+_UNIT_WEIGHTS: dict[int, tuple[GraphNetwork, bool]] = {}  # id(network) -> (network, all ties 1)
+_HALVES: dict[bytes, np.ndarray | None] = {}  # value by stage -> 2 * value as integers, or None
+
+
+def _unit_weights(network: GraphNetwork) -> bool:
+    """Whether every tie of the (read-only, cached) network weighs 1, checked once per network."""
+    known = _UNIT_WEIGHTS.get(id(network))
+    if known is None or known[0] is not network:
+        known = (network, bool((network.adjacency.data == 1.0).all()))
+        _UNIT_WEIGHTS[id(network)] = known
+    return known[1]
+
+
+def _halves(value: np.ndarray) -> np.ndarray | None:
+    """2 * value as integers when every value is a multiple of 1/2, else None."""
+    key = value.tobytes()
+    if key not in _HALVES:
+        halves = 2.0 * value
+        exact = (halves == np.round(halves)).all()
+        _HALVES[key] = halves.astype(np.int64) if exact else None
+    return _HALVES[key]
+
+
 def _share(model: WerklandschapModel, m: MonthStart, value: np.ndarray, parks: np.ndarray):
     """Neighbour share (ODD §7.2): a kernel on the park graph, the numpy rule on the mean field."""
     network = model.network
     # the kernel re-expresses GraphNetwork.peer_share; any other share rule runs as numpy
     if isinstance(network, GraphNetwork) and type(network).peer_share is GraphNetwork.peer_share:
         a = network.adjacency
-        halves = 2.0 * value
-        if (a.data == 1.0).all() and (halves == np.round(halves)).all():
-            return k_graph_halves(parks, m.stage, halves.astype(np.int64), a.indptr, a.indices,
+        halves = _halves(value) if _unit_weights(network) else None
+        if halves is not None:
+            return k_graph_halves(parks, m.stage, halves, a.indptr, a.indices,
                                   network.inverse_degree)  # fmt: skip
         return k_graph_share(parks, m.stage, value, a.indptr, a.indices, a.data,
                              network.inverse_degree)  # fmt: skip
@@ -542,8 +567,8 @@ def _cached() -> bool:
 
 def warm_up(quiet: bool = False) -> float:
     """Compile (or load from the cache) every kernel once in this process, by a short run of
-    the compiled core; returns the seconds it took (0 when already warm). A cold cache prints
-    one line to stderr first, so a first run does not pause in silence."""
+    the compiled core (`WARM_UP_MONTHS`); returns the seconds it took (0 when already warm).
+    A cold cache prints one line to stderr first, so a first run does not pause in silence."""
     global _WARM
     if _WARM or not HAVE_NUMBA:
         return 0.0
@@ -557,6 +582,8 @@ def warm_up(quiet: bool = False) -> float:
     from werklandschap.model.model import WerklandschapModel
 
     started = time.perf_counter()
+    # 40 months reach every kernel (coaching, planning, stalling, the label) with the types
+    # every scenario uses (tests/test_compiled.py checks that no scenario compiles more).
     model = WerklandschapModel("baseline", rng=0, park_agents=False, collect=False)
-    model.run_for(3)
+    model.run_for(WARM_UP_MONTHS)
     return time.perf_counter() - started

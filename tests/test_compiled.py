@@ -66,6 +66,20 @@ def test_a_morris_design_sample_is_identical_on_both_cores():
         assert differences(a, result(task.scenario, task.seed, "compiled", 60)) == [], task.run_id
 
 
+def kernels() -> dict[str, object]:
+    return {name: k for name, k in vars(compiled).items() if name.startswith("k_")}
+
+
+def test_warm_up_compiles_every_kernel_any_scenario_needs():
+    """After `warm_up` no shipped scenario compiles a kernel again (no pause inside a run)."""
+    compiled.warm_up()
+    before = {name: len(k.signatures) for name, k in kernels().items()}
+    assert all(n >= 1 for name, n in before.items() if name != "k_graph_share"), before
+    for name in shipped_scenarios():
+        result(name, 1, "compiled", SHORT)
+    assert {name: len(k.signatures) for name, k in kernels().items()} == before
+
+
 def test_the_comparison_can_fail():
     """A one-park change in a result is a difference (the identity check is not vacuous)."""
     a = result("baseline", 3, "compiled", 12)
