@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -75,7 +76,16 @@ def cache_dir() -> Path:
 def _import_numba() -> Any:
     """numba, with its cache pointed at a writable folder (None when numba is missing)."""
     if not os.environ.get("NUMBA_CACHE_DIR"):
-        os.environ["NUMBA_CACHE_DIR"] = str(cache_dir())
+        folder = cache_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            writable = os.access(folder, os.W_OK)
+        except OSError:
+            writable = False
+        if not writable:  # a read-only home: a per-user folder in the temporary directory
+            user = getattr(os, "getuid", lambda: 0)()  # no getuid on Windows
+            folder = Path(tempfile.gettempdir()) / f"werklandschap-numba-{user}"
+        os.environ["NUMBA_CACHE_DIR"] = str(folder)
     try:
         import numba
     except ImportError:  # the numpy rules run instead
