@@ -18,7 +18,12 @@ EXTRAS  := viz,ema,dask,notebooks
 TEST_WORKERS ?= 2
 PYTEST  := $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
-.PHONY: run test test-fast chromium bench lint format clean
+.PHONY: run test test-fast chromium bench lint format clean warm
+
+# Compile the model core once (numba, cached on disk) before test workers start, so two xdist
+# workers do not each compile it; a no-op when the cache is warm.
+warm:
+	@$(BIN)/python -c "from werklandschap.model import compiled; compiled.warm_up()"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "werklandschap needs Python >= 3.12, found " + sys.version.split()[0] + " at " + sys.executable + "; set PYTHON=/path/to/python3.12")'
@@ -36,10 +41,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/werklandschap run baseline --replications 20 --overwrite
 
-test: $(VENV)/.installed-dev chromium
+test: $(VENV)/.installed-dev chromium warm
 	$(PYTEST)
 
-test-fast: $(VENV)/.installed-dev
+test-fast: $(VENV)/.installed-dev warm
 	$(PYTEST) -m "not slow"
 
 # Debian's chromium at /usr/bin/chromium for the dashboard's browser tests (never a download).

@@ -61,7 +61,7 @@ class Municipality(mesa.Agent):
     @staticmethod
     def step_all(model: WerklandschapModel) -> None:
         """All municipalities coach parks up to capacity and decide on the regulation."""
-        coach_parks(model)
+        model.twins.get("coach_parks", coach_parks)(model)  # compiled twin if registered
         adopt_rules(model)
 
 

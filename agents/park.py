@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import mesa
@@ -114,7 +115,7 @@ def draw_parks(model: WerklandschapModel) -> ParkState:
     p, data, rng = model.params, model.data, model.rng
     n = data.n_parks
     ha = data.park_ha_net
-    size_rank = (np.argsort(np.argsort(ha, kind="stable"), kind="stable") + 1) / n
+    size_rank, median_ha = size_ranks(data)
 
     concentration = 8.0
     mean = p["challenge_mean"]
@@ -126,7 +127,6 @@ def draw_parks(model: WerklandschapModel) -> ParkState:
     ambition = rng.beta(2.0, 2.0, n)
     commitment = np.minimum(rng.beta(2.0, 2.0, n) + 0.2 * organised, 1.0)
     threshold = rng.normal(p["threshold_mean"], p["threshold_sd"], n)
-    median_ha = np.median(ha[ha > 0])
     size_factor = (np.maximum(ha, 0.5) / median_ha) ** p["size_elasticity"]
     duration = p["transformation_months"] * size_factor * rng.gamma(4.0, 0.25, n)
 
@@ -138,7 +138,7 @@ def draw_parks(model: WerklandschapModel) -> ParkState:
     return ParkState(
         own_motive=own_motive,
         challenge=challenge,
-        earning_capacity=size_rank,
+        earning_capacity=size_rank.copy(),  # the cached ranks stay read-only
         ambition=ambition,
         commitment=commitment,
         threshold=threshold,
@@ -155,6 +155,16 @@ def draw_parks(model: WerklandschapModel) -> ParkState:
         permit_event=np.zeros(n, bool),
         biz_vote_month=np.full(n, -1, np.int16),
     )
+
+
+@lru_cache(maxsize=8)
+def size_ranks(data) -> tuple[np.ndarray, float]:
+    """Rank of each park's net hectares in (0, 1] and the median of the positive hectares (ha):
+    static, so computed once per data set and process (read-only)."""
+    ha = data.park_ha_net
+    rank = (np.argsort(np.argsort(ha, kind="stable"), kind="stable") + 1) / data.n_parks
+    rank.flags.writeable = False
+    return rank, float(np.median(ha[ha > 0]))
 
 
 def draw_organisation(p: dict, rng: np.random.Generator, size_rank: np.ndarray) -> np.ndarray:
@@ -279,17 +289,23 @@ def step_parks(model: WerklandschapModel, s: ParkState) -> None:
     """
     from werklandschap.agents.organising import type_factors  # imports this module
 
-    m = month_start(model, s)
+    rule = model.twins.get  # a rule's compiled twin (model/compiled.py), else the numpy rule
+    m = rule("month_start", month_start)(model, s)
     permit_events(model, s)  # rule 0: events at which a municipality's rule binds
-    awareness(model, s, m)
-    engagement(model, s, m)
-    m.speed = support_speed(model, s, m)
+    rule("awareness", awareness)(model, s, m)
+    rule("engagement", engagement)(model, s, m)
+    m.speed = rule("support_speed", support_speed)(model, s, m)
     m.factors = type_factors(model.params)
-    organisation(model, s, m)
-    started = planning(model, s, m)
-    transforming = transformation(model, s, m, started)
-    stalling(model, s, m)
-    label(model, s, transforming)
+    rule("organisation", organisation)(model, s, m)
+    started = rule("planning", planning)(model, s, m)
+    transforming = rule("transformation", transformation)(model, s, m, started)
+    rule("stalling", stalling)(model, s, m)
+    rule("label", label)(model, s, transforming)
+    rule("month_end", month_end)(model, s, m)
+
+
+def month_end(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
+    """Months in stage: one more, and 0 for the parks whose stage changed this month."""
     s.months_in_stage += 1
     s.months_in_stage[s.stage != m.stage] = 0
 

@@ -5,6 +5,13 @@ An *evaluate* function maps a `Task` to a dict of outcomes (numbers) and optiona
 `run(scenario, seed)`; tests inject other functions (e.g. Ishigami). Evaluate functions must be
 module-level (picklable) for the process pool.
 
+The local pool is fed in *chunks* (`chunk_size` tasks per submitted future, `run_chunk`), so
+the cost of pickling and scheduling per future is spread over several runs, and its workers are
+*warm*: the forkserver (and, should it have started cold, each worker's initializer) imports the
+model, loads the data, builds the default network and loads the compiled core (model/compiled.py)
+before the first task, so the workers it forks start ready; the parent has compiled the core once
+already (the experiment's pilot run; `warm_up`), so no worker compiles.
+
 `execute` yields one record per finished task, in completion order:
 {"run_id", "status" ("ok"/"error"), "error" (text or None), "outcomes" (dict), "labelled"
 (array or None), "seconds"}. A task that raises becomes an "error" record; nothing stops the rest.
@@ -19,6 +26,7 @@ ignore Ctrl-C: the parent handles it, keeps the journal and shuts the pool down.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import signal
@@ -28,6 +36,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from itertools import batched
 from typing import Any
 
 import numpy as np
@@ -40,13 +49,19 @@ Record = dict[str, Any]
 
 #: Summary outcomes kept per run (declared in model/outcome_spec.py).
 OUTCOMES = KEPT
-#: Tasks kept in flight per worker (bounds memory for large designs).
+#: Chunks kept in flight per worker (bounds memory for large designs).
 IN_FLIGHT_PER_WORKER = 4
+#: Most tasks in one chunk: a chunk of the model's runs takes about a second, so an interrupted
+#: experiment waits at most that long and the last chunks still spread over the workers.
+MAX_CHUNK = 8
 #: Seconds between a worker's checks that its parent is still alive.
 WATCHDOG_SECONDS = 0.5
 #: Environment variable naming the pid of the process that owns the pool (read by the
 #: forkserver, which inherits it, to know whose death it must not outlive).
 POOL_PARENT_ENV = "WERKLANDSCHAP_POOL_PARENT"
+#: Environment variable asking the forkserver to prepare for model runs (`warm_model`) when it
+#: starts, so that every worker it forks starts warm (modules, data, network, compiled core).
+POOL_WARM_ENV = "WERKLANDSCHAP_POOL_WARM"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
@@ -82,6 +97,29 @@ def run_task(evaluate: Evaluate, task: Task) -> Record:
         "labelled": labelled,
         "seconds": time.perf_counter() - started,
     }
+
+
+def run_chunk(evaluate: Evaluate, tasks: tuple[Task, ...]) -> list[Record]:
+    """Evaluate several tasks in one worker call (one record per task, in task order)."""
+    return [run_task(evaluate, task) for task in tasks]
+
+
+def chunk_size(n_tasks: int, workers: int) -> int:
+    """Tasks per chunk: at most `MAX_CHUNK`, and small enough that every worker gets about 8
+    chunks, so the load stays balanced to the end (1 for small designs)."""
+    return max(1, min(MAX_CHUNK, n_tasks // (8 * max(1, workers))))
+
+
+def warm_model() -> float:
+    """Prepare this process for model runs: import the model, load the data, build the default
+    network and load the compiled core (from its cache). Returns the seconds it took."""
+    started = time.perf_counter()
+    from werklandschap.model import compiled
+    from werklandschap.model.model import WerklandschapModel
+
+    if not compiled.warm_up(quiet=True):  # warm already (or no numba): still load the data
+        WerklandschapModel("baseline", rng=0, park_agents=False, collect=False)
+    return time.perf_counter() - started
 
 
 def _die_with_parent(parent: int) -> None:
@@ -121,16 +159,22 @@ def _guard_forkserver() -> None:
         and mp.parent_process() is None
     ):
         _die_with_parent(int(owner))
+        if os.environ.get(POOL_WARM_ENV) == "1":
+            with contextlib.suppress(Exception):  # a cold forkserver still serves
+                warm_model()
 
 
-def _worker_init() -> None:
-    """Pool-worker initializer: die with the parent, ignore Ctrl-C, single-threaded BLAS."""
+def _worker_init(warm: bool = False) -> None:
+    """Pool-worker initializer: die with the parent, ignore Ctrl-C, single-threaded BLAS; with
+    `warm`, prepare for model runs (`warm_model`) before the first task arrives."""
     parent = os.getppid()
     _die_with_parent(parent)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     # Ctrl-C reaches the whole process group; the parent handles it (keeps the journal).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _single_threaded()
+    if warm:
+        warm_model()
 
 
 def _single_threaded() -> None:
@@ -162,8 +206,11 @@ def serial(tasks: Iterable[Task], evaluate: Evaluate) -> Iterator[Record]:
         yield run_task(evaluate, task)
 
 
-def process_pool(tasks: Iterable[Task], evaluate: Evaluate, workers: int) -> Iterator[Record]:
-    """A local process pool (forkserver: safe with threads; single-threaded BLAS in workers)."""
+def process_pool(
+    tasks: Iterable[Task], evaluate: Evaluate, workers: int, chunk: int = 1
+) -> Iterator[Record]:
+    """A local process pool (forkserver: safe with threads; single-threaded BLAS in workers),
+    fed `chunk` tasks per submitted future; warm workers when `evaluate` is the model's."""
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
     context = mp.get_context(method)
     if method == "forkserver":
@@ -171,18 +218,22 @@ def process_pool(tasks: Iterable[Task], evaluate: Evaluate, workers: int) -> Ite
         # the forkserver is tied to us only when the main thread starts it.
         main = threading.current_thread() is threading.main_thread()
         os.environ[POOL_PARENT_ENV] = str(os.getpid()) if main else ""
+        os.environ[POOL_WARM_ENV] = "1" if evaluate is model_evaluate else ""
         # Takes effect when the forkserver starts (once per process); __main__ stays preloaded
         # so evaluate functions of a script still unpickle in the workers.
         context.set_forkserver_preload(["__main__", __name__])
-    pending = iter(tasks)
+    pending = batched(tasks, max(1, chunk))
     limit = workers * IN_FLIGHT_PER_WORKER
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init)
+    warm = evaluate is model_evaluate
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_worker_init, initargs=(warm,)
+    )
     finished = False
     try:
         running = set()
         while True:
-            for task in pending:
-                running.add(pool.submit(run_task, evaluate, task))
+            for batch in pending:
+                running.add(pool.submit(run_chunk, evaluate, batch))
                 if len(running) >= limit:
                     break
             if not running:
@@ -190,7 +241,7 @@ def process_pool(tasks: Iterable[Task], evaluate: Evaluate, workers: int) -> Ite
                 return
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                yield future.result()
+                yield from future.result()
     finally:
         # Interrupted (Ctrl-C, an error, the consumer stopped): drop queued tasks at once;
         # only the few in flight are waited for.
@@ -249,4 +300,5 @@ def execute(
     workers = default_workers() if workers is None else workers
     if workers <= 1 or len(tasks) <= 1:
         return serial(tasks, evaluate)
-    return process_pool(tasks, evaluate, min(workers, len(tasks)))
+    workers = min(workers, len(tasks))
+    return process_pool(tasks, evaluate, workers, chunk_size(len(tasks), workers))

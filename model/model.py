@@ -32,6 +32,7 @@ from werklandschap.agents.programme import Programme
 from werklandschap.agents.province import Province
 from werklandschap.agents.selection import largest_remainder
 from werklandschap.agents.subsidy import SOURCES, SubsidyBook
+from werklandschap.model.compiled import twins_for
 from werklandschap.model.data import NationalData, national_data
 from werklandschap.model.network import GraphNetwork, ParkNetwork, network_for
 from werklandschap.model.outcomes import RunResult
@@ -81,6 +82,7 @@ class WerklandschapModel(mesa.Model):
         data: NationalData | None = None,
         park_agents: bool = True,
         collect: bool | None = None,
+        core: str | None = None,
         **params: Any,
     ) -> None:
         """A model of `scenario` (a Scenario, a shipped scenario's name or a YAML path).
@@ -96,12 +98,15 @@ class WerklandschapModel(mesa.Model):
         after every month too); `collect=False` has no datacollector. By default it follows
         `park_agents`: the outcome-only path (`park_agents=False`, used by `run` and the
         experiment layer) skips collection, which would add a few per cent to its run time.
+        `core`: "compiled" (numba twins of the rules, model/compiled.py) or "numpy" (the
+        reference); None: `WERKLANDSCHAP_CORE`, else compiled. Results are identical.
         """
         settings = model_settings(scenario, params)  # validate before any work
         super().__init__(rng=rng)
         self.seed = int(rng) if isinstance(rng, int | np.integer) else None
         self.settings = settings
         self.params = dict(self.settings.params)
+        self.twins = twins_for(core)  # rule name -> compiled twin (empty: the numpy rules)
         p = self.params
         self.data = data if data is not None else national_data()
         self.network = self._network()
@@ -124,8 +129,10 @@ class WerklandschapModel(mesa.Model):
         self.context = MonthContext()
 
         self.programme = Programme(self)
-        self.provinces = [Province(self, i) for i in range(self.data.n_provinces)]
-        self.municipalities = [Municipality(self, i) for i in range(self.data.n_municipalities)]
+        # Government agents are views of arrays, created on first use like the Park agents
+        # (a batch run never looks at them, and the no-peers twin need not copy them).
+        self._provinces: list[Province] | None = None
+        self._municipalities: list[Municipality] | None = None
         self._parks: list[Park] | None = None
         self._parks_on_first_look = park_agents
         self.datacollector: mesa.DataCollector | None = (
@@ -162,11 +169,31 @@ class WerklandschapModel(mesa.Model):
         """The Park agents, in park index order (created on first use if deferred)."""
         if self._parks is None:
             self._parks_on_first_look = False
+            self._create_governments()  # first, so agent ids keep the order of old
             self._parks = self._create_park_agents()
         return self._parks
 
+    @property
+    def provinces(self) -> list[Province]:
+        """The Province agents, in province index order (created on first use)."""
+        self._create_governments()
+        return self._provinces
+
+    @property
+    def municipalities(self) -> list[Municipality]:
+        """The Municipality agents, in municipality index order (created on first use)."""
+        self._create_governments()
+        return self._municipalities
+
+    def _create_governments(self) -> None:
+        if getattr(self, "_provinces", True) is None:
+            self._provinces = [Province(self, i) for i in range(self.data.n_provinces)]
+            n = self.data.n_municipalities
+            self._municipalities = [Municipality(self, i) for i in range(n)]
+
     def _parks_before_a_look(self) -> None:
         # Mesa's own bookkeeping (register_agent) uses the private sets, so this never recurses.
+        self._create_governments()
         if getattr(self, "_parks_on_first_look", False):
             self.parks  # noqa: B018 - creates them
 
@@ -361,12 +388,7 @@ class WerklandschapModel(mesa.Model):
 
     def _record(self) -> None:
         row = int(self.time)
-        stage = self.park_state.stage
-        by_province = np.bincount(
-            self._province_offset + stage, minlength=self.data.n_provinces * N_STAGES
-        ).reshape(self.data.n_provinces, N_STAGES)
-        self._province_stages[row] = by_province
-        self._stage_counts[row] = by_province.sum(axis=0)
+        self.twins.get("record_stages", _record_stages)(self, row)  # compiled twin if registered
         self._labelled = int(self._stage_counts[row, Stage.LABELLED])
         self._maturity[row] = self.programme.maturity
         self._label[row] = self.programme.label_available
@@ -409,6 +431,16 @@ class WerklandschapModel(mesa.Model):
             spent=self._spent[:rows].copy(),
             funded=self._funded[:rows].copy(),
         )
+
+
+def _record_stages(model: WerklandschapModel, row: int) -> None:
+    """Stage counts per province and nationally of the month in record `row`."""
+    stage, n_provinces = model.park_state.stage, model.data.n_provinces
+    by_province = np.bincount(
+        model._province_offset + stage, minlength=n_provinces * N_STAGES
+    ).reshape(n_provinces, N_STAGES)
+    model._province_stages[row] = by_province
+    model._stage_counts[row] = by_province.sum(axis=0)
 
 
 def run(scenario: Scenario | str = "baseline", seed: int = 0) -> RunResult:

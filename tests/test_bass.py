@@ -17,11 +17,13 @@ SEEDS = 40
 TOLERANCE = 0.02
 
 
+@pytest.mark.parametrize("core", ["numpy", "compiled"])  # run() follows WERKLANDSCHAP_CORE
 @pytest.mark.parametrize(
     "p, q",
     [(0.03, 0.38), (0.01, 0.2)],  # mean of Sultan et al. (1990); slow end of the typical range
 )
-def test_bass_reduction_matches_closed_form(p, q):
+def test_bass_reduction_matches_closed_form(p, q, core, monkeypatch):
+    monkeypatch.setenv("WERKLANDSCHAP_CORE", core)
     scenario = bass_scenario(p, q, months=240)
     shares = np.array([run(scenario, 1000 + s).labelled / 3646 for s in range(SEEDS)])
     expected = bass_curve(np.arange(241) / 12, p, q)

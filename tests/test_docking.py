@@ -81,11 +81,15 @@ def metrics(result) -> np.ndarray:
 
 
 @cache
-def sample(model_class, name: str) -> np.ndarray:
+def sample(model_class, name: str, core: str | None = None) -> np.ndarray:
     scenario, data = dock_scenario(name), dock_data()
     return np.array(
         [
-            metrics(model_class(scenario, rng=derive_seed(77, r), data=data).run_to_end().result())
+            metrics(
+                model_class(scenario, rng=derive_seed(77, r), data=data, core=core)
+                .run_to_end()
+                .result()
+            )
             for r in range(SEEDS)
         ]
     )
@@ -103,9 +107,11 @@ def p_values(a: np.ndarray, b: np.ndarray) -> list[float]:
     return out
 
 
+@pytest.mark.parametrize("core", ["numpy", "compiled"])  # the reference and the compiled core
 @pytest.mark.parametrize("name", list(SCENARIOS))
-def test_vectorised_step_docks_with_the_reference(name):
-    vectorised, reference = sample(WerklandschapModel, name), sample(ReferenceModel, name)
+def test_vectorised_step_docks_with_the_reference(name, core):
+    vectorised = sample(WerklandschapModel, name, core)
+    reference = sample(ReferenceModel, name, "numpy")
     p = p_values(vectorised, reference)
     assert min(p) > ALPHA, f"{name}: smallest p = {min(p):.2e} <= {ALPHA:.1e}"
     # means within 99% confidence intervals of the difference, for labelled at the end
@@ -114,6 +120,8 @@ def test_vectorised_step_docks_with_the_reference(name):
     assert abs(diff) < 2.576 * se + 1e-9, f"{name}: labelled differs by {diff:.2f} (se {se:.2f})"
 
 
-def test_a_broken_vectorised_step_fails_the_docking_test():
-    broken, reference = sample(BrokenModel, "strong_peers"), sample(ReferenceModel, "strong_peers")
+@pytest.mark.parametrize("core", ["numpy", "compiled"])
+def test_a_broken_vectorised_step_fails_the_docking_test(core):
+    broken = sample(BrokenModel, "strong_peers", core)
+    reference = sample(ReferenceModel, "strong_peers", "numpy")
     assert min(p_values(broken, reference)) <= ALPHA

@@ -11,6 +11,18 @@ the data and builds the network, which later runs reuse):
   replicated with jittered hectares and attributes, in the same municipalities), with the time per
   park, so that growth faster than linear shows;
 - peak memory (resident set size) of this process: what one worker needs.
+
+And, side by side in the same process (the speed of a shared machine drifts, so ratios are only
+meaningful between timings taken together), the speed targets of the compiled core:
+- a bare-numpy bound: a threshold diffusion over the same parks and park graph, 108 months, one
+  rule (peer share, utility, logistic chance, one uniform per park) and nothing else;
+- the model's runs of 108 and 168 months (no twin) and `run()` (168 months and its no-peers
+  twin), on the compiled core and on the numpy reference, and their ratio to the bound;
+- runs per second per core end to end through the experiment layer (`execute`, model_evaluate)
+  on 1 and 2 workers (the same runs), and the pool efficiency T1 / (2 T2);
+- the cost of the compiled core: cold (compile into an empty cache) and warm (load the cache),
+  each in a fresh process;
+- a check line against the targets: a full 168-month run <= 3x the bound, >= 40 runs/s per core.
 Plain Python (time.perf_counter, resource); nothing else to install.
 """
 
@@ -20,6 +32,9 @@ import gc
 import os
 import platform
 import resource
+import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import replace
 
@@ -27,10 +42,16 @@ import numpy as np
 
 from werklandschap.model.data import NationalData, national_data
 from werklandschap.model.model import WerklandschapModel
+from werklandschap.model.network import network_for
 from werklandschap.model.scenario import load_scenario
 from werklandschap.verification.reference import ReferenceModel
 
 SCALES = (1, 2, 4, 8)
+#: The targets of issue 14, checked (printed) by `main`, never asserted in unit tests.
+TARGET_RATIO = 3.0  # full 168-month run / bare-numpy bound (108 months)
+TARGET_RUNS_PER_CORE = 40.0  # runs per second per core through the experiment layer
+TARGET_POOL_EFFICIENCY = 0.85  # T1 / (2 T2) on 2 workers
+BOUND_MONTHS = 108
 
 
 def replicated_data(k: int, seed: int = 0) -> NationalData:
@@ -118,7 +139,161 @@ def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main(repeats: int = 20, reference_repeats: int = 2, scaling: bool = True) -> int:
+def diffusion_bound(repeats: int, months: int = BOUND_MONTHS, seed: int = 0) -> np.ndarray:
+    """Seconds per run of a bare-numpy threshold diffusion over the model's parks and park graph
+    (the lower bound of what a vectorised month costs): each month the share of adopting ties,
+    a utility, a logistic chance and one uniform per park, nothing else."""
+    data = national_data()
+    params = dict(load_scenario("baseline").params)
+    network = network_for(data, params)
+    adjacency, inverse = network.adjacency, network.inverse_degree
+    times = []
+    for r in range(repeats):
+        started = time.perf_counter()
+        rng = np.random.default_rng(seed + r)
+        own = rng.random(data.n_parks)
+        threshold = rng.normal(params["threshold_mean"], params["threshold_sd"], data.n_parks)
+        adopted = np.zeros(data.n_parks)
+        counts = np.zeros(months + 1, np.int64)
+        for month in range(months):
+            share = (adjacency @ adopted) * inverse
+            utility = own + params["peer_weight"] * share
+            chance = 0.02 / (1.0 + np.exp(-(utility - threshold) / params["decision_noise"]))
+            adopted = np.maximum(adopted, rng.random(data.n_parks) < chance)
+            counts[month + 1] = np.count_nonzero(adopted)
+        times.append(time.perf_counter() - started)
+    return np.array(times)
+
+
+def time_model(
+    core: str, repeats: int, months: int | None, twin: bool = False, seed0: int = 1
+) -> np.ndarray:
+    """Seconds per baseline run (build, `months` months or to the end, summary outcomes) on
+    `core`; `twin`: with the no-peers twin of `run()` (months None)."""
+    scenario = load_scenario("baseline")
+    times = []
+    for seed in range(seed0, seed0 + repeats):
+        gc.collect()
+        started = time.perf_counter()
+        model = WerklandschapModel(scenario, rng=seed, park_agents=False, collect=False, core=core)
+        if months is None:
+            model.run_to_end(twin=twin)
+        else:
+            model.run_for(months)
+        model.result().summary()
+        times.append(time.perf_counter() - started)
+    return np.array(times)
+
+
+def layer_seconds(runs: int, workers: int) -> float:
+    """Wall seconds for `runs` baseline runs through the experiment layer (`execute` with the
+    model's evaluate function, as `werklandschap experiment` runs them; pool start included)."""
+    from werklandschap.experiments.design import Task
+    from werklandschap.experiments.executors import execute, model_evaluate
+
+    scenario = load_scenario("baseline")
+    tasks = [Task(k, 1000 + k, scenario) for k in range(runs)]
+    started = time.perf_counter()
+    records = list(execute(tasks, model_evaluate, workers=workers))
+    elapsed = time.perf_counter() - started
+    failed = [r for r in records if r["status"] != "ok"]
+    if failed or len(records) != runs:
+        raise RuntimeError(f"experiment layer: {len(failed)} of {runs} runs failed")
+    return elapsed
+
+
+JIT_PROBE = """
+import time
+from werklandschap.model.model import WerklandschapModel
+WerklandschapModel("baseline", rng=0, park_agents=False, core="numpy").run_for(3)  # data, network
+from werklandschap.model import compiled
+started = time.perf_counter()
+compiled.warm_up(quiet=True)
+print(time.perf_counter() - started)
+"""
+
+
+def jit_seconds(cold: bool) -> float:
+    """Seconds to make the compiled core ready in a fresh process (data and network loaded
+    before): `cold` compiles into an empty cache folder, else loads the user's cache."""
+    env = dict(os.environ)
+    with tempfile.TemporaryDirectory() as empty:
+        if cold:
+            env["NUMBA_CACHE_DIR"] = empty
+        out = subprocess.run(
+            [sys.executable, "-c", JIT_PROBE], env=env, capture_output=True, text=True, check=True
+        )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def _check(label: str, ok: bool) -> str:
+    return f"{label}: {'met' if ok else 'NOT met'}"
+
+
+def speed_targets(repeats: int, layer_runs: int) -> None:
+    """The side-by-side timings of the compiled core and the check line (see module doc)."""
+    from werklandschap.model import compiled
+
+    compiled.warm_up()
+    time_model("compiled", 1, 12)
+    time_model("numpy", 1, 12)
+    rows = (("108 months", 108, False), ("168 months", None, False))
+    rows += (("run(): 168 months + twin", None, True),)
+    # Interleaved: each repeat times the bound and every (row, core) once, so a slow phase of a
+    # shared machine slows all of them alike instead of one row.
+    times: dict[tuple[str, str], list[float]] = {}
+    bounds = []
+    for r in range(repeats):
+        bounds.append(float(diffusion_bound(1, seed=r)[0]))
+        for label, months, twin in rows:
+            for core in compiled.CORES:
+                value = float(time_model(core, 1, months, twin, seed0=1 + r)[0])
+                times.setdefault((label, core), []).append(value)
+    bound = float(np.median(bounds))
+    print(f"\nspeed targets (side by side, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})")
+    print(f"  bare-numpy diffusion bound, {BOUND_MONTHS} months     {1e3 * bound:8.1f} ms")
+    print(f"                                  compiled      numpy   (median of {repeats}; x bound)")
+    medians = {}
+    for label, _, _ in rows:
+        row = {c: float(np.median(times[(label, c)])) for c in compiled.CORES}
+        medians[label] = row
+        print(
+            f"  {label:28s} {1e3 * row['compiled']:7.1f} ms ({row['compiled'] / bound:4.1f}x)"
+            f" {1e3 * row['numpy']:7.1f} ms ({row['numpy'] / bound:4.1f}x)"
+        )
+    one = layer_seconds(layer_runs, 1)
+    two = layer_seconds(layer_runs, 2)
+    per_core_1, per_core_2 = layer_runs / one, layer_runs / two / 2
+    efficiency = one / (2 * two)
+    print(f"  experiment layer, {layer_runs} runs: 1 worker {one:.1f} s ({per_core_1:.1f} runs/s);")
+    print(
+        f"    2 workers {two:.1f} s ({per_core_2:.1f} runs/s per core); "
+        f"pool efficiency {100 * efficiency:.0f}%"
+    )
+    cold, warm = jit_seconds(cold=True), jit_seconds(cold=False)
+    print(f"  compiled core: cold compile {cold:.1f} s, warm (cache) load {warm:.2f} s")
+    ratio = medians["168 months"]["compiled"] / bound
+    print(
+        "check: "
+        + "; ".join(
+            [
+                _check(f"168-month run {ratio:.1f}x bound <= {TARGET_RATIO:.0f}x", ratio <= 3),
+                _check(
+                    f"{per_core_2:.1f} runs/s per core >= {TARGET_RUNS_PER_CORE:.0f}",
+                    per_core_2 >= TARGET_RUNS_PER_CORE,
+                ),
+                _check(
+                    f"pool efficiency {100 * efficiency:.0f}% >= 85%",
+                    efficiency >= TARGET_POOL_EFFICIENCY,
+                ),
+            ]
+        )
+    )
+
+
+def main(
+    repeats: int = 20, reference_repeats: int = 2, scaling: bool = True, layer_runs: int = 96
+) -> int:
     print("werklandschap benchmark - baseline scenario, 3,646 parks, 168 months, one core")
     print(
         f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} cores, "
@@ -156,6 +331,7 @@ def main(repeats: int = 20, reference_repeats: int = 2, scaling: bool = True) ->
                 f"  {data.n_parks:6,d}  {1e3 * median:8.1f} ms  {per_k:10.2f} ms      "
                 f"{median / base:5.2f}x (parks {k}x)"
             )
+    speed_targets(max(3, min(repeats, 10)), layer_runs)
     print(
         f"\npeak memory of this process (one worker): {max(memory, peak_memory_mb()):.0f} MB"
         f" (vectorised runs only: {memory:.0f} MB)"

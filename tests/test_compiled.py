@@ -1,0 +1,166 @@
+"""The compiled core (model/compiled.py) gives results identical to the numpy rules.
+
+Identity, not tolerance: every array of the `RunResult` must be equal (same dtype, same values)
+between `core="numpy"` and `core="compiled"`, for every shipped scenario (a horizon past the first
+event months), one full run with its no-peers twin, and ten points of the Morris design (the
+uncertainties over their whole ranges). The switch and the first-run notice are checked too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from werklandschap.experiments import design
+from werklandschap.experiments.spec import load_experiment
+from werklandschap.model import compiled
+from werklandschap.model.model import WerklandschapModel
+from werklandschap.model.outcomes import RunResult
+from werklandschap.model.scenario import shipped_scenarios
+
+pytestmark = pytest.mark.skipif(not compiled.HAVE_NUMBA, reason="numba not installed")
+
+ROOT = Path(__file__).resolve().parents[1]
+SHORT = 40  # months: past the first tranches and the label's start in every shipped scenario
+
+
+def result(scenario, seed: int, core: str, months: int | None = None) -> RunResult:
+    model = WerklandschapModel(scenario, rng=seed, park_agents=False, collect=False, core=core)
+    return (model.run_for(months) or model).result() if months else model.run_to_end().result()
+
+
+def differences(a: RunResult, b: RunResult) -> list[str]:
+    """Names of the fields of two results that are not identical."""
+    bad = []
+    for field in dataclasses.fields(a):
+        x, y = getattr(a, field.name), getattr(b, field.name)
+        if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+            if x is None or y is None or x.dtype != y.dtype or not np.array_equal(x, y):
+                bad.append(field.name)
+        elif x != y:
+            bad.append(field.name)
+    return bad
+
+
+@pytest.mark.parametrize("name", shipped_scenarios())
+def test_every_shipped_scenario_is_identical_on_both_cores(name):
+    for seed in (1, 2):
+        numpy_result = result(name, seed, "numpy", SHORT)
+        assert differences(numpy_result, result(name, seed, "compiled", SHORT)) == [], name
+
+
+def test_a_full_run_with_its_twin_is_identical_on_both_cores():
+    numpy_result = result("baseline", 7, "numpy")
+    assert numpy_result.twin_labelled is not None
+    assert differences(numpy_result, result("baseline", 7, "compiled")) == []
+
+
+def test_a_morris_design_sample_is_identical_on_both_cores():
+    _, tasks, _ = design.build_design(load_experiment(ROOT / "experiments" / "morris.yaml"))
+    step = max(1, len(tasks) // 10)
+    for task in tasks[::step][:10]:
+        a = result(task.scenario, task.seed, "numpy", 60)
+        assert differences(a, result(task.scenario, task.seed, "compiled", 60)) == [], task.run_id
+
+
+def kernels() -> dict[str, object]:
+    return {name: k for name, k in vars(compiled).items() if name.startswith("k_")}
+
+
+def test_warm_up_compiles_every_kernel_any_scenario_needs():
+    """After `warm_up` no shipped scenario compiles a kernel again (no pause inside a run)."""
+    compiled.warm_up()
+    before = {name: len(k.signatures) for name, k in kernels().items()}
+    assert all(n >= 1 for name, n in before.items() if name != "k_graph_share"), before
+    for name in shipped_scenarios():
+        result(name, 1, "compiled", SHORT)
+    assert {name: len(k.signatures) for name, k in kernels().items()} == before
+
+
+def test_the_comparison_can_fail():
+    """A one-park change in a result is a difference (the identity check is not vacuous)."""
+    a = result("baseline", 3, "compiled", 12)
+    b = dataclasses.replace(a, final_stage=a.final_stage.copy())
+    b.final_stage[0] = (b.final_stage[0] + 1) % 5
+    assert differences(a, b) == ["final_stage"]
+    assert differences(a, result("baseline", 4, "compiled", 12)) != []
+
+
+@pytest.mark.parametrize("rule", sorted(compiled.TWINS))
+def test_removing_a_twin_keeps_the_results(rule, monkeypatch):
+    """Each twin alone is exchangeable with its numpy rule (draws included)."""
+    reference = result("double_stimulated", 5, "compiled", 30)
+    monkeypatch.delitem(compiled.TWINS, rule)
+    assert differences(reference, result("double_stimulated", 5, "compiled", 30)) == []
+
+
+def test_the_mean_field_network_is_identical_on_both_cores():
+    scenario = "baseline"
+    a = WerklandschapModel(scenario, rng=3, park_agents=False, core="numpy",
+                           network_model="mean_field")  # fmt: skip
+    b = WerklandschapModel(scenario, rng=3, park_agents=False, core="compiled",
+                           network_model="mean_field")  # fmt: skip
+    a.run_for(SHORT)
+    b.run_for(SHORT)
+    assert differences(a.result(), b.result()) == []
+
+
+def test_the_switch(monkeypatch):
+    monkeypatch.setenv(compiled.CORE_ENV, "numpy")
+    assert WerklandschapModel("baseline", rng=1, park_agents=False).twins == {}
+    assert WerklandschapModel("baseline", rng=1, park_agents=False, core="compiled").twins
+    monkeypatch.delenv(compiled.CORE_ENV)
+    assert WerklandschapModel("baseline", rng=1, park_agents=False).twins is compiled.TWINS
+    with pytest.raises(ValueError, match="WERKLANDSCHAP_CORE"):
+        compiled.core_name("fortran")
+    monkeypatch.setattr(compiled, "HAVE_NUMBA", False)  # numba missing: numpy, no error
+    assert compiled.core_name("compiled") == "numpy"
+    assert WerklandschapModel("baseline", rng=1, park_agents=False).twins == {}
+
+
+def test_a_cold_cache_prints_one_line(monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr(compiled, "_WARM", False)
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))  # empty: nothing cached
+    assert not compiled._cached()
+    compiled.warm_up()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("compiling the model core (first run only")
+    compiled.warm_up()  # warm: silent
+    assert capsys.readouterr().err == ""
+
+
+def test_the_cache_folder_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "n"))
+    assert compiled.cache_dir() == tmp_path / "n"
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert compiled.cache_dir() == tmp_path / "werklandschap" / "numba"
+
+
+def test_chunk_sizes_are_bounded():
+    from werklandschap.experiments.executors import MAX_CHUNK, chunk_size
+
+    assert chunk_size(5, 2) == 1  # small designs: one task per future
+    assert chunk_size(10_368, 2) == MAX_CHUNK  # a Sobol' design: full chunks
+    assert all(1 <= chunk_size(n, 2) <= MAX_CHUNK for n in range(0, 2000, 37))
+
+
+def test_a_chunked_warm_pool_gives_the_serial_records():
+    from werklandschap.experiments.design import Task
+    from werklandschap.experiments.executors import model_evaluate, process_pool, serial
+    from werklandschap.model.scenario import load_scenario
+
+    short = load_scenario("baseline").with_params(horizon_months=12, after_horizon_months=0)
+    tasks = [Task(k, 50 + k, short) for k in range(10)]
+    pooled = {r["run_id"]: r for r in process_pool(tasks, model_evaluate, workers=2, chunk=3)}
+    assert sorted(pooled) == list(range(10))
+    for record in serial(tasks, model_evaluate):
+        other = pooled[record["run_id"]]
+        assert other["status"] == record["status"] == "ok"
+        assert other["outcomes"].keys() == record["outcomes"].keys()
+        a, b = (np.array(list(r["outcomes"].values())) for r in (other, record))
+        assert np.array_equal(a, b, equal_nan=True)  # unreached targets are NaN in both
+        assert np.array_equal(other["labelled"], record["labelled"])
