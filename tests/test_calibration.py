@@ -250,10 +250,10 @@ def test_calibrate_write_and_docs_replace_posterior_medians_and_docs(guarded, mo
     monkeypatch.setattr(calibration, "POSTERIOR_FILE", post_file)
     docs.mkdir()
     (docs / "calibration.md").write_text(
-        f"# Calibration\n\nhand-written\n\n{GENERATED_MARK}\nold\n"
+        f"# Calibration\n\nhand-written\n\n{GENERATED_MARK}\nOLDTEXT\n"
     )
     (docs / "validation.md").write_text(
-        "# V\n\n## Held-out prediction\n\nold\n\n## Other\n\nkept\n"
+        "# V\n\n## Held-out prediction\n\nOLDTEXT\n\n## Other\n\nkept\n"
     )
     assert main([*SMALL, "--out", "cal", "--write", "--docs", str(docs)]) == 0
     entries = load_calibrated(target)
