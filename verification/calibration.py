@@ -78,6 +78,28 @@ FILE_DESCRIPTION = (
 )
 
 
+#: The KVO-B pattern summaries of the validation report (verification/validation.py), kept for it:
+#: the calibration itself fits the series of verification/abc/series.py.
+TARGETS = {"share_14y": (0.15, 0.18), "new_per_year": (30.0, 60.0)}
+
+
+def statistics(labelled: np.ndarray, n_parks: int) -> dict[str, float]:
+    """The validation report's summaries of a labelled-parks series: labelled share after 14
+    years (month 168) and new labels per year over years 11-14."""
+    return {
+        "share_14y": labelled[168] / n_parks,
+        "new_per_year": (labelled[168] - labelled[120]) / 4,
+    }
+
+
+def distance(stats: dict[str, float]) -> float:
+    """Scaled distance of `statistics` to `TARGETS` (0 inside every interval)."""
+    total = 0.0
+    for name, (low, high) in TARGETS.items():
+        total += max(low - stats[name], 0.0, stats[name] - high) / (high - low)
+    return total
+
+
 def analogue_scenario(base: Scenario | None = None) -> Scenario:
     """No programme, label available from month 0 (January 2005), 15 years: the KVO-B analogue."""
     base = base or load_scenario("no_programme")
@@ -214,6 +236,26 @@ def calibrate(
         statistics=statistics,
     )
     return Calibration(result, to_posterior(result, statistics))
+
+
+def from_posterior(posterior: Posterior) -> Calibration:
+    """A finished calibration rebuilt from its posterior file (to regenerate reports)."""
+    prov, data = posterior.provenance, posterior.data
+    result = smc.SmcResult(
+        names=posterior.names,
+        particles=posterior.particles,
+        weights=posterior.weights,
+        particle_statistics=data["particle_statistics"],
+        epsilons=list(prov["epsilons"]),
+        simulations=int(prov["simulations"]),
+        seconds=float(prov["wall_seconds"]),
+        generations=int(prov["generations"]),
+        population=int(prov["population"]),
+        seed=int(prov["seed"]),
+        fitted=tuple(data["fitted_series"]),
+        database=str(prov.get("database", "")),
+    )
+    return Calibration(result, posterior)
 
 
 def weighted_correlation(posterior: Posterior) -> np.ndarray:
