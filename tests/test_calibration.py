@@ -1,4 +1,4 @@
-"""ABC-SMC calibration (verification/calibration.py, verification/abc/): the observation model and
+"""ABC-SMC calibration (verification/calibration.py, verification/abc_*.py): the observation model and
 distances, the pyabc wiring (seeded, the same on any executor), the checks, the command."""
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ import pytest
 from werklandschap.model import seeds
 from werklandschap.model.parameters import CALIBRATED_FILE, load_calibrated
 from werklandschap.model.posterior import POSTERIOR_FILE, Posterior, load_posterior
+from werklandschap.verification import abc_checks as checks
+from werklandschap.verification import abc_series as S
+from werklandschap.verification import abc_smc as smc
 from werklandschap.verification import calibration
-from werklandschap.verification.abc import checks, smc
-from werklandschap.verification.abc import series as S
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,11 +1,11 @@
 """`werklandschap calibrate`: fit organic diffusion and organisation to real series by ABC-SMC.
 
 Method: sequential approximate Bayesian computation (ABC-SMC, Toni et al. 2009; Beaumont et al.
-2009) with pyabc, on the project's executors (verification/abc/smc.py). Prior: uniform over the
+2009) with pyabc, on the project's executors (verification/abc_smc.py). Prior: uniform over the
 spec's plausible ranges of the calibrated parameters (`CALIBRATED`). Each particle runs the
 *analogue scenario* once - the no_programme counterfactual with the area label available from the
 start, as KVO-B was from January 2005, for 15 years to the end of 2019 - and yields the statistics
-of verification/abc/series.py (KVO-B first-time and (re)certifications 2018-2019, the certified
+of verification/abc_series.py (KVO-B first-time and (re)certifications 2018-2019, the certified
 stock 2019, the park-management share, new BIZ per year), each with its own documented distance.
 The KVO-B stock of October 2010 is held out and predicted (docs/validation.md).
 
@@ -46,8 +46,8 @@ from werklandschap.model.parameters import (
 )
 from werklandschap.model.posterior import POSTERIOR_FILE, Posterior
 from werklandschap.model.scenario import Scenario, load_scenario
-from werklandschap.verification.abc import series as S
-from werklandschap.verification.abc import smc
+from werklandschap.verification import abc_series as S
+from werklandschap.verification import abc_smc as smc
 
 #: The calibrated parameters, declared once (one line each to add). `biz_formation_rate` (organic
 #: BIZ formation) joins, with the BIZ series, as soon as the spec has it.
@@ -79,7 +79,7 @@ FILE_DESCRIPTION = (
 
 
 #: The KVO-B pattern summaries of the validation report (verification/validation.py), kept for it:
-#: the calibration itself fits the series of verification/abc/series.py.
+#: the calibration itself fits the series of verification/abc_series.py.
 TARGETS = {"share_14y": (0.15, 0.18), "new_per_year": (30.0, 60.0)}
 
 
@@ -187,7 +187,7 @@ def to_posterior(result: smc.SmcResult, statistics=S.STATISTICS) -> Posterior:
         weights=result.weights,
         data=observed_data(result, statistics),
         provenance={
-            "method": "ABC-SMC (pyabc ConcurrentFutureSampler; verification/abc/smc.py)",
+            "method": "ABC-SMC (pyabc ConcurrentFutureSampler; verification/abc_smc.py)",
             "library": f"pyabc {pyabc.__version__}",
             "code_version": __version__,
             "git_commit": git_commit(),

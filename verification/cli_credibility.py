@@ -108,7 +108,7 @@ def _fit(args: argparse.Namespace, seed: int, scheduler):
 
 def _calibrate(args: argparse.Namespace, calibration, scheduler) -> int:
     from werklandschap.model.posterior import save_posterior
-    from werklandschap.verification.abc import checks
+    from werklandschap.verification import abc_checks as checks
 
     out = Path(args.out)
     result = _fit(args, args.seed, scheduler)
@@ -146,8 +146,8 @@ def _calibrate(args: argparse.Namespace, calibration, scheduler) -> int:
 
 def _coverage(args: argparse.Namespace, scheduler) -> int:
     from werklandschap.model.parameters import BY_NAME
+    from werklandschap.verification import abc_checks as checks
     from werklandschap.verification import calibration
-    from werklandschap.verification.abc import checks
 
     out = Path(args.out)
     bounds = {p: tuple(map(float, BY_NAME[p].range)) for p in calibration.CALIBRATED}
@@ -178,8 +178,8 @@ def _calibration_docs(result, stability, docs: Path, calibrated: Path) -> None:
     docs/parameters.md (the spec with the new values)."""
     from werklandschap.cli import params_markdown
     from werklandschap.model.parameters import UNCALIBRATED, load_calibrated, overlay_calibrated
+    from werklandschap.verification import abc_checks as checks
     from werklandschap.verification import calibration
-    from werklandschap.verification.abc import checks
 
     docs.mkdir(parents=True, exist_ok=True)
     generated = calibration.markdown(result)

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from werklandschap.model import seeds
-from werklandschap.verification.abc import series as S
+from werklandschap.verification import abc_series as S
 
 #: Job numbers reserved per submission round (pyabc restarts job ids at 0 every generation).
 JOBS_PER_ROUND = 10_000_000
