@@ -206,8 +206,12 @@ def run_smc(
     try:
         with executor_for(workers, scheduler) as (executor, cores):
             database.parent.mkdir(parents=True, exist_ok=True)  # only once the executor is up
+            # In-process, pyabc may call its sampling closure directly instead of unpickling it
+            # for every job (the cost of a cheap simulator); across processes it must pickle.
             sampler = pyabc.sampler.ConcurrentFutureSampler(
-                SeededExecutor(executor, seed), client_max_jobs=cores
+                SeededExecutor(executor, seed),
+                client_max_jobs=cores,
+                default_pickle=not isinstance(executor, InProcessExecutor),
             )
             abc = pyabc.ABCSMC(
                 simulator,
