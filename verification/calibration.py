@@ -383,7 +383,10 @@ def markdown(calibration: Calibration) -> str:
         )
     fixed = ", ".join(f"`{k}` = {v:g}" for k, v in FIXED.items() if k not in names)
     if fixed:
-        lines += ["", f"Fixed during calibration (confound, see Method): {fixed}."]
+        lines += [
+            "",
+            f"Fixed during calibration (the threshold/cost confound, see 'What is fitted'): {fixed}.",
+        ]
     return "\n".join(lines) + "\n"
 
 
