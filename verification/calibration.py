@@ -385,7 +385,8 @@ def markdown(calibration: Calibration) -> str:
     if fixed:
         lines += [
             "",
-            f"Fixed during calibration (the threshold/cost confound, see 'What is fitted'): {fixed}.",
+            "Fixed during calibration (the threshold/cost confound, see 'What is fitted'): "
+            f"{fixed}.",
         ]
     return "\n".join(lines) + "\n"
 
