@@ -68,6 +68,8 @@ SLOW_TESTS = {
     "test_mechanisms::test_stronger_peers_adopt_more",
     "test_mechanisms::test_zero_peer_weight_removes_peer_cascades",
     "test_ladder::test_each_rung_adds_labelled_parks",
+    # ten pyabc fits of synthetic data (stand-in simulator)
+    "test_calibration::test_coverage_of_the_stand_in_posterior",
 }
 #: Modules whose tests share session or module state: one xdist worker each.
 SHARED_STATE_MODULES = ("test_dashboard", "test_docking")

@@ -1,9 +1,11 @@
 """CLI: `werklandschap calibrate` and `werklandschap validation`.
 
 Both write under results/ by default (`results/calibration/`, `results/validation/`). The checked-in
-files change only when asked: `calibrate --write` records the calibrated values in
-`model/data/calibrated.json` (the parameter spec overlays them on its defaults), `--docs` also
-updates docs/ (calibrate: calibration.md and parameters.md; validation: validation.md and img/).
+files change only when asked: `calibrate --write` replaces the shipped posterior
+(`model/data/posterior.json`) and records its medians in `model/data/calibrated.json` (the
+parameter spec overlays them on its defaults), `--docs` also updates docs/ (calibrate: the
+generated part of calibration.md, validation.md's held-out section and parameters.md; validation:
+validation.md and img/).
 """
 
 from __future__ import annotations
@@ -50,55 +52,170 @@ def _not_a_folder(*paths: Path) -> str | None:
     return None
 
 
-def cmd_calibrate(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
+def _connect(scheduler: str):
+    """A Dask client for `--scheduler`, or a one-line message why not."""
+    try:
+        from distributed import Client
+    except ImportError:
+        return None, "--scheduler needs Dask distributed: pip install 'werklandschap[dask]'"
+    try:
+        return Client(scheduler, timeout="15s"), None
+    except (OSError, TimeoutError, ValueError) as error:
+        return None, f"cannot reach the Dask scheduler at {scheduler}: {type(error).__name__}"
 
+
+def _calibrate_problem(args: argparse.Namespace) -> str | None:
+    """The first problem with the calibrate options (nothing has been written yet)."""
+    if args.docs and not args.write:
+        return "--docs needs --write: docs/calibration.md describes the values the spec uses"
+    if args.coverage and (args.write or args.stability):
+        return "--coverage checks the method on synthetic data: use it without --write/--stability"
+    return _not_a_folder(Path(args.out), *([Path(args.docs)] if args.docs else []))
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
     from werklandschap.verification import calibration
 
-    out = Path(args.out)
-    if args.docs and not args.write:
-        return _bad_input(
-            "--docs needs --write: docs/calibration.md describes the values the spec uses"
-        )
-    problem = _not_a_folder(out, *([Path(args.docs)] if args.docs else []))
+    problem = _calibrate_problem(args)
     if problem:
         return _bad_input(problem)
-    result = calibration.calibrate(
-        draws=args.draws,
-        accept=args.accept,
-        seed=args.seed,
-        progress=lambda r: tqdm(r, desc="calibrate", unit="draw"),
+    scheduler = None
+    if args.scheduler:
+        scheduler, problem = _connect(args.scheduler)
+        if problem:
+            return _bad_input(problem)
+    try:
+        if args.coverage:
+            return _coverage(args, scheduler)
+        return _calibrate(args, calibration, scheduler)
+    finally:
+        if scheduler is not None:
+            scheduler.close()
+
+
+def _fit(args: argparse.Namespace, seed: int, scheduler):
+    from werklandschap.verification import calibration
+
+    return calibration.calibrate(
+        population=args.population,
+        generations=args.generations,
+        seed=seed,
+        out=Path(args.out),
+        workers=args.workers,
+        scheduler=scheduler,
     )
-    out.mkdir(parents=True, exist_ok=True)
-    report = out / "calibration.md"
-    report.write_text(calibration.markdown(result), encoding="utf-8")
-    result.draws.to_csv(out / "draws.csv", index=False)
-    result.accepted.to_csv(out / "accepted.csv", index=False)
+
+
+def _calibrate(args: argparse.Namespace, calibration, scheduler) -> int:
+    from werklandschap.model.posterior import save_posterior
+    from werklandschap.verification import abc_checks as checks
+
+    out = Path(args.out)
+    result = _fit(args, args.seed, scheduler)
+    written = calibration.write_outputs(result, out)
     for name, est in result.estimates.items():
         print(
             f"{name:22s} {calibration.rounded(name, est['median'])!s:>8}  "
-            f"(accepted 5-95%: {est['q05']:.3g}-{est['q95']:.3g})"
+            f"(posterior 5-95%: {est['q05']:.3g}-{est['q95']:.3g})"
         )
-    print(f"report and draws: {out}")
+    stability = None
+    if args.stability:
+        second = _fit(args, args.seed + STABILITY_SEED_OFFSET, scheduler)
+        stability = checks.stability(result.posterior, second.posterior)
+        text = checks.stability_markdown(stability, args.seed, args.seed + STABILITY_SEED_OFFSET)
+        (out / "stability.md").write_text(text, encoding="utf-8")
+        save_posterior(second.posterior, out / "posterior_stability.json")
+        print(text)
+    (out / "held_out.md").write_text(checks.held_out_markdown(result.posterior), encoding="utf-8")
+    print(f"posterior, particles and report: {out} ({len(written) + 1} files)")
     if args.write:
-        target = calibration.CALIBRATED_FILE  # looked up here so that tests can redirect it
-        calibration.write_calibrated(result.estimates, calibration.method_text(result), target)
-        print(f"calibrated values written to {target} (used from the next start)")
+        # looked up here so that tests can redirect them
+        target, posterior_file = calibration.CALIBRATED_FILE, calibration.POSTERIOR_FILE
+        calibration.write_calibrated(
+            result.estimates,
+            calibration.method_text(result),
+            target,
+            remove=tuple(calibration.FIXED),
+        )
+        save_posterior(result.posterior, posterior_file)
+        print(f"posterior medians written to {target}, posterior to {posterior_file}")
     if args.docs:
-        _calibration_docs(report, Path(args.docs), calibration.CALIBRATED_FILE)
+        _calibration_docs(result, stability, Path(args.docs), calibration.CALIBRATED_FILE)
     return 0
 
 
-def _calibration_docs(report: Path, docs: Path, calibrated: Path) -> None:
-    """docs/calibration.md (the report) and docs/parameters.md (the spec with the new values)."""
+def _coverage(args: argparse.Namespace, scheduler) -> int:
+    from werklandschap.model.parameters import BY_NAME
+    from werklandschap.verification import abc_checks as checks
+    from werklandschap.verification import calibration
+
+    out = Path(args.out)
+    bounds = {p: tuple(map(float, BY_NAME[p].range)) for p in calibration.CALIBRATED}
+
+    def fit(data, seed):
+        return calibration.calibrate(
+            population=args.population,
+            generations=args.generations,
+            seed=seed,
+            out=out / "coverage",
+            workers=args.workers,
+            scheduler=scheduler,
+            statistics=data,
+        ).posterior
+
+    result = checks.coverage(fit, checks.simulate_model, bounds, args.coverage, args.seed)
+    text = checks.coverage_markdown(result, args.population, args.generations, args.seed)
+    (out / "coverage.md").write_text(text, encoding="utf-8")
+    print(text)
+    return 0 if result.ok else 1
+
+
+STABILITY_SEED_OFFSET = 1000  # the second, independent run of --stability
+
+
+def _calibration_docs(result, stability, docs: Path, calibrated: Path) -> None:
+    """docs/calibration.md (generated part), the held-out section of docs/validation.md and
+    docs/parameters.md (the spec with the new values)."""
     from werklandschap.cli import params_markdown
     from werklandschap.model.parameters import UNCALIBRATED, load_calibrated, overlay_calibrated
+    from werklandschap.verification import abc_checks as checks
+    from werklandschap.verification import calibration
 
     docs.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(report, docs / "calibration.md")
+    generated = calibration.markdown(result)
+    if stability is not None:
+        generated += "\n" + checks.stability_markdown(
+            stability, result.result.seed, result.result.seed + STABILITY_SEED_OFFSET
+        )
+    replace_generated(docs / "calibration.md", generated)
+    replace_section(docs / "validation.md", checks.held_out_markdown(result.posterior))
     spec = overlay_calibrated(UNCALIBRATED, load_calibrated(calibrated), str(calibrated))
     (docs / "parameters.md").write_text(params_markdown(list(spec)), encoding="utf-8")
-    print(f"updated {docs / 'calibration.md'} and {docs / 'parameters.md'}")
+    print(f"updated calibration.md, validation.md (held-out section) and parameters.md in {docs}")
+
+
+GENERATED_MARK = "<!-- generated by `werklandschap calibrate --write --docs` below this line -->"
+
+
+def replace_generated(path: Path, generated: str) -> None:
+    """Keep the hand-written text above `GENERATED_MARK` in `path`, replace what follows."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Calibration\n\n"
+    head = text.split(GENERATED_MARK)[0].rstrip("\n")
+    path.write_text(f"{head}\n\n{GENERATED_MARK}\n\n{generated}", encoding="utf-8")
+
+
+def replace_section(path: Path, section: str) -> None:
+    """Replace the section of `path` with `section`'s heading (to the next `## ` heading), or
+    append it; the rest of the file is kept as it is."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    heading = section.splitlines()[0]
+    start = text.find(f"\n{heading}\n")
+    if start < 0:
+        path.write_text(text.rstrip("\n") + "\n\n" + section, encoding="utf-8")
+        return
+    end = text.find("\n## ", start + len(heading) + 2)
+    rest = text[end:] if end >= 0 else "\n"
+    path.write_text(text[: start + 1] + section.rstrip("\n") + "\n" + rest, encoding="utf-8")
 
 
 def cmd_validation(args: argparse.Namespace) -> int:
@@ -141,40 +258,69 @@ def publish_report(report: Path, docs: Path) -> list[Path]:
 def add_parser(sub) -> None:
     calibrate = sub.add_parser(
         "calibrate",
-        help="fit organic diffusion to the KVO-B analogue (ABC); writes results/calibration/",
-        description="Approximate Bayesian computation by rejection (verification/calibration.py). "
-        "Writes calibration.md, draws.csv and accepted.csv to --out; changes the spec's "
-        "calibrated values and docs/ only with --write and --docs.",
+        help="fit diffusion and organisation to real series (ABC-SMC); writes results/calibration/",
+        description="ABC-SMC with pyabc (verification/calibration.py, docs/calibration.md). "
+        "Writes posterior.json, particles.csv, calibration.md, held_out.md and pyabc's database "
+        "to --out; changes the shipped posterior, the spec's calibrated values and docs/ only "
+        "with --write and --docs.",
     )
     calibrate.add_argument(
-        "--draws", type=_integer(2), default=400, help="prior draws, one run each (default: 400)"
+        "--population",
+        type=_integer(5),
+        default=200,
+        help="particles per generation (default: 200)",
     )
     calibrate.add_argument(
-        "--accept",
-        type=_fraction,
-        default=0.05,
-        help="fraction of draws accepted, the closest to the targets (default: 0.05)",
+        "--generations",
+        type=_integer(1),
+        default=6,
+        help="SMC generations, the stopping rule (default: 6)",
     )
     calibrate.add_argument(
-        "--seed", type=_integer(0), default=2026, help="seed of the draws and runs (default: 2026)"
+        "--seed",
+        type=_integer(0),
+        default=2026,
+        help="seed of the prior draws, kernels and runs (default: 2026)",
+    )
+    calibrate.add_argument(
+        "--workers",
+        type=_integer(1),
+        default=None,
+        help="processes of the local pool (default: one per core)",
+    )
+    calibrate.add_argument(
+        "--scheduler", metavar="ADDRESS", help="run the simulations on this Dask scheduler"
     )
     calibrate.add_argument(
         "--out",
         default="results/calibration",
-        help="folder for the report and the draws (default: results/calibration)",
+        help="folder for the posterior, the report and the database (default: results/calibration)",
+    )
+    calibrate.add_argument(
+        "--stability",
+        action="store_true",
+        help="also run an independent second calibration (seed + 1000) and compare the medians",
+    )
+    calibrate.add_argument(
+        "--coverage",
+        type=_integer(2),
+        metavar="K",
+        help="instead: the coverage check, K fits of synthetic data from known parameters "
+        "(use a smaller --population and --generations)",
     )
     calibrate.add_argument(
         "--write",
         action="store_true",
-        help="record the calibrated medians in model/data/calibrated.json (the spec's defaults)",
+        help="replace model/data/posterior.json and record the posterior medians in "
+        "model/data/calibrated.json (the spec's defaults)",
     )
     calibrate.add_argument(
         "--docs",
         nargs="?",
         const=str(DOCS),
         metavar="DIR",
-        help="with --write: also update calibration.md and parameters.md in DIR "
-        "(default: the project's docs/)",
+        help="with --write: also update calibration.md, validation.md's held-out section and "
+        "parameters.md in DIR (default: the project's docs/)",
     )
     calibrate.set_defaults(func=cmd_calibrate)
 
