@@ -50,18 +50,6 @@ def test_statistics_of_a_linear_series():
     assert stats["share_14y"] == pytest.approx(672 / 3646)
 
 
-def test_small_calibration_accepts_the_closest_draws():
-    result = calibration.calibrate(draws=6, accept=0.34, seed=3, parameters=("threshold_mean",))
-    assert len(result.draws) == 6 and result.accepted.shape[0] == 2
-    assert (
-        result.accepted["distance"].max()
-        <= result.draws["distance"].min() + result.draws["distance"].sort_values().iloc[1]
-    )
-    est = result.estimates["threshold_mean"]
-    assert est["prior_low"] <= est["q05"] <= est["median"] <= est["q95"] <= est["prior_high"]
-    assert "threshold_mean" in calibration.markdown(result)
-
-
 def test_write_calibrated_records_value_source_date_and_method(tmp_path):
     path = tmp_path / "calibrated.json"
     shutil.copy(CALIBRATED_FILE, path)
@@ -123,67 +111,6 @@ def guarded(tmp_path, monkeypatch):
     yield tmp_path
     assert _tree(ROOT / "docs") == docs, "docs/ changed"
     assert CALIBRATED_FILE.read_bytes() == calibrated, "model/data/calibrated.json changed"
-
-
-def test_calibrate_writes_report_and_draws_under_results_by_default(guarded):
-    from werklandschap.cli import main
-
-    assert main(["calibrate", "--draws", "3", "--accept", "0.34"]) == 0
-    out = guarded / "results" / "calibration"
-    assert sorted(p.name for p in out.iterdir()) == ["accepted.csv", "calibration.md", "draws.csv"]
-    text = (out / "calibration.md").read_text()
-    assert "ABC" in text or "Approximate Bayesian computation" in text
-    assert "model/data/calibrated.json" in text
-    for name in calibration.CALIBRATED:
-        assert f"`{name}`" in text
-    draws, accepted = pd.read_csv(out / "draws.csv"), pd.read_csv(out / "accepted.csv")
-    assert len(draws) == 3 and len(accepted) == 1 and accepted["accepted"].all()
-    assert set(calibration.CALIBRATED) <= set(draws.columns)
-    assert sorted(p.name for p in guarded.iterdir()) == ["results"]
-
-
-def test_calibrate_write_and_docs_update_the_data_file_and_docs(guarded, monkeypatch):
-    from werklandschap.cli import main
-
-    target = guarded / "calibrated.json"
-    shutil.copy(CALIBRATED_FILE, target)
-    monkeypatch.setattr(calibration, "CALIBRATED_FILE", target)
-    docs = guarded / "docs"
-    args = ["calibrate", "--draws", "3", "--accept", "0.34", "--out", "cal"]
-    assert main([*args, "--write", "--docs", str(docs)]) == 0
-    entries = load_calibrated(target)
-    assert set(entries) == set(calibration.CALIBRATED)
-    assert {e["date"] for e in entries.values()} == {datetime.date.today().isoformat()}
-    assert all("3 prior draws" in e["method"] for e in entries.values())
-    assert (docs / "calibration.md").read_text() == (guarded / "cal" / "calibration.md").read_text()
-    spec = overlay_calibrated(UNCALIBRATED, entries)
-    assert (docs / "parameters.md").read_text() == params_markdown(list(spec))
-    threshold = entries["threshold_mean"]["value"]
-    assert (
-        f"| `threshold_mean` | uncertainty | {threshold} |" in (docs / "parameters.md").read_text()
-    )
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["--docs"], "--docs needs --write"),
-        (["--draws", "1"], "must be at least 2"),
-        (["--accept", "0"], "must be in (0, 1]"),
-        (["--out", "a_file"], "a_file exists and is not a folder"),
-    ],
-)
-def test_calibrate_bad_input_exits_2_and_writes_nothing(guarded, capsys, args, message):
-    from werklandschap.cli import main
-
-    (guarded / "a_file").write_text("")
-    try:
-        status = main(["calibrate", "--draws", "3", *args])
-    except SystemExit as exc:  # argparse's own errors
-        status = exc.code
-    assert status == 2
-    assert message in capsys.readouterr().err
-    assert sorted(p.name for p in guarded.iterdir()) == ["a_file"]
 
 
 def _morris_table(folder: Path) -> Path:

@@ -59,32 +59,26 @@ def test_salib_problem_uses_the_spec_ranges():
 # --- calibrated values: model/data/calibrated.json overlays the spec ------------------------------
 #: The calibrated defaults as they were when they still lived in model/parameters.py (v0.1.0).
 #: The calibrated values in force (recalibrated after the park network of issue 12).
-CALIBRATED_V010 = {
-    "threshold_mean": 0.506,
-    "awareness_base_rate": 0.0058,
-    "peer_awareness_rate": 0.0674,
-    "cost": 0.119,
-    "peer_weight": 0.227,
-}
-CALIBRATED_SOURCE = "calibrated: ABC rejection on the KVO-B analogue (docs/calibration.md)"
+def test_the_spec_takes_its_calibrated_defaults_from_the_data_file():
+    """Every parameter the calibration declares (verification/calibration.py `CALIBRATED`) has
+    an entry in model/data/calibrated.json, and the spec's default and source are the entry's."""
+    from werklandschap.verification.calibration import CALIBRATED
 
-
-def test_calibrated_defaults_are_unchanged_by_the_move_to_a_data_file():
-    for name, value in CALIBRATED_V010.items():
-        assert DEFAULTS[name] == value and BY_NAME[name].source == CALIBRATED_SOURCE, name
     entries = load_calibrated()
-    assert set(entries) == set(CALIBRATED_V010)
-    for entry in entries.values():
-        assert datetime.date.fromisoformat(entry["date"]) and "ABC rejection" in entry["method"]
+    assert set(entries) == set(CALIBRATED)
+    for name, entry in entries.items():
+        assert DEFAULTS[name] == entry["value"] and BY_NAME[name].source == entry["source"], name
+        assert datetime.date.fromisoformat(entry["date"]) and "ABC-SMC" in entry["method"]
 
 
 def test_the_overlay_replaces_only_default_and_source_of_calibrated_parameters():
     before = {p.name: p for p in UNCALIBRATED}
+    entries = load_calibrated()
     assert [p.name for p in PARAMETERS] == [p.name for p in UNCALIBRATED]
     for p in PARAMETERS:
-        if p.name in CALIBRATED_V010:
-            assert before[p.name].default != p.default  # the value before calibration differs
+        if p.name in entries:
             assert replace(before[p.name], default=p.default, source=p.source) == p
+            assert p.source != before[p.name].source
         else:
             assert before[p.name] == p
 
