@@ -200,8 +200,9 @@ def join(model: WerklandschapModel, provinces: np.ndarray, month: int) -> None:
         model.province_package[i] = package_for(model, int(i))
         model.province_join_month[i] = month
         model.province_green_deal[i] = True
-    if provinces.size and model.regulation_on:  # a 'green_deal' regulation scope grows with it
-        model.municipality_regulated[:] = model.regulation_scope_mask()
+    # No switch of the regulated set here: a 'green_deal' regulation scope grows with the
+    # members through the municipalities' decisions (agents/regulation.py resets the set from
+    # them each month, before any park reads it).
 
 
 def package_for(model: WerklandschapModel, province: int) -> int:

@@ -205,7 +205,7 @@ class Programme(mesa.Agent):
             and not model.province_green_deal.all()
         )
         if joining:
-            green_deal.join_all(model)  # packages and join months recorded; regulation scope
+            green_deal.join_all(model)  # packages and join months recorded
             self.late_join_month = model.month
 
     def take_certification_slots(self, waiting: int) -> int:

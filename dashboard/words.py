@@ -237,13 +237,23 @@ SCENARIOS: dict[str, dict[str, str]] = {
     "baseline": {"nl": "Basisscenario", "en": "Baseline"},
     "built_to_tip": {"nl": "Gebouwd om te kantelen (toets)", "en": "Built to tip (check)"},
     "all_provinces": {"nl": "Alle provincies een Green Deal", "en": "Green Deal in all provinces"},
+    "all_provinces_baseline_money": {
+        "nl": "Alle provincies, geld van het basisscenario",
+        "en": "All provinces, the baseline's money",
+    },
+    "baseline_all_provinces_money": {
+        "nl": "Zes provincies, geld van alle provincies",
+        "en": "Six provinces, all provinces' money",
+    },
     "central_selection": {"nl": "Centrale terreinen kiezen", "en": "Choose central parks"},
     "double_stimulated": {"nl": "Twee keer zoveel gestimuleerd", "en": "Twice as many stimulated"},
     "early_regulation": {"nl": "Eerder nieuwe regels", "en": "New rules earlier"},
+    "green_deal_fixed": {"nl": "Green Deal als vast plan", "en": "Green Deal as a fixed plan"},
     "late_joiners": {"nl": "Provincies sluiten later aan", "en": "Provinces join later"},
     "more_partners": {"nl": "Meer partnergemeenten", "en": "More partner municipalities"},
     "no_programme": {"nl": "Geen programma", "en": "No programme"},
     "organisation_support": {"nl": "Steun bij organiseren", "en": "Support for organising"},
+    "realised": {"nl": "Programma zoals uitgevoerd", "en": "Programme as realised"},
     "spread_selection": {"nl": "Verspreid over provincies", "en": "Spread over provinces"},
     "my_scenario": {"nl": "Mijn scenario", "en": "My scenario"},
 }  # fmt: skip

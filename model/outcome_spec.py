@@ -183,6 +183,18 @@ OUTCOMES: tuple[Outcome, ...] = (
             ("biz", "BIZ", "BIZ"),
         )
     ),
+    *(
+        _O(name=f"organised_during_run_{key}", en=f"organised during the run: {en}",
+           nl=f"georganiseerd tijdens de run: {nl}", unit="parks", dtype="int", refers_to="end",
+           censoring="NaN when the organisation at the start of the run is not recorded",
+           meaning=f"Parks whose organisation at the end of the run is {en} and differs from "
+           "their organisation at the start (they organised, or became a BIZ, during the run).")
+        for key, en, nl in (
+            ("association", "business association", "ondernemersvereniging"),
+            ("park_management", "park management", "parkmanagement"),
+            ("biz", "BIZ", "BIZ"),
+        )
+    ),
     _O(name="peer_carried_share", en="share of after-support growth carried by peers",
        nl="aandeel groei na de steun gedragen door andere terreinen", unit="share",
        dtype="float", refers_to="after_horizon", experiment=True,

@@ -32,6 +32,9 @@ Definitions (tested in tests/test_outcomes.py):
   is <kind> that carry the label at the horizon (NaN when the start organisation is not recorded
   or no park has it). With the end-of-run organisation the share of unorganised parks would be 0
   by construction, since a park must organise before it can transform.
+- `organised_during_run_<kind>` (association, park_management, biz): parks whose organisation at
+  the end of the run is <kind> and differs from the one at the start (an association that became
+  a BIZ counts as biz); NaN when the start organisation is not recorded.
 """
 
 from __future__ import annotations
@@ -147,6 +150,7 @@ class RunResult:
             out[f"labelled_share_org_{org.name.lower()}"] = (
                 _share(at_horizon, start_org == org) if start_org is not None else np.nan
             )
+        out.update(self._organised_during_run())
         out["peer_carried_share"] = twin["peer_carried_share"]
         out["engagement_trend"] = twin["engagement_trend"]
         out["credit_programme"] = credit[Driver.PROGRAMME]
@@ -154,6 +158,21 @@ class RunResult:
         out["credit_intrinsic"] = credit[Driver.INTRINSIC]
         out.update(self._money(horizon, int(labelled[horizon])))
         return out
+
+    def _organised_during_run(self) -> dict[str, float]:
+        """Per organisation type (not none): parks that end the run with it and started without
+        it (number of parks; NaN without a recorded start organisation)."""
+        start = self.initial_organisation
+        changed = None if start is None else self.organisation != start
+        return {
+            f"organised_during_run_{org.name.lower()}": (
+                np.nan
+                if changed is None
+                else int(np.count_nonzero(changed & (self.organisation == org)))
+            )
+            for org in Organisation
+            if org != Organisation.NONE
+        }
 
     def _money(self, horizon: int, labelled: int) -> dict[str, float]:
         """Subsidy money up to the horizon, by source, and labels per M€ (module docstring)."""

@@ -19,7 +19,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from werklandschap.agents.park import Driver, engagement_chance, main_channel, marginal_credit
+from werklandschap.agents.decision import engagement_chance, main_channel, marginal_credit
+from werklandschap.agents.park import Driver
 from werklandschap.model.data import national_data
 from werklandschap.model.network import GraphNetwork, draw_park_graph, network_for
 from werklandschap.model.parameters import DEFAULTS

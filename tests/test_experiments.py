@@ -139,8 +139,9 @@ def test_shipped_experiment_files_are_valid_and_cover_every_lever_scenario():
     files = shipped_experiments()
     assert {"compare_levers", "sobol", "morris", "tipping_phase", "discovery"} <= set(files)
     specs = {name: load_experiment(name) for name in files}
-    # every lever scenario is compared; built_to_tip is a theory check, not a lever
-    levers = set(shipped_scenarios()) - {"built_to_tip"}
+    # every lever scenario is compared; built_to_tip (a theory check) and green_deal_fixed (the
+    # Green Deal as a fixed plan) are model variants, not levers
+    levers = set(shipped_scenarios()) - {"built_to_tip", "green_deal_fixed"}
     assert set(specs["compare_levers"].options["scenarios"]) == levers
     sobol = specs["sobol"]
     assert sobol.options["n"] == 1024 and 8 <= len(sobol.options["parameters"]) <= 12
@@ -166,8 +167,12 @@ def test_integer_and_categorical_factors_map_uniformly():
 
 def test_compare_design_uses_common_random_numbers():
     spec = load_experiment("compare_levers", replications=3)
+    n_scenarios = len(spec.options["scenarios"])  # as listed in compare_levers.yaml
+    assert n_scenarios >= 2
     table, tasks, _ = design.build_design(spec)
-    assert len(tasks) == 10 * 3 and list(table["run_id"]) == list(range(30))
+    assert len(tasks) == n_scenarios * 3
+    assert list(table["run_id"]) == list(range(n_scenarios * 3))
+    assert table.groupby("scenario").size().to_dict() == dict.fromkeys(spec.options["scenarios"], 3)
     per_scenario = table.groupby("scenario")["seed"].apply(tuple)
     assert per_scenario.nunique() == 1  # every scenario: the same seeds
     assert per_scenario.iloc[0] == tuple(derive_seed(2026, r) for r in range(3))

@@ -64,7 +64,9 @@ def test_keyword_arguments_combine_with_a_scenario():
         model.params["green_deal_provinces"]
         == load_scenario("all_provinces").params["green_deal_provinces"]
     )
-    assert model.province_green_deal.all()
+    # under the decision rule nobody is a member at the start: all 12 are in the plan
+    assert model._initial_green_deal().all()
+    assert not model.province_green_deal.any()
 
 
 @pytest.mark.parametrize(
