@@ -206,11 +206,10 @@ def serial(tasks: Iterable[Task], evaluate: Evaluate) -> Iterator[Record]:
         yield run_task(evaluate, task)
 
 
-def process_pool(
-    tasks: Iterable[Task], evaluate: Evaluate, workers: int, chunk: int = 1
-) -> Iterator[Record]:
-    """A local process pool (forkserver: safe with threads; single-threaded BLAS in workers),
-    fed `chunk` tasks per submitted future; warm workers when `evaluate` is the model's."""
+def make_pool(workers: int, warm: bool = False) -> ProcessPoolExecutor:
+    """The project's local process pool: forkserver (safe with threads; single-threaded BLAS in
+    workers), workers that die with their parent, and with `warm` workers (and the forkserver)
+    that load the model, its data and the compiled core before their first task."""
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
     context = mp.get_context(method)
     if method == "forkserver":
@@ -218,16 +217,23 @@ def process_pool(
         # the forkserver is tied to us only when the main thread starts it.
         main = threading.current_thread() is threading.main_thread()
         os.environ[POOL_PARENT_ENV] = str(os.getpid()) if main else ""
-        os.environ[POOL_WARM_ENV] = "1" if evaluate is model_evaluate else ""
+        os.environ[POOL_WARM_ENV] = "1" if warm else ""
         # Takes effect when the forkserver starts (once per process); __main__ stays preloaded
         # so evaluate functions of a script still unpickle in the workers.
         context.set_forkserver_preload(["__main__", __name__])
-    pending = batched(tasks, max(1, chunk))
-    limit = workers * IN_FLIGHT_PER_WORKER
-    warm = evaluate is model_evaluate
-    pool = ProcessPoolExecutor(
+    return ProcessPoolExecutor(
         workers, mp_context=context, initializer=_worker_init, initargs=(warm,)
     )
+
+
+def process_pool(
+    tasks: Iterable[Task], evaluate: Evaluate, workers: int, chunk: int = 1
+) -> Iterator[Record]:
+    """A local process pool (`make_pool`) fed `chunk` tasks per submitted future; warm workers
+    when `evaluate` is the model's."""
+    pending = batched(tasks, max(1, chunk))
+    limit = workers * IN_FLIGHT_PER_WORKER
+    pool = make_pool(workers, warm=evaluate is model_evaluate)
     finished = False
     try:
         running = set()

@@ -43,7 +43,9 @@ def test_negligible_peer_influence_is_never_self_sustaining():
     for s in summaries("baseline", **NEGLIGIBLE):
         assert s["self_sustaining"] == 0.0
         assert np.isnan(s["tipping_month"])
-        assert s["peer_carried_share"] < 0.1
+        # measured over 20 seeds after issue 13: mean 0.020, sd 0.041, max 0.111 (national
+        # visibility and the tiny peer weight left, plus noise): 0.2 is ~4 sd above the mean
+        assert s["peer_carried_share"] < 0.2
 
 
 def test_a_scenario_built_to_tip_is_self_sustaining():

@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing as mp
-import os
 import random
 import threading
 import time
@@ -91,16 +89,11 @@ class SeededExecutor(Executor):
 
 
 def project_pool(workers: int) -> ProcessPoolExecutor:
-    """The project's process pool (the settings of experiments/executors.process_pool)."""
+    """The project's process pool (experiments/executors.make_pool), cold: the ABC simulator
+    is not the model's experiment evaluate function."""
     from werklandschap.experiments import executors
 
-    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-    context = mp.get_context(method)
-    if method == "forkserver":
-        main = threading.current_thread() is threading.main_thread()
-        os.environ[executors.POOL_PARENT_ENV] = str(os.getpid()) if main else ""
-        context.set_forkserver_preload(["__main__", executors.__name__])
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=executors._worker_init)
+    return executors.make_pool(workers)
 
 
 @contextlib.contextmanager
