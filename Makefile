@@ -39,7 +39,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
-	$(BIN)/werklandschap run baseline --replications 20 --overwrite
+	$(BIN)/werklandschap run baseline --replications 40 --per-draw 2 --overwrite
 
 test: $(VENV)/.installed-dev chromium warm
 	$(PYTEST)

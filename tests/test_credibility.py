@@ -166,3 +166,23 @@ def test_docs_calibration_md_reports_the_values_the_spec_uses():
         row = next(line for line in text.splitlines() if line.startswith(f"| `{name}` |"))
         assert row.split("|")[3].strip() == str(entry["value"]), name
         assert BY_NAME[name].default == entry["value"]
+
+
+def test_validation_docs_keep_the_sections_other_commands_write(tmp_path):
+    """`validation --docs` replaces docs/validation.md but keeps the held-out, value-of-
+    information and phase-1 sections that calibrate/voi wrote there."""
+    from werklandschap.verification.cli_credibility import publish_report
+
+    docs, report = tmp_path / "docs", tmp_path / "out" / "validation.md"
+    docs.mkdir()
+    report.parent.mkdir()
+    (docs / "validation.md").write_text(
+        "# old\n\n## Patterns\n\nold patterns\n\n## Held-out prediction\n\nheld out 63\n\n"
+        "## Phase-1 selection check\n\nrank 5\n"
+    )
+    report.write_text("# new\n\n## Patterns\n\nnew patterns\n")
+    publish_report(report, docs)
+    text = (docs / "validation.md").read_text()
+    assert "new patterns" in text and "old patterns" not in text
+    assert "held out 63" in text and "rank 5" in text
+    assert "## Value of information" not in text  # nothing invented

@@ -242,8 +242,27 @@ def cmd_validation(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Sections of docs/validation.md that other commands write (`calibrate --docs`: the held-out
+#: prediction; `werklandschap voi` and verification/phase1.py: by hand from their output), kept
+#: when `validation --docs` replaces the file.
+KEPT_SECTIONS = ("## Held-out prediction", "## Value of information", "## Phase-1 selection check")
+
+
+def section_of(text: str, heading: str) -> str | None:
+    """The section of `text` under `heading` (to the next `## ` heading), or None."""
+    start = text.find(f"\n{heading}\n")
+    if start < 0:
+        return None
+    end = text.find("\n## ", start + len(heading) + 2)
+    return text[start + 1 : end + 1 if end >= 0 else len(text)]
+
+
 def publish_report(report: Path, docs: Path) -> list[Path]:
-    """Copy a report and every image it links (`img/NAME`) into `docs`; the copied images."""
+    """Copy a report and every image it links (`img/NAME`) into `docs`, keeping the
+    `KEPT_SECTIONS` of the file it replaces; the copied images."""
+    target = docs / report.name
+    before = target.read_text(encoding="utf-8") if target.is_file() else ""
+    kept = [section_of(before, heading) for heading in KEPT_SECTIONS]
     text = report.read_text(encoding="utf-8")
     images = sorted(set(re.findall(r"\]\((img/[^)\s]+)\)", text)))
     (docs / "img").mkdir(parents=True, exist_ok=True)
@@ -251,7 +270,10 @@ def publish_report(report: Path, docs: Path) -> list[Path]:
     for image in images:
         shutil.copyfile(report.parent / image, docs / image)
         copied.append(docs / image)
-    shutil.copyfile(report, docs / report.name)
+    shutil.copyfile(report, target)
+    for section in kept:
+        if section is not None:
+            replace_section(target, section)
     return copied
 
 
