@@ -360,9 +360,10 @@ def coach_parks(model: WerklandschapModel) -> None:
 #: Rule name -> compiled twin. Delete an entry to run that rule's numpy form (same results).
 #: Rules 2-6 (engagement, organisation, planning, transformation, stalling) are in
 #: model/compiled_parks.py; the label and the permit events run as numpy.
-from werklandschap.model import compiled_parks  # noqa: E402  (imports the helpers above)
+from werklandschap.model import compiled_fused, compiled_parks  # noqa: E402  (use the above)
 
 TWINS: dict[str, Callable] = {
+    "park_month": compiled_fused.park_month,
     "month_start": month_start,
     "awareness": awareness,
     **compiled_parks.TWINS,
@@ -372,7 +373,7 @@ TWINS: dict[str, Callable] = {
     "record_stages": record_stages,
 }
 #: Modules whose `k_*` kernels `warm_up` must have compiled.
-KERNEL_MODULES = (sys.modules[__name__], compiled_parks)
+KERNEL_MODULES = (sys.modules[__name__], compiled_parks, compiled_fused)
 
 
 def core_name(core: str | None = None) -> str:
@@ -420,6 +421,9 @@ def warm_up(quiet: bool = False) -> float:
     started = time.perf_counter()
     # 40 months reach every kernel (coaching, planning, stalling, the label) with the types
     # every scenario uses (tests/test_compiled.py checks that no scenario compiles more).
-    model = WerklandschapModel("baseline", rng=0, park_agents=False, collect=False)
-    model.run_for(WARM_UP_MONTHS)
+    # The park graph runs the fused month; the mean field runs the per-rule twins.
+    for network in ("graph", "mean_field"):
+        options = {} if network == "graph" else {"network_model": network}
+        model = WerklandschapModel("baseline", rng=0, park_agents=False, collect=False, **options)
+        model.run_for(WARM_UP_MONTHS)
     return time.perf_counter() - started

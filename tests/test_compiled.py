@@ -80,7 +80,8 @@ def test_warm_up_compiles_every_kernel_any_scenario_needs():
     compiled.warm_up()
     before = {name: len(k.signatures) for name, k in kernels().items()}
     assert len(before) >= 14, before  # both kernel modules are seen
-    assert all(n >= 1 for name, n in before.items() if not name.endswith("k_graph_share")), before
+    graph_only = ("k_graph_share", "k_graph_halves")  # per-rule shares: the fused month has its own
+    assert all(n >= 1 for name, n in before.items() if not name.endswith(graph_only)), before
     for name in shipped_scenarios():
         result(name, 1, "compiled", SHORT)
     assert {name: len(k.signatures) for name, k in kernels().items()} == before
@@ -97,10 +98,29 @@ def test_the_comparison_can_fail():
 
 @pytest.mark.parametrize("rule", sorted(compiled.TWINS))
 def test_removing_a_twin_keeps_the_results(rule, monkeypatch):
-    """Each twin alone is exchangeable with its numpy rule (draws included)."""
+    """Each twin alone is exchangeable with its numpy rule (draws included); the per-rule twins
+    of the park step are checked without the fused month, which would otherwise replace them."""
     reference = result("double_stimulated", 5, "compiled", 30)
     monkeypatch.delitem(compiled.TWINS, rule)
+    if rule != "park_month":
+        monkeypatch.delitem(compiled.TWINS, "park_month")
     assert differences(reference, result("double_stimulated", 5, "compiled", 30)) == []
+
+
+def test_the_fused_month_runs_on_the_park_graph_only(monkeypatch):
+    """The fused month does the whole park step on the park graph (no per-rule twin is called)
+    and declines the mean field (where the per-rule twins run)."""
+    calls = []
+    graph = WerklandschapModel("baseline", rng=3, park_agents=False, core="compiled")
+    for name in ("awareness", "engagement", "organisation", "planning", "stalling"):
+        monkeypatch.setitem(compiled.TWINS, name, lambda *a, _n=name: calls.append(_n))
+    graph.run_for(3)
+    assert calls == [] and graph.park_state.stage.any()
+    monkeypatch.undo()
+    mean_field = WerklandschapModel("baseline", rng=3, park_agents=False, core="compiled",
+                                    network_model="mean_field")  # fmt: skip
+    mean_field.run_for(1)
+    assert compiled.compiled_fused.park_month(mean_field, mean_field.park_state) is False
 
 
 def test_the_mean_field_network_is_identical_on_both_cores():
