@@ -209,7 +209,7 @@ def subsidy_step(model: WerklandschapModel) -> None:
     else:
         fund_new_members(model)
     take_applications(model)
-    award_grants(model)
+    model.twins.get("award_grants", award_grants)(model)  # compiled twin if registered
 
 
 def close_programme(model: WerklandschapModel) -> None:

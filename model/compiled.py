@@ -360,7 +360,11 @@ def coach_parks(model: WerklandschapModel) -> None:
 #: Rule name -> compiled twin. Delete an entry to run that rule's numpy form (same results).
 #: Rules 2-6 (engagement, organisation, planning, transformation, stalling) are in
 #: model/compiled_parks.py; the label and the permit events run as numpy.
-from werklandschap.model import compiled_fused, compiled_parks  # noqa: E402  (use the above)
+from werklandschap.model import (  # noqa: E402  (they use the helpers above)
+    compiled_fused,
+    compiled_government,
+    compiled_parks,
+)
 
 TWINS: dict[str, Callable] = {
     "park_month": compiled_fused.park_month,
@@ -370,10 +374,11 @@ TWINS: dict[str, Callable] = {
     "support_speed": support_speed,
     "month_end": month_end,
     "coach_parks": coach_parks,
+    **compiled_government.TWINS,
     "record_stages": record_stages,
 }
 #: Modules whose `k_*` kernels `warm_up` must have compiled.
-KERNEL_MODULES = (sys.modules[__name__], compiled_parks, compiled_fused)
+KERNEL_MODULES = (sys.modules[__name__], compiled_parks, compiled_fused, compiled_government)
 
 
 def core_name(core: str | None = None) -> str:
