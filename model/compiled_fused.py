@@ -70,6 +70,24 @@ def _shares(parks, start, value, halves, use_halves, indptr, indices, weights, i
 
 
 @_njit
+def _pushed_halves(parks, start, halves, indptr, indices, inverse_degree):
+    """`_shares` on a symmetric unit-weight graph, pushed from the parks whose value is not 0
+    (the few adopting parks) instead of pulled by every park of `parks`: each park's count of
+    halves is an integer sum, exact in any order, so the shares are the pulled ones bit for bit."""
+    count = np.zeros(start.size, np.int64)
+    for j in range(start.size):
+        h = halves[start[j]]
+        if h != 0:
+            for e in range(indptr[j], indptr[j + 1]):
+                count[indices[e]] += h
+    out = np.empty(parks.size)
+    for k in range(parks.size):
+        i = parks[k]
+        out[k] = (count[i] * 0.5) * inverse_degree[i]
+    return out
+
+
+@_njit
 def _by_stage(start):
     """Parks by start stage in index order (a stable argsort) and the cut points."""
     counts = np.zeros(N_STAGES, np.int64)
@@ -228,7 +246,8 @@ def k_park_month(rng, graph, s, places, ctx, programme, has_programme, regulatio
                  params, month):  # fmt: skip
     """Rules 0–6 of one month (see the module docstring); returns (stage at the start, every
     transforming park, the newly engaged, their credits)."""
-    indptr, indices, weights, inverse_degree, aware_halves, adopt_halves, use_halves = graph
+    indptr, indices, weights, inverse_degree, aware_halves, adopt_halves, use_halves = graph[:7]
+    symmetric = graph[7]
     (stage, own_motive, threshold, subsidised, coached, permit_event, driver, organisation,
      commitment, vote_month, progress, finished_month, duration) = s  # fmt: skip
     province, town = places
@@ -246,8 +265,11 @@ def k_park_month(rng, graph, s, places, ctx, programme, has_programme, regulatio
                     weights, inverse_degree)  # fmt: skip
     newly_aware = _awareness(rng, unaware, share, province, hazard, peer_rate, stage)
     aware = np.concatenate((order[cuts[0] : cuts[1]], newly_aware))
-    local = _shares(aware, start, ADOPTING_VALUE, adopt_halves, use_halves, indptr, indices,
-                    weights, inverse_degree)  # fmt: skip
+    if use_halves and symmetric:  # few adopting parks push their ties (same integer sums)
+        local = _pushed_halves(aware, start, adopt_halves, indptr, indices, inverse_degree)
+    else:
+        local = _shares(aware, start, ADOPTING_VALUE, adopt_halves, use_halves, indptr,
+                        indices, weights, inverse_degree)  # fmt: skip
     new, credit = _engagement(
         rng, aware, local, province, town,
         (own_motive, threshold, subsidised, permit_event, stage, driver),
@@ -280,7 +302,20 @@ def _graph(network: GraphNetwork) -> tuple:
     use = aware is not None and adopt is not None
     dummy = np.zeros(N_STAGES, np.int64)
     return (a.indptr, a.indices, a.data, network.inverse_degree,
-            aware if use else dummy, adopt if use else dummy, use)  # fmt: skip
+            aware if use else dummy, adopt if use else dummy, use, _symmetric(network))  # fmt: skip
+
+
+_SYMMETRIC: dict[int, tuple[GraphNetwork, bool]] = {}  # id(network) -> (network, A == A.T)
+
+
+def _symmetric(network: GraphNetwork) -> bool:
+    """Whether the (read-only, cached) network's ties are symmetric, checked once per network."""
+    known = _SYMMETRIC.get(id(network))
+    if known is None or known[0] is not network:
+        a = network.adjacency
+        known = (network, bool((a != a.T).nnz == 0))
+        _SYMMETRIC[id(network)] = known
+    return known[1]
 
 
 def park_month(model: WerklandschapModel, s: ParkState) -> bool:
