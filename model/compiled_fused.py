@@ -141,17 +141,22 @@ def _engagement(rng, aware, local, province, town, s, ctx, programme, has_progra
     k = 0
     for j in range(n):
         i = aware[j]
+        binding = permit_event[i]
+        rate = 1.0 if binding else base
+        x = rng.random()
+        # chance = rate * logistic <= rate in floating point (the logistic is <= 1 and a product
+        # with a factor <= 1 does not grow), so u >= rate decides "no" without the utility
+        if x >= rate:
+            continue
         peer = peer_weight * local[j] + province_signal[province[i]]
         support = support_offer[town[i]] + subsidy_offer * (1.0 if subsidised[i] else 0.0)
         if has_programme:
             support = support + role_support * (1.0 if programme[i] else 0.0)
-        binding = permit_event[i]
         regulation = regulation_push[town[i]] if binding else 0.0
-        rate = 1.0 if binding else base
         utility = own_motive[i] + peer + support + regulation - cost
         theta = threshold[i]
         chance = rate * (1.0 / (1.0 + math.exp(-((utility - theta) / noise))))
-        if rng.random() < chance:
+        if x < chance:
             stage[i] = ENGAGED
             _credit(credit[k], chance, (support, peer, regulation), utility, theta, rate, base,
                     noise)  # fmt: skip
