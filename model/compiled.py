@@ -8,7 +8,12 @@ bit-identical, only slower. Each twin has the numpy rule's signature and effects
 mechanism inputs (context arrays, per-park support and regulation terms) in numpy, on the Python
 side, and passes them into a kernel as arrays, so a change of mechanism touches the Python side.
 
-Random numbers: a kernel never draws. Its twin draws the uniforms ahead into a buffer with
+The fused month (model/compiled_fused.py, registered as "park_month") replaces the whole park
+step on the park graph with one kernel that draws from the model's Generator directly; the
+per-rule twins here and in model/compiled_parks.py run where it declines (the mean field) and
+when it is removed from the registry. Government twins: model/compiled_government.py.
+
+Random numbers (per-rule twins): a kernel never draws. Its twin draws the uniforms ahead into a buffer with
 `model.rng.random(k)` — exactly k when the number of parks the rule concerns is known before the
 rule (awareness, engagement), else an upper bound (the parks the rule looks at) — and the kernel
 consumes them in park index order, as the numpy rule does, and returns how many it used; the
