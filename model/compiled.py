@@ -13,10 +13,10 @@ step on the park graph with one kernel that draws from the model's Generator dir
 per-rule twins here and in model/compiled_parks.py run where it declines (the mean field) and
 when it is removed from the registry. Government twins: model/compiled_government.py.
 
-Random numbers (per-rule twins): a kernel never draws. Its twin draws the uniforms ahead into a buffer with
-`model.rng.random(k)` — exactly k when the number of parks the rule concerns is known before the
-rule (awareness, engagement), else an upper bound (the parks the rule looks at) — and the kernel
-consumes them in park index order, as the numpy rule does, and returns how many it used; the
+Random numbers (per-rule twins): a kernel never draws. Its twin draws the uniforms ahead into a
+buffer with `model.rng.random(k)` — exactly k when the number of parks the rule concerns is known
+before the rule (awareness, engagement), else an upper bound (the parks the rule looks at) — and the
+kernel consumes them in park index order, as the numpy rule does, and returns how many it used; the
 PCG64 stream is then moved back by the unused rest (`bit_generator.advance(used - drawn)`), so the
 next draw, in Python or in a kernel, is the one the numpy path would make.
 
