@@ -6,6 +6,13 @@
   one `lexsort`; the kernel ranks only provinces whose pot cannot pay every applicant, by the
   same keys with stable sorts (least significant key first, as `lexsort`), so the granted set
   is the same. Paying (`subsidy.pay`) stays numpy.
+- `take_applications` (twin of `subsidy.take_applications`): the parks that may apply by a
+  kernel, one uniform each drawn in Python (`model.rng.random(k)`, park index order), the
+  applications booked by a second kernel (`u < rate`, tie-break `u / rate`).
+- `municipalities_decide` (twin of `green_deal.municipalities_decide`): the invitations (the
+  programme's static order: most parks first, then file order), local uptake and hazard of every
+  open municipality by a kernel; the draws (one per deciding municipality, index order) and the
+  comparison `u < -expm1(-hazard)` in numpy, as the reference.
 """
 
 from __future__ import annotations
@@ -18,11 +25,12 @@ import numpy as np
 from werklandschap.agents.park import Role, Stage
 from werklandschap.agents.subsidy import NOT_APPLIED, grant_meur, pay
 from werklandschap.model.compiled import _njit
+from werklandschap.model.data import NationalData
 
 if TYPE_CHECKING:
     from werklandschap.model.model import WerklandschapModel
 
-REGULAR, TRANSFORMING = int(Role.REGULAR), int(Stage.TRANSFORMING)
+REGULAR, AWARE, TRANSFORMING = int(Role.REGULAR), int(Stage.AWARE), int(Stage.TRANSFORMING)
 
 
 @_njit
@@ -90,4 +98,111 @@ def award_grants(model: WerklandschapModel) -> np.ndarray:
     return granted
 
 
-TWINS = {"award_grants": award_grants}
+@_njit
+def k_may_apply(stage, applied_month, green_deal, province):
+    """Parks that may apply for the subsidy (aware to transforming, not applied, in a Green Deal
+    province), in index order."""
+    out = np.empty(stage.size, np.int64)
+    k = 0
+    for i in range(stage.size):
+        st = stage[i]
+        if (
+            AWARE <= st <= TRANSFORMING
+            and applied_month[i] == NOT_APPLIED
+            and green_deal[province[i]]
+        ):
+            out[k] = i
+            k += 1
+    return out[:k]
+
+
+@_njit
+def k_book_applications(parks, u, rate, month, applied_month, tie):
+    """Applications of the parks whose uniform is below `rate`, tie-break u / rate."""
+    for j in range(parks.size):
+        if u[j] < rate:
+            applied_month[parks[j]] = month
+            tie[parks[j]] = u[j] / rate
+
+
+def take_applications(model: WerklandschapModel) -> None:
+    """Twin of `subsidy.take_applications`: one uniform per park that may apply."""
+    s, book = model.park_state, model.subsidy
+    parks = k_may_apply(s.stage, book.applied_month, model.province_green_deal, model.park_province)
+    rate = float(model.params["subsidy_application_rate"])
+    u = model.rng.random(parks.size)
+    k_book_applications(parks, u, rate, model.month, book.applied_month, book.tie)
+
+
+@_njit
+def k_partner_hazard(
+    town, stage, parks, order, open_, missing, invite_rate, uptake_rate, moving_stage
+):  # fmt: skip
+    """`green_deal.municipalities_decide` up to its draws: the open municipalities with a
+    positive hazard (index order) and their hazards (invitation + local uptake)."""
+    n = parks.size
+    invited = np.zeros(n, np.bool_)
+    taken = 0
+    for j in range(n):
+        if taken >= missing:
+            break
+        if open_[order[j]]:
+            invited[order[j]] = True
+            taken += 1
+    taking = np.zeros(n, np.int64)
+    for i in range(stage.size):
+        if stage[i] >= moving_stage:
+            taking[town[i]] += 1
+    deciding = np.empty(n, np.int64)
+    hazard = np.empty(n)
+    k = 0
+    for t in range(n):
+        uptake = taking[t] / parks[t] if parks[t] > 0 else 0.0
+        h = invite_rate * (1.0 if invited[t] else 0.0) + uptake_rate * uptake
+        if open_[t] and h > 0:
+            deciding[k] = t
+            hazard[k] = h
+            k += 1
+    return deciding[:k], hazard[:k]
+
+
+_INVITATION_ORDER: dict[int, tuple[NationalData, np.ndarray, np.ndarray]] = {}
+
+
+def _invitation_order(data: NationalData) -> tuple[np.ndarray, np.ndarray]:
+    """Parks per municipality and the programme's invitation order (as `green_deal.invited`),
+    static, computed once per data set."""
+    known = _INVITATION_ORDER.get(id(data))
+    if known is None or known[0] is not data:
+        parks = np.bincount(data.park_municipality, minlength=data.n_municipalities)
+        known = (data, parks, np.lexsort((np.arange(parks.size), -parks)))
+        _INVITATION_ORDER[id(data)] = known
+    return known[1], known[2]
+
+
+def municipalities_decide(model: WerklandschapModel) -> None:
+    """Twin of `green_deal.municipalities_decide`."""
+    p, data = model.params, model.data
+    parks, order = _invitation_order(data)
+    open_ = model.province_green_deal[data.municipality_province] & ~model.municipality_partner
+    missing = p["partner_municipalities"] - int(model.municipality_partner.sum())
+    deciding, hazard = k_partner_hazard(
+        data.park_municipality, model.park_state.stage, parks, order, open_,
+        max(int(missing), 0), float(p["partner_invite_rate"]), float(p["partner_uptake_rate"]),
+        TRANSFORMING,
+    )  # fmt: skip
+    if deciding.size == 0:
+        return
+    draws = model.rng.random(deciding.size)  # one per deciding municipality, in index order
+    joining = deciding[draws < -np.expm1(-hazard)]
+    if joining.size:
+        model.municipality_partner[joining] = True
+        model.municipality_partner_month[joining] = model.month
+        model.partners_changed()
+
+
+TWINS = {
+    "award_grants": award_grants,
+    "take_applications": take_applications,
+    "municipalities_decide": municipalities_decide,
+}
