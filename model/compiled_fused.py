@@ -323,6 +323,28 @@ def _symmetric(network: GraphNetwork) -> bool:
     return known[1]
 
 
+_FACTOR_NAMES = (
+    "plan_speed_park_management", "plan_speed_biz", "transform_speed_park_management",
+    "transform_speed_biz", "stall_factor_park_management", "stall_factor_biz",
+)  # fmt: skip
+_FACTORS: dict[tuple, tuple] = {}  # the six factor parameters -> (plan, transform, stall)
+
+
+def _type_factors(p: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`organising.type_factors` as read-only arrays, cached by the values of its parameters
+    (they are constants of a run; the cache keeps a handful of parameter points)."""
+    key = tuple(float(p[name]) for name in _FACTOR_NAMES)
+    known = _FACTORS.get(key)
+    if known is None:
+        if len(_FACTORS) > 64:  # a design sweeps them: keep the cache small
+            _FACTORS.clear()
+        f = type_factors(p)
+        for array in (f.plan, f.transform, f.stall):
+            array.flags.writeable = False
+        known = _FACTORS[key] = (f.plan, f.transform, f.stall)
+    return known
+
+
 def park_month(model: WerklandschapModel, s: ParkState) -> bool:
     """Twin of `park.step_parks` on the park graph; False (nothing done) on any other network."""
     network = model.network
@@ -331,7 +353,7 @@ def park_month(model: WerklandschapModel, s: ParkState) -> bool:
         return False
     p, ctx, data = model.params, model.context, model.data
     programme = s.role != Role.REGULAR if ctx.programme_active else None
-    f = type_factors(p)
+    f = _type_factors(p)
     organise_params = tuple(float(p[name]) for name in (
         "biz_formation_rate", "association_rate", "park_management_rate", "biz_initiative_rate",
         "biz_retry_months", "biz_support_mean", "biz_support_spread",
@@ -352,7 +374,7 @@ def park_month(model: WerklandschapModel, s: ParkState) -> bool:
         (bool(model.regulation_on), model.municipality_regulated,
          float(p["permit_event_rate"])),
         (biz_support_active(model), organise_params),
-        (engagement_params, float(p["coaching_speedup"]), (f.plan, f.transform, f.stall),
+        (engagement_params, float(p["coaching_speedup"]), f,
          float(p["plan_months"]), float(p["stall_rate"]), float(p["peer_awareness_rate"])),
         model.month,
     )  # fmt: skip
