@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from werklandschap.experiments import design
 from werklandschap.experiments.spec import load_experiment
@@ -121,6 +122,32 @@ def test_the_fused_month_runs_on_the_park_graph_only(monkeypatch):
                                     network_model="mean_field")  # fmt: skip
     mean_field.run_for(1)
     assert compiled.compiled_fused.park_month(mean_field, mean_field.park_state) is False
+
+
+def _odd_graph(network, kind: str):
+    """The park graph with weights 1/2 and 1 ("weighted": the float sums run) or with one
+    direction of some ties removed ("asymmetric": the pulled integer sums run)."""
+    a = network.adjacency.copy()
+    if kind == "weighted":
+        a.data = np.where(np.arange(a.data.size) % 3 == 0, 0.5, 1.0)
+    else:
+        a = sp.csr_matrix(sp.triu(a, k=1) + sp.tril(a, k=-1).multiply(np.arange(a.shape[0]) % 2))
+    return dataclasses.replace(network, adjacency=a)
+
+
+@pytest.mark.parametrize("kind", ["weighted", "asymmetric"])
+def test_other_park_graphs_are_identical_on_both_cores(kind):
+    """The fused month's other share paths (float sums; integer sums pulled, not pushed)."""
+    results = []
+    for core in ("numpy", "compiled"):
+        model = WerklandschapModel("baseline", rng=4, park_agents=False, collect=False, core=core)
+        model.network = _odd_graph(model.network, kind)
+        assert compiled.compiled_fused._graph(model.network)[6:] == (
+            (False, False) if kind == "weighted" else (True, False)
+        )
+        model.run_for(SHORT)
+        results.append(model.result())
+    assert differences(*results) == []
 
 
 def test_the_mean_field_network_is_identical_on_both_cores():
