@@ -407,9 +407,13 @@ _WARM = False
 
 
 def _cached() -> bool:
-    """Whether compiled kernels of this module are in the cache folder already."""
+    """Whether the kernels of every kernel module are in the cache folder already (a cache from
+    an older version without one of the modules still compiles, so it gets the notice too)."""
     folder = cache_dir()
-    return folder.is_dir() and any(folder.rglob("compiled*.k_*.nbi"))
+    if not folder.is_dir():
+        return False
+    names = (module.__name__.rsplit(".", 1)[-1] for module in KERNEL_MODULES)
+    return all(any(folder.rglob(f"{name}.k_*.nbi")) for name in names)
 
 
 def warm_up(quiet: bool = False) -> float:

@@ -185,6 +185,15 @@ def test_a_cold_cache_prints_one_line(monkeypatch, capsys, tmp_path):
     assert capsys.readouterr().err == ""
 
 
+def test_an_older_cache_without_the_fused_kernels_counts_as_cold(monkeypatch, tmp_path):
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    (tmp_path / "compiled.k_month_start-1.py312.nbi").write_text("")  # an older version's
+    assert not compiled._cached()
+    for module in ("compiled_parks", "compiled_fused", "compiled_government"):
+        (tmp_path / f"{module}.k_x-1.py312.nbi").write_text("")
+    assert compiled._cached()
+
+
 def test_the_cache_folder_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "n"))
     assert compiled.cache_dir() == tmp_path / "n"
