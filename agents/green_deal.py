@@ -325,7 +325,7 @@ def step(model: WerklandschapModel) -> None:
     if not deciding(model) or not model.programme_active:
         return
     provinces_decide(model)
-    municipalities_decide(model)
+    model.twins.get("municipalities_decide", municipalities_decide)(model)  # compiled twin if any
 
 
 # --- labs, ambassadors and partner parks ----------------------------------------------------------

@@ -290,6 +290,9 @@ def step_parks(model: WerklandschapModel, s: ParkState) -> None:
     from werklandschap.agents.organising import type_factors  # imports this module
 
     rule = model.twins.get  # a rule's compiled twin (model/compiled.py), else the numpy rule
+    fused = rule("park_month")  # the whole month in one compiled call; False: not applicable
+    if fused is not None and fused(model, s):
+        return
     m = rule("month_start", month_start)(model, s)
     permit_events(model, s)  # rule 0: events at which a municipality's rule binds
     rule("awareness", awareness)(model, s, m)

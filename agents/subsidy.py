@@ -208,8 +208,8 @@ def subsidy_step(model: WerklandschapModel) -> None:
         fill_pots(model)
     else:
         fund_new_members(model)
-    take_applications(model)
-    award_grants(model)
+    model.twins.get("take_applications", take_applications)(model)  # compiled twin if registered
+    model.twins.get("award_grants", award_grants)(model)
 
 
 def close_programme(model: WerklandschapModel) -> None:

@@ -8,10 +8,15 @@ bit-identical, only slower. Each twin has the numpy rule's signature and effects
 mechanism inputs (context arrays, per-park support and regulation terms) in numpy, on the Python
 side, and passes them into a kernel as arrays, so a change of mechanism touches the Python side.
 
-Random numbers: a kernel never draws. Its twin draws the uniforms ahead into a buffer with
-`model.rng.random(k)` — exactly k when the number of parks the rule concerns is known before the
-rule (awareness, engagement), else an upper bound (the parks the rule looks at) — and the kernel
-consumes them in park index order, as the numpy rule does, and returns how many it used; the
+The fused month (model/compiled_fused.py, registered as "park_month") replaces the whole park
+step on the park graph with one kernel that draws from the model's Generator directly; the
+per-rule twins here and in model/compiled_parks.py run where it declines (the mean field) and
+when it is removed from the registry. Government twins: model/compiled_government.py.
+
+Random numbers (per-rule twins): a kernel never draws. Its twin draws the uniforms ahead into a
+buffer with `model.rng.random(k)` — exactly k when the number of parks the rule concerns is known
+before the rule (awareness, engagement), else an upper bound (the parks the rule looks at) — and the
+kernel consumes them in park index order, as the numpy rule does, and returns how many it used; the
 PCG64 stream is then moved back by the unused rest (`bit_generator.advance(used - drawn)`), so the
 next draw, in Python or in a kernel, is the one the numpy path would make.
 
@@ -40,12 +45,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from werklandschap.agents.decision import ADOPTING_VALUE, AWARE_VALUE, neighbour_share
+from werklandschap.agents.decision import AWARE_VALUE, neighbour_share
 from werklandschap.agents.park import (
-    N_DRIVERS,
     N_STAGES,
     MonthStart,
-    Organisation,
     ParkState,
     Role,
     Stage,
@@ -163,101 +166,6 @@ def k_awareness(unaware, share, province, hazard_by_province, peer_rate, u, stag
             hit[j] = True
             stage[i] = aware_stage
     return unaware[hit]
-
-
-@_njit
-def k_engagement(aware, own_motive, peer_term, support, regulation, cost, threshold, rate, noise):
-    """Rule 2's utility and chance per aware park (utility summed in the numpy rule's order)."""
-    utility = np.empty(aware.size)
-    theta = np.empty(aware.size)
-    chance = np.empty(aware.size)
-    for j in range(aware.size):
-        i = aware[j]
-        utility[j] = own_motive[i] + peer_term[j] + support[j] + regulation[j] - cost
-        theta[j] = threshold[i]
-        chance[j] = rate * (1.0 / (1.0 + math.exp(-((utility[j] - theta[j]) / noise))))
-    return utility, theta, chance
-
-
-@_njit
-def k_credit(chance, support, peer, regulation, utility, threshold, rate, noise, n_drivers):
-    """`decision.marginal_credit` and `main_channel` for the new engagements (same order of
-    operations): credits (n, n_drivers), column = Driver, and the main channel of each."""
-    n = chance.size
-    credit = np.zeros((n, n_drivers))
-    drivers = np.empty(n, np.int8)
-    for j in range(n):
-        terms = (support[j], peer[j], regulation[j])
-        for k in range(3):
-            x = ((utility[j] - terms[k]) - threshold[j]) / noise
-            without = rate * (1.0 / (1.0 + math.exp(-x)))
-            credit[j, 2 + k] = min(max(1.0 - without / chance[j], 0.0), 1.0)
-        x = ((utility[j] - ((terms[0] + terms[1]) + terms[2])) - threshold[j]) / noise
-        alone = rate * (1.0 / (1.0 + math.exp(-x)))
-        credit[j, 1] = min(max(alone / chance[j], 0.0), 1.0)
-        best = 1
-        for k in range(2, n_drivers):
-            if credit[j, k] > credit[j, best]:
-                best = k
-        drivers[j] = best
-    return credit, drivers
-
-
-@_njit
-def k_organisation(engaged, organisation, province, factor, rate, speed, u, none, association):
-    """Rule 3: engaged unorganised parks organise at rate * factor * speed; returns draws used."""
-    used = 0
-    for i in engaged:
-        if organisation[i] == none:
-            if u[used] < rate * factor[province[i]] * speed[i]:
-                organisation[i] = association
-            used += 1
-    return used
-
-
-@_njit
-def k_planning(engaged, organisation, speed, plan_months, u, none, stage, progress, transforming):
-    """Rule 4: organised engaged parks start transforming; returns (started, draws used)."""
-    started = np.zeros(engaged.size, np.bool_)
-    used = 0
-    for j in range(engaged.size):
-        i = engaged[j]
-        if organisation[i] != none:
-            if plan_months > 0:
-                go = u[used] < -math.expm1(-speed[i] / plan_months)
-                used += 1
-            else:
-                go = True
-            if go:
-                started[j] = True
-                stage[i] = transforming
-                progress[i] = 0.0
-    return engaged[started], used
-
-
-@_njit
-def k_transformation(transforming, started, progress, speed, finished_month, duration, month):
-    """Rule 5: progress, and the month of finishing; returns every transforming park."""
-    for i in transforming:
-        progress[i] += speed[i]
-    everyone = np.concatenate((transforming, started))
-    for i in everyone:
-        if finished_month[i] < 0 and progress[i] >= duration[i]:
-            finished_month[i] = month
-    return everyone
-
-
-@_njit
-def k_stalling(active, finished_month, supported, stall_rate, u, stage, progress, aware_stage):
-    """Rule 6: unsupported unfinished active parks fall back to awareness; returns draws used."""
-    used = 0
-    for i in active:
-        if finished_month[i] < 0 and not supported[i]:
-            if u[used] < stall_rate:
-                stage[i] = aware_stage
-                progress[i] = 0.0
-            used += 1
-    return used
 
 
 @_njit
@@ -418,85 +326,6 @@ def awareness(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
     m.aware = np.concatenate([m.aware, newly_aware])
 
 
-def engagement_inputs(model: WerklandschapModel, s: ParkState, m: MonthStart, aware: np.ndarray):
-    """The per-park terms of rule 2 that mechanisms set (numpy, as in `park.engagement`):
-    the peer term, the support term and the regulation term of every aware park."""
-    p, ctx, data = model.params, model.context, model.data
-    local = _share(model, m, ADOPTING_VALUE, aware)
-    peer_term = p["peer_weight"] * local + ctx.province_signal[data.park_province[aware]]
-    aware_town = data.park_municipality[aware]
-    support = ctx.support_offer[aware_town]
-    if m.programme_parks is not None:
-        support = support + p["role_support"] * m.programme_parks[aware]
-    regulation = ctx.regulation_push[aware_town]
-    return peer_term, support, regulation
-
-
-def engagement(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
-    """Twin of `park.engagement`: one uniform per aware park; the credits by `k_credit`."""
-    p = model.params
-    aware = m.aware
-    peer_term, support, regulation = engagement_inputs(model, s, m, aware)
-    utility, threshold, chance = k_engagement(
-        aware, s.own_motive, peer_term, support, regulation, float(model.context.cost),
-        s.threshold, float(p["engage_rate"]), float(p["decision_noise"]),
-    )  # fmt: skip
-    engages = model.rng.random(aware.size) < chance
-    newly_engaged = aware[engages]
-    if newly_engaged.size:
-        s.stage[newly_engaged] = Stage.ENGAGED
-        credit, drivers = k_credit(
-            chance[engages], support[engages], peer_term[engages], regulation[engages],
-            utility[engages], threshold[engages], float(p["engage_rate"]),
-            float(p["decision_noise"]), N_DRIVERS,
-        )  # fmt: skip
-        s.driver[newly_engaged] = drivers
-        model.count_engagements(drivers, credit)
-        m.engaged = np.concatenate([m.engaged, newly_engaged])
-
-
-def organisation(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
-    """Twin of `park.organisation`: one uniform per engaged unorganised park."""
-    u = _uniforms(model, m.engaged.size)
-    used = k_organisation(
-        m.engaged, s.organisation, model.data.park_province, model.context.organisation_factor,
-        float(model.params["organise_rate"]), m.speed, u,
-        int(Organisation.NONE), int(Organisation.ASSOCIATION),
-    )  # fmt: skip
-    _give_back(model, u.size, used)
-
-
-def planning(model: WerklandschapModel, s: ParkState, m: MonthStart) -> np.ndarray:
-    """Twin of `park.planning`: one uniform per organised engaged park (none if plan_months
-    is 0)."""
-    u = _uniforms(model, m.engaged.size if model.params["plan_months"] > 0 else 0)
-    started, used = k_planning(
-        m.engaged, s.organisation, m.speed, float(model.params["plan_months"]), u,
-        int(Organisation.NONE), s.stage, s.progress, int(Stage.TRANSFORMING),
-    )  # fmt: skip
-    _give_back(model, u.size, used)
-    return started
-
-
-def transformation(
-    model: WerklandschapModel, s: ParkState, m: MonthStart, started: np.ndarray
-) -> np.ndarray:
-    """Twin of `park.transformation` (no draws)."""
-    return k_transformation(
-        m.transforming, started, s.progress, m.speed, s.finished_month, s.duration, model.month
-    )
-
-
-def stalling(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
-    """Twin of `park.stalling`: one uniform per unsupported unfinished active park."""
-    u = _uniforms(model, m.active.size)
-    used = k_stalling(
-        m.active, s.finished_month, m.supported, float(model.params["stall_rate"]), u,
-        s.stage, s.progress, int(Stage.AWARE),
-    )  # fmt: skip
-    _give_back(model, u.size, used)
-
-
 def support_speed(model: WerklandschapModel, s: ParkState, m: MonthStart) -> np.ndarray:
     """Twin of `park.support_speed` (no draws)."""
     programme = m.programme_parks
@@ -534,21 +363,27 @@ def coach_parks(model: WerklandschapModel) -> None:
 
 
 #: Rule name -> compiled twin. Delete an entry to run that rule's numpy form (same results).
-#: Not registered (numpy form runs) until their twins follow the issue-13 mechanisms: engagement
-#: (per-park subsidy, regulation at permit events), organisation (types, BIZ votes) and
-#: planning / transformation / stalling (per-park type factors).
-#: The kernels of those rules: kept for the port, not compiled by `warm_up`.
-UNREGISTERED_KERNELS = frozenset(
-    {"k_engagement", "k_credit", "k_organisation", "k_planning", "k_transformation", "k_stalling"}
+#: Rules 2-6 (engagement, organisation, planning, transformation, stalling) are in
+#: model/compiled_parks.py; the label and the permit events run as numpy.
+from werklandschap.model import (  # noqa: E402  (they use the helpers above)
+    compiled_fused,
+    compiled_government,
+    compiled_parks,
 )
+
 TWINS: dict[str, Callable] = {
+    "park_month": compiled_fused.park_month,
     "month_start": month_start,
     "awareness": awareness,
+    **compiled_parks.TWINS,
     "support_speed": support_speed,
     "month_end": month_end,
     "coach_parks": coach_parks,
+    **compiled_government.TWINS,
     "record_stages": record_stages,
 }
+#: Modules whose `k_*` kernels `warm_up` must have compiled.
+KERNEL_MODULES = (sys.modules[__name__], compiled_parks, compiled_fused, compiled_government)
 
 
 def core_name(core: str | None = None) -> str:
@@ -572,9 +407,13 @@ _WARM = False
 
 
 def _cached() -> bool:
-    """Whether compiled kernels of this module are in the cache folder already."""
+    """Whether the kernels of every kernel module are in the cache folder already (a cache from
+    an older version without one of the modules still compiles, so it gets the notice too)."""
     folder = cache_dir()
-    return folder.is_dir() and any(folder.rglob("compiled.k_*.nbi"))
+    if not folder.is_dir():
+        return False
+    names = (module.__name__.rsplit(".", 1)[-1] for module in KERNEL_MODULES)
+    return all(any(folder.rglob(f"{name}.k_*.nbi")) for name in names)
 
 
 def warm_up(quiet: bool = False) -> float:
@@ -596,6 +435,9 @@ def warm_up(quiet: bool = False) -> float:
     started = time.perf_counter()
     # 40 months reach every kernel (coaching, planning, stalling, the label) with the types
     # every scenario uses (tests/test_compiled.py checks that no scenario compiles more).
-    model = WerklandschapModel("baseline", rng=0, park_agents=False, collect=False)
-    model.run_for(WARM_UP_MONTHS)
+    # The park graph runs the fused month; the mean field runs the per-rule twins.
+    for network in ("graph", "mean_field"):
+        options = {} if network == "graph" else {"network_model": network}
+        model = WerklandschapModel("baseline", rng=0, park_agents=False, collect=False, **options)
+        model.run_for(WARM_UP_MONTHS)
     return time.perf_counter() - started

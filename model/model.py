@@ -370,7 +370,7 @@ class WerklandschapModel(mesa.Model):
         the selection of labs and ambassadors)."""
         if drivers.size:
             row = int(self.time)
-            np.add.at(self._engagements[row], drivers, 1)
+            self._engagements[row] += np.bincount(drivers, minlength=N_DRIVERS)  # = np.add.at
             if credit is None:
                 self._credit[row, Driver.PROGRAMME] += drivers.size
             else:

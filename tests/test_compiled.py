@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from werklandschap.experiments import design
 from werklandschap.experiments.spec import load_experiment
@@ -67,15 +68,21 @@ def test_a_morris_design_sample_is_identical_on_both_cores():
 
 
 def kernels() -> dict[str, object]:
-    return {name: k for name, k in vars(compiled).items() if name.startswith("k_")}
+    return {
+        f"{module.__name__}.{name}": k
+        for module in compiled.KERNEL_MODULES
+        for name, k in vars(module).items()
+        if name.startswith("k_")
+    }
 
 
 def test_warm_up_compiles_every_kernel_any_scenario_needs():
     """After `warm_up` no shipped scenario compiles a kernel again (no pause inside a run)."""
     compiled.warm_up()
     before = {name: len(k.signatures) for name, k in kernels().items()}
-    unused = {"k_graph_share", *compiled.UNREGISTERED_KERNELS}
-    assert all(n >= 1 for name, n in before.items() if name not in unused), before
+    assert len(before) >= 14, before  # both kernel modules are seen
+    graph_only = ("k_graph_share", "k_graph_halves")  # per-rule shares: the fused month has its own
+    assert all(n >= 1 for name, n in before.items() if not name.endswith(graph_only)), before
     for name in shipped_scenarios():
         result(name, 1, "compiled", SHORT)
     assert {name: len(k.signatures) for name, k in kernels().items()} == before
@@ -92,10 +99,55 @@ def test_the_comparison_can_fail():
 
 @pytest.mark.parametrize("rule", sorted(compiled.TWINS))
 def test_removing_a_twin_keeps_the_results(rule, monkeypatch):
-    """Each twin alone is exchangeable with its numpy rule (draws included)."""
+    """Each twin alone is exchangeable with its numpy rule (draws included); the per-rule twins
+    of the park step are checked without the fused month, which would otherwise replace them."""
     reference = result("double_stimulated", 5, "compiled", 30)
     monkeypatch.delitem(compiled.TWINS, rule)
+    if rule != "park_month":
+        monkeypatch.delitem(compiled.TWINS, "park_month")
     assert differences(reference, result("double_stimulated", 5, "compiled", 30)) == []
+
+
+def test_the_fused_month_runs_on_the_park_graph_only(monkeypatch):
+    """The fused month does the whole park step on the park graph (no per-rule twin is called)
+    and declines the mean field (where the per-rule twins run)."""
+    calls = []
+    graph = WerklandschapModel("baseline", rng=3, park_agents=False, core="compiled")
+    for name in ("awareness", "engagement", "organisation", "planning", "stalling"):
+        monkeypatch.setitem(compiled.TWINS, name, lambda *a, _n=name: calls.append(_n))
+    graph.run_for(3)
+    assert calls == [] and graph.park_state.stage.any()
+    monkeypatch.undo()
+    mean_field = WerklandschapModel("baseline", rng=3, park_agents=False, core="compiled",
+                                    network_model="mean_field")  # fmt: skip
+    mean_field.run_for(1)
+    assert compiled.compiled_fused.park_month(mean_field, mean_field.park_state) is False
+
+
+def _odd_graph(network, kind: str):
+    """The park graph with weights 1/2 and 1 ("weighted": the float sums run) or with one
+    direction of some ties removed ("asymmetric": the pulled integer sums run)."""
+    a = network.adjacency.copy()
+    if kind == "weighted":
+        a.data = np.where(np.arange(a.data.size) % 3 == 0, 0.5, 1.0)
+    else:
+        a = sp.csr_matrix(sp.triu(a, k=1) + sp.tril(a, k=-1).multiply(np.arange(a.shape[0]) % 2))
+    return dataclasses.replace(network, adjacency=a)
+
+
+@pytest.mark.parametrize("kind", ["weighted", "asymmetric"])
+def test_other_park_graphs_are_identical_on_both_cores(kind):
+    """The fused month's other share paths (float sums; integer sums pulled, not pushed)."""
+    results = []
+    for core in ("numpy", "compiled"):
+        model = WerklandschapModel("baseline", rng=4, park_agents=False, collect=False, core=core)
+        model.network = _odd_graph(model.network, kind)
+        assert compiled.compiled_fused._graph(model.network)[6:] == (
+            (False, False) if kind == "weighted" else (True, False)
+        )
+        model.run_for(SHORT)
+        results.append(model.result())
+    assert differences(*results) == []
 
 
 def test_the_mean_field_network_is_identical_on_both_cores():
@@ -131,6 +183,15 @@ def test_a_cold_cache_prints_one_line(monkeypatch, capsys, tmp_path):
     assert len(err) == 1 and err[0].startswith("compiling the model core (first run only")
     compiled.warm_up()  # warm: silent
     assert capsys.readouterr().err == ""
+
+
+def test_an_older_cache_without_the_fused_kernels_counts_as_cold(monkeypatch, tmp_path):
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    (tmp_path / "compiled.k_month_start-1.py312.nbi").write_text("")  # an older version's
+    assert not compiled._cached()
+    for module in ("compiled_parks", "compiled_fused", "compiled_government"):
+        (tmp_path / f"{module}.k_x-1.py312.nbi").write_text("")
+    assert compiled._cached()
 
 
 def test_the_cache_folder_follows_the_environment(monkeypatch, tmp_path):

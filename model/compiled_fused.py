@@ -1,0 +1,385 @@
+"""The fused park month: rules 0–6 of one month in one compiled call (`k_park_month`).
+
+`park_month` (registered as "park_month" in `compiled.TWINS`) replaces `park.step_parks` on the
+park graph: one kernel runs month start, permit events, awareness, engagement, support and
+speed, organisation (organic BIZ, type choice, BIZ votes), planning, transformation and
+stalling; Python then books the engagements (`count_engagements`), runs the label (it takes the
+certification slots from the programme) and the month end. The mean-field network (or any other
+share rule) falls back to the per-rule twins.
+
+Random numbers: the kernel draws from the model's own `numpy.random.Generator` (numba shares the
+bit generator's state with numpy, and `Generator.random()` in numba is numpy's `random_standard_
+uniform`), one uniform per concerned park in exactly the numpy rules' order, so the stream after
+the call is the one the numpy rules leave: nothing is drawn ahead or given back.
+
+Arithmetic: the expressions of agents/park.py, agents/organising.py and agents/regulation.py in
+the same order (no fastmath); see model/compiled.py for the one known `expm1` caveat.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from werklandschap.agents.decision import ADOPTING_VALUE, AWARE_VALUE
+from werklandschap.agents.organising import (
+    BIZ_MAJORITY,
+    BIZ_TURNOUT,
+    biz_support_active,
+    type_factors,
+)
+from werklandschap.agents.park import N_DRIVERS, N_STAGES, ParkState, Role
+from werklandschap.agents.park import label as numpy_label
+from werklandschap.model.compiled import _halves, _njit, _unit_weights, k_month_end
+from werklandschap.model.compiled_parks import (
+    ASSOCIATION,
+    AWARE,
+    BIZ,
+    ENGAGED,
+    NONE,
+    PARK_MANAGEMENT,
+    TRANSFORMING,
+    _credit,
+)
+from werklandschap.model.network import GraphNetwork
+
+if TYPE_CHECKING:
+    from werklandschap.model.model import WerklandschapModel
+
+
+@_njit
+def _shares(parks, start, value, halves, use_halves, indptr, indices, weights, inverse_degree):
+    """Neighbour share of `parks` by stage at the start (`compiled.k_graph_halves` when every
+    tie weighs 1 and every value is a multiple of 1/2, else `compiled.k_graph_share`)."""
+    out = np.empty(parks.size)
+    for j in range(parks.size):
+        i = parks[j]
+        if use_halves:
+            count = 0
+            for e in range(indptr[i], indptr[i + 1]):
+                count += halves[start[indices[e]]]
+            out[j] = (count * 0.5) * inverse_degree[i]
+        else:
+            total = 0.0
+            for e in range(indptr[i], indptr[i + 1]):
+                total += weights[e] * value[start[indices[e]]]
+            out[j] = total * inverse_degree[i]
+    return out
+
+
+@_njit
+def _pushed_halves(parks, start, halves, indptr, indices, inverse_degree):
+    """`_shares` on a symmetric unit-weight graph, pushed from the parks whose value is not 0
+    (the few adopting parks) instead of pulled by every park of `parks`: each park's count of
+    halves is an integer sum, exact in any order, so the shares are the pulled ones bit for bit."""
+    count = np.zeros(start.size, np.int64)
+    for j in range(start.size):
+        h = halves[start[j]]
+        if h != 0:
+            for e in range(indptr[j], indptr[j + 1]):
+                count[indices[e]] += h
+    out = np.empty(parks.size)
+    for k in range(parks.size):
+        i = parks[k]
+        out[k] = (count[i] * 0.5) * inverse_degree[i]
+    return out
+
+
+@_njit
+def _by_stage(start):
+    """Parks by start stage in index order (a stable argsort) and the cut points."""
+    counts = np.zeros(N_STAGES, np.int64)
+    for i in range(start.size):
+        counts[start[i]] += 1
+    cuts = np.cumsum(counts)
+    fill = np.zeros(N_STAGES, np.int64)
+    fill[1:] = cuts[:-1]
+    order = np.empty(start.size, np.int64)
+    for i in range(start.size):
+        order[fill[start[i]]] = i
+        fill[start[i]] += 1
+    return order, cuts
+
+
+@_njit
+def _permit_events(rng, on, regulated, town, rate, permit_event):
+    """Rule 0 (`regulation.permit_events`): one uniform per park in a regulated municipality."""
+    permit_event[:] = False
+    if on:
+        for i in range(town.size):
+            if regulated[town[i]]:
+                permit_event[i] = rng.random() < rate
+
+
+@_njit
+def _awareness(rng, unaware, share, province, hazard, peer_rate, stage):
+    """Rule 1: returns the newly aware parks (index order)."""
+    new = np.empty(unaware.size, np.int64)
+    k = 0
+    for j in range(unaware.size):
+        i = unaware[j]
+        if rng.random() < -math.expm1(-(hazard[province[i]] + peer_rate * share[j])):
+            new[k] = i
+            k += 1
+    for j in range(k):
+        stage[new[j]] = AWARE
+    return new[:k]
+
+
+@_njit
+def _engagement(rng, aware, local, province, town, s, ctx, programme, has_programme, params):
+    """Rule 2 (as `compiled_parks.k_engagement`, drawing from rng): returns the newly engaged
+    (in `aware` order) and their credits."""
+    own_motive, threshold, subsidised, permit_event, stage, driver = s
+    province_signal, support_offer, regulation_push = ctx
+    peer_weight, subsidy_offer, role_support, cost, base, noise = params
+    n = aware.size
+    new = np.empty(n, np.int64)
+    credit = np.zeros((n, N_DRIVERS))
+    k = 0
+    for j in range(n):
+        i = aware[j]
+        binding = permit_event[i]
+        rate = 1.0 if binding else base
+        x = rng.random()
+        # chance = rate * logistic <= rate in floating point (the logistic is <= 1 and a product
+        # with a factor <= 1 does not grow), so u >= rate decides "no" without the utility
+        if x >= rate:
+            continue
+        peer = peer_weight * local[j] + province_signal[province[i]]
+        support = support_offer[town[i]] + subsidy_offer * (1.0 if subsidised[i] else 0.0)
+        if has_programme:
+            support = support + role_support * (1.0 if programme[i] else 0.0)
+        regulation = regulation_push[town[i]] if binding else 0.0
+        utility = own_motive[i] + peer + support + regulation - cost
+        theta = threshold[i]
+        chance = rate * (1.0 / (1.0 + math.exp(-((utility - theta) / noise))))
+        if x < chance:
+            stage[i] = ENGAGED
+            _credit(credit[k], chance, (support, peer, regulation), utility, theta, rate, base,
+                    noise)  # fmt: skip
+            best = 1
+            for c in range(2, N_DRIVERS):
+                if credit[k, c] > credit[k, best]:
+                    best = c
+            driver[i] = best
+            new[k] = i
+            k += 1
+    return new[:k], credit[:k]
+
+
+@_njit
+def _organise(rng, engaged, organisation, province, commitment, vote_month, speed, factor,
+              support_active, params, month):  # fmt: skip
+    """Rule 3 (agents/organising.py): organic BIZ, type choice, BIZ votes, in that draw order."""
+    formation, association, management, initiative, retry, mean, spread = params
+    for i in range(organisation.size):
+        if organisation[i] != BIZ and rng.random() < formation:  # draws only without a BIZ
+            organisation[i] = BIZ
+    voters = np.empty(engaged.size, np.int64)
+    n_voters = 0
+    for i in engaged:
+        org = organisation[i]
+        last = vote_month[i]
+        can_vote = support_active[province[i]] and (last == -1 or month - last >= retry)
+        unorganised = org == NONE
+        if not (unorganised or (org == ASSOCIATION and can_vote)):
+            continue
+        flag = 1.0 if unorganised else 0.0
+        scale = factor[province[i]] * speed[i]
+        a = association * scale * flag
+        pm = management * commitment[i] * scale * flag
+        b = initiative * scale * (1.0 if can_vote else 0.0)
+        x = rng.random()
+        if x < a:
+            organisation[i] = ASSOCIATION
+        elif x < a + pm:
+            organisation[i] = PARK_MANAGEMENT
+        elif x >= a + pm and x < a + pm + b:
+            voters[n_voters] = i
+            n_voters += 1
+    for j in range(n_voters):
+        i = voters[j]
+        in_favour = mean + spread * (2 * rng.random() - 1)
+        if commitment[i] >= BIZ_TURNOUT and in_favour >= BIZ_MAJORITY:
+            organisation[i] = BIZ
+        vote_month[i] = month
+
+
+@_njit
+def _plan_transform_stall(rng, engaged, transforming, active, s, speed, supported, factors,
+                          plan_months, stall_rate, month):  # fmt: skip
+    """Rules 4–6: planning (one uniform per organised engaged park), transformation (no draws),
+    stalling (one per unsupported unfinished active park); returns every transforming park."""
+    organisation, stage, progress, finished_month, duration = s
+    plan, transform, stall = factors
+    started = np.empty(engaged.size, np.int64)
+    k = 0
+    for i in engaged:
+        if organisation[i] != NONE:
+            go = True
+            if plan_months > 0:
+                go = rng.random() < -math.expm1(-(speed[i] * plan[organisation[i]] / plan_months))
+            if go:
+                started[k] = i
+                k += 1
+    for j in range(k):
+        stage[started[j]] = TRANSFORMING
+        progress[started[j]] = 0.0
+    for i in transforming:
+        progress[i] += speed[i] * transform[organisation[i]]
+    everyone = np.concatenate((transforming, started[:k]))
+    for i in everyone:
+        if finished_month[i] < 0 and progress[i] >= duration[i]:
+            finished_month[i] = month
+    for i in active:
+        # draws only for the unsupported unfinished (short-circuit `and`)
+        if (
+            finished_month[i] < 0
+            and not supported[i]
+            and rng.random() < stall_rate * stall[organisation[i]]
+        ):
+            stage[i] = AWARE
+            progress[i] = 0.0
+    return everyone
+
+
+@_njit
+def k_park_month(rng, graph, s, places, ctx, programme, has_programme, regulation, organising,
+                 params, month):  # fmt: skip
+    """Rules 0–6 of one month (see the module docstring); returns (stage at the start, every
+    transforming park, the newly engaged, their credits)."""
+    indptr, indices, weights, inverse_degree, aware_halves, adopt_halves, use_halves = graph[:7]
+    symmetric = graph[7]
+    (stage, own_motive, threshold, subsidised, coached, permit_event, driver, organisation,
+     commitment, vote_month, progress, finished_month, duration) = s  # fmt: skip
+    province, town = places
+    hazard, province_signal, support_offer, regulation_push, organisation_factor = ctx
+    regulation_on, regulated, event_rate = regulation
+    support_active, organise_params = organising
+    engagement_params, speedup, factors, plan_months, stall_rate, peer_rate = params
+
+    start = stage.copy()
+    order, cuts = _by_stage(start)
+    unaware, engaged0 = order[: cuts[0]], order[cuts[1] : cuts[2]]
+    transforming, active = order[cuts[2] : cuts[3]], order[cuts[1] : cuts[3]]
+    _permit_events(rng, regulation_on, regulated, town, event_rate, permit_event)
+    share = _shares(unaware, start, AWARE_VALUE, aware_halves, use_halves, indptr, indices,
+                    weights, inverse_degree)  # fmt: skip
+    newly_aware = _awareness(rng, unaware, share, province, hazard, peer_rate, stage)
+    aware = np.concatenate((order[cuts[0] : cuts[1]], newly_aware))
+    if use_halves and symmetric:  # few adopting parks push their ties (same integer sums)
+        local = _pushed_halves(aware, start, adopt_halves, indptr, indices, inverse_degree)
+    else:
+        local = _shares(aware, start, ADOPTING_VALUE, adopt_halves, use_halves, indptr,
+                        indices, weights, inverse_degree)  # fmt: skip
+    new, credit = _engagement(
+        rng, aware, local, province, town,
+        (own_motive, threshold, subsidised, permit_event, stage, driver),
+        (province_signal, support_offer, regulation_push), programme, has_programme,
+        engagement_params,
+    )  # fmt: skip
+    engaged = np.concatenate((engaged0, new))
+    n = stage.size
+    supported = np.empty(n, np.bool_)
+    speed = np.empty(n)
+    for i in range(n):  # `park.support_speed`
+        supported[i] = coached[i] or subsidised[i] or (has_programme and programme[i])
+        speed[i] = 1.0 + speedup * (1.0 if supported[i] else 0.0)
+    _organise(rng, engaged, organisation, province, commitment, vote_month, speed,
+              organisation_factor, support_active, organise_params, month)  # fmt: skip
+    everyone = _plan_transform_stall(
+        rng, engaged, transforming, active,
+        (organisation, stage, progress, finished_month, duration), speed, supported, factors,
+        plan_months, stall_rate, month,
+    )  # fmt: skip
+    return start, everyone, new, credit
+
+
+def _graph(network: GraphNetwork) -> tuple:
+    """The park graph's arrays for the kernel, with the integer halves of both stage values
+    when every tie weighs 1 (else the float sums run)."""
+    a = network.adjacency
+    aware = _halves(AWARE_VALUE) if _unit_weights(network) else None
+    adopt = _halves(ADOPTING_VALUE) if aware is not None else None
+    use = aware is not None and adopt is not None
+    dummy = np.zeros(N_STAGES, np.int64)
+    return (a.indptr, a.indices, a.data, network.inverse_degree,
+            aware if use else dummy, adopt if use else dummy, use, _symmetric(network))  # fmt: skip
+
+
+_SYMMETRIC: dict[int, tuple[GraphNetwork, bool]] = {}  # id(network) -> (network, A == A.T)
+
+
+def _symmetric(network: GraphNetwork) -> bool:
+    """Whether the (read-only, cached) network's ties are symmetric, checked once per network."""
+    known = _SYMMETRIC.get(id(network))
+    if known is None or known[0] is not network:
+        a = network.adjacency
+        known = (network, bool((a != a.T).nnz == 0))
+        _SYMMETRIC[id(network)] = known
+    return known[1]
+
+
+_FACTOR_NAMES = (
+    "plan_speed_park_management", "plan_speed_biz", "transform_speed_park_management",
+    "transform_speed_biz", "stall_factor_park_management", "stall_factor_biz",
+)  # fmt: skip
+_FACTORS: dict[tuple, tuple] = {}  # the six factor parameters -> (plan, transform, stall)
+
+
+def _type_factors(p: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`organising.type_factors` as read-only arrays, cached by the values of its parameters
+    (they are constants of a run; the cache keeps a handful of parameter points)."""
+    key = tuple(float(p[name]) for name in _FACTOR_NAMES)
+    known = _FACTORS.get(key)
+    if known is None:
+        if len(_FACTORS) > 64:  # a design sweeps them: keep the cache small
+            _FACTORS.clear()
+        f = type_factors(p)
+        for array in (f.plan, f.transform, f.stall):
+            array.flags.writeable = False
+        known = _FACTORS[key] = (f.plan, f.transform, f.stall)
+    return known
+
+
+def park_month(model: WerklandschapModel, s: ParkState) -> bool:
+    """Twin of `park.step_parks` on the park graph; False (nothing done) on any other network."""
+    network = model.network
+    if not (isinstance(network, GraphNetwork)
+            and type(network).peer_share is GraphNetwork.peer_share):  # fmt: skip
+        return False
+    p, ctx, data = model.params, model.context, model.data
+    programme = s.role != Role.REGULAR if ctx.programme_active else None
+    f = _type_factors(p)
+    organise_params = tuple(float(p[name]) for name in (
+        "biz_formation_rate", "association_rate", "park_management_rate", "biz_initiative_rate",
+        "biz_retry_months", "biz_support_mean", "biz_support_spread",
+    ))  # fmt: skip
+    engagement_params = (
+        float(p["peer_weight"]), float(ctx.subsidy_offer), float(p["role_support"]),
+        float(ctx.cost), float(p["engage_rate"]), float(p["decision_noise"]),
+    )  # fmt: skip
+    start, everyone, new, credit = k_park_month(
+        model.rng, _graph(network),
+        (s.stage, s.own_motive, s.threshold, s.subsidised, s.coached, s.permit_event, s.driver,
+         s.organisation, s.commitment, s.biz_vote_month, s.progress, s.finished_month,
+         s.duration),
+        (data.park_province, data.park_municipality),
+        (ctx.awareness_hazard, ctx.province_signal, ctx.support_offer, ctx.regulation_push,
+         ctx.organisation_factor),
+        s.coached if programme is None else programme, programme is not None,
+        (bool(model.regulation_on), model.municipality_regulated,
+         float(p["permit_event_rate"])),
+        (biz_support_active(model), organise_params),
+        (engagement_params, float(p["coaching_speedup"]), f,
+         float(p["plan_months"]), float(p["stall_rate"]), float(p["peer_awareness_rate"])),
+        model.month,
+    )  # fmt: skip
+    if new.size:
+        model.count_engagements(s.driver[new], credit)
+    model.twins.get("label", numpy_label)(model, s, everyone)
+    k_month_end(s.months_in_stage, s.stage, start)
+    return True
