@@ -25,12 +25,15 @@ readme_figures = _load()
 
 
 def test_the_command_is_the_one_make_run_runs():
-    # 20 replications, default seed (0): the numbers depend on both
+    # 40 replications, 2 seeds per posterior parameter set, default seed (0): the numbers
+    # depend on all three
     assert readme_figures.make_run_arguments() == [
         "run",
         "baseline",
         "--replications",
-        "20",
+        "40",
+        "--per-draw",
+        "2",
         "--overwrite",
     ]
 
