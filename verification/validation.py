@@ -332,8 +332,8 @@ def _sensitivity_section(table: pd.DataFrame, morris_folder, params) -> list[str
     lines = [
         "## What matters most",
         "",
-        f"Morris screening of every uncertainty and lever (results in `{morris_folder}`), output: labelled "
-        + fill("parks at the end of {horizon_year}", params)
+        f"Morris screening of every uncertainty and lever (results in `{morris_folder}`), "
+        + fill("output: labelled parks at the end of {horizon_year}", params)
         + "; μ* = mean absolute elementary effect (parks), with its bootstrap 95% half-width.",
         "",
         "| rank | parameter | μ* | ± | σ |",
