@@ -67,6 +67,19 @@ COLD_COMPILE_SECONDS = 20
 WARM_UP_MONTHS = 40
 
 
+def interrupted(error: BaseException) -> bool:
+    """Whether `error` is a Ctrl-C that arrived inside compiled code: numba turns a
+    KeyboardInterrupt raised while it runs Python (e.g. unpickling a kernel's constants) into a
+    SystemError whose cause chain holds the KeyboardInterrupt."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, KeyboardInterrupt):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def cache_dir() -> Path:
     """The folder numba caches compiled kernels in: `NUMBA_CACHE_DIR`, else the user's cache
     folder (`XDG_CACHE_HOME` or ~/.cache) / werklandschap / numba."""

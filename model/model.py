@@ -32,6 +32,7 @@ from werklandschap.agents.programme import Programme
 from werklandschap.agents.province import Province
 from werklandschap.agents.selection import largest_remainder
 from werklandschap.agents.subsidy import SOURCES, SubsidyBook
+from werklandschap.model.compiled import interrupted as compiled_interrupted
 from werklandschap.model.compiled import twins_for
 from werklandschap.model.data import NationalData, national_data
 from werklandschap.model.network import GraphNetwork, ParkNetwork, network_for
@@ -330,6 +331,14 @@ class WerklandschapModel(mesa.Model):
     # --- the monthly step -----------------------------------------------------------------------
     def step(self) -> None:
         """One month: programme, provinces, municipalities, parks, record."""
+        try:
+            self._month()
+        except SystemError as error:  # Ctrl-C inside a compiled kernel: still a Ctrl-C
+            if compiled_interrupted(error):
+                raise KeyboardInterrupt from None
+            raise
+
+    def _month(self) -> None:
         self.month = int(self.time) - 1
         if self.month + 1 >= len(self._stage_counts):  # stepped past the planned end: go on
             self._extend_records(12)

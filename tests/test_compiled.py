@@ -226,3 +226,29 @@ def test_a_chunked_warm_pool_gives_the_serial_records():
         a, b = (np.array(list(r["outcomes"].values())) for r in (other, record))
         assert np.array_equal(a, b, equal_nan=True)  # unreached targets are NaN in both
         assert np.array_equal(other["labelled"], record["labelled"])
+
+
+def test_a_ctrl_c_inside_a_kernel_is_still_a_ctrl_c(monkeypatch):
+    """numba wraps a KeyboardInterrupt raised while it runs Python into a SystemError; a model
+    step turns it back into KeyboardInterrupt (so `run` keeps its work and prints the resume
+    hint), and leaves any other SystemError alone."""
+    from werklandschap.model.model import WerklandschapModel
+
+    def wrapped(*args):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:
+            raise SystemError("returned a result with an exception set") from interrupt
+
+    model = WerklandschapModel("baseline", rng=1, park_agents=False, collect=False)
+    monkeypatch.setattr(model, "_update_context", wrapped)
+    with pytest.raises(KeyboardInterrupt):
+        model.step()
+
+    def other_error(*args):
+        raise SystemError("another error")
+
+    model = WerklandschapModel("baseline", rng=1, park_agents=False, collect=False)
+    monkeypatch.setattr(model, "_update_context", other_error)
+    with pytest.raises(SystemError, match="another error"):
+        model.step()
