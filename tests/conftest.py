@@ -70,6 +70,21 @@ SLOW_TESTS = {
     "test_ladder::test_each_rung_adds_labelled_parks",
     # ten pyabc fits of synthetic data (stand-in simulator)
     "test_calibration::test_coverage_of_the_stand_in_posterior",
+    # pyabc end to end (the wiring is in the fast tier through the stand-in tests)
+    "test_calibration::test_smc_is_reproducible_from_its_seed_and_finds_the_true_value",
+    "test_calibration::test_calibrate_writes_the_posterior_under_results_by_default",
+    # the Bass reduction on the numpy reference (the compiled core is in the fast tier and
+    # tests/test_compiled.py proves both cores identical); one parametrisation each
+    "test_bass::test_bass_reduction_matches_closed_form[0.03-0.38-numpy]",
+    "test_bass::test_bass_reduction_matches_closed_form[0.01-0.2-numpy]",
+    # end-to-end experiment types and reports on the real model (their parts have fast tests)
+    "test_experiments::test_sobol_morris_sweep_end_to_end_with_the_model",
+    "test_experiments::test_discovery_finds_a_prim_box",
+    "test_credibility::test_validation_writes_under_results_and_copies_to_docs_only_when_asked",
+    # whole-run ladder and programme counterfactuals (many seeds each)
+    "test_ladder::test_without_living_labs_maturity_stays_low",
+    "test_ladder::test_without_ambassadors_the_label_comes_later",
+    "test_mechanisms::test_programme_labels_more_parks_than_no_programme",
 }
 #: Modules whose tests share session or module state: one xdist worker each.
 SHARED_STATE_MODULES = ("test_dashboard", "test_docking")
@@ -89,7 +104,7 @@ def _tiers(item: pytest.Item) -> set[str]:
         tiers.add("browser")
     if module in MODULE_TIERS:
         tiers.add(MODULE_TIERS[module])
-    if tiers or f"{module}::{function}" in SLOW_TESTS:
+    if tiers or {f"{module}::{function}", f"{module}::{item.name}"} & SLOW_TESTS:
         tiers.add("slow")
     return tiers
 
