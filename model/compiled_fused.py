@@ -32,7 +32,14 @@ from werklandschap.agents.organising import (
 )
 from werklandschap.agents.park import N_DRIVERS, N_STAGES, ParkState, Role
 from werklandschap.agents.park import label as numpy_label
-from werklandschap.model.compiled import _halves, _njit, _unit_weights, k_month_end
+from werklandschap.model.compiled import (
+    _halves,
+    _njit,
+    _unit_weights,
+    k_graph_halves,
+    k_graph_share,
+    k_month_end,
+)
 from werklandschap.model.compiled_parks import (
     ASSOCIATION,
     AWARE,
@@ -51,22 +58,11 @@ if TYPE_CHECKING:
 
 @_njit
 def _shares(parks, start, value, halves, use_halves, indptr, indices, weights, inverse_degree):
-    """Neighbour share of `parks` by stage at the start (`compiled.k_graph_halves` when every
-    tie weighs 1 and every value is a multiple of 1/2, else `compiled.k_graph_share`)."""
-    out = np.empty(parks.size)
-    for j in range(parks.size):
-        i = parks[j]
-        if use_halves:
-            count = 0
-            for e in range(indptr[i], indptr[i + 1]):
-                count += halves[start[indices[e]]]
-            out[j] = (count * 0.5) * inverse_degree[i]
-        else:
-            total = 0.0
-            for e in range(indptr[i], indptr[i + 1]):
-                total += weights[e] * value[start[indices[e]]]
-            out[j] = total * inverse_degree[i]
-    return out
+    """Neighbour share of `parks` by stage at the start: `compiled.k_graph_halves` when every
+    tie weighs 1 and every value is a multiple of 1/2, else `compiled.k_graph_share`."""
+    if use_halves:
+        return k_graph_halves(parks, start, halves, indptr, indices, inverse_degree)
+    return k_graph_share(parks, start, value, indptr, indices, weights, inverse_degree)
 
 
 @_njit
