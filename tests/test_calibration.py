@@ -74,6 +74,17 @@ def test_the_analogue_run_gives_every_statistic_consistently():
     assert stats["kvob_certified_2019"] >= stats["kvob_first_2019"]
 
 
+def test_the_analogue_run_skips_the_twin_without_changing_a_statistic():
+    """The simulator runs without the no-peers twin; `run()` (with it) gives the same numbers."""
+    from werklandschap.model.model import run
+
+    values = {"threshold_mean": 0.47, "peer_weight": 0.6, "peer_awareness_rate": 0.08}
+    scenario = calibration.analogue_scenario().with_params(**calibration.FIXED, **values)
+    with_twin = run(scenario, seeds.point(11, values))
+    assert with_twin.twin_labelled is not None  # the twin did run here
+    assert smc.AnalogueSimulator(11, dict(calibration.FIXED))(values) == S.statistics(with_twin)
+
+
 # --- pyabc wiring with a cheap stand-in simulator -----------------------------------------------
 
 
