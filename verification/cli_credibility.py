@@ -16,6 +16,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from werklandschap.verification.calibration import GENERATIONS, POPULATION
+
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 DOCS = PACKAGE_ROOT / "docs"
 EXIT_BAD_INPUT = 2
@@ -289,14 +291,14 @@ def add_parser(sub) -> None:
     calibrate.add_argument(
         "--population",
         type=_integer(5),
-        default=200,
-        help="particles per generation (default: 200)",
+        default=POPULATION,
+        help=f"particles per generation (default: {POPULATION})",
     )
     calibrate.add_argument(
         "--generations",
         type=_integer(1),
-        default=6,
-        help="SMC generations, the stopping rule (default: 6)",
+        default=GENERATIONS,
+        help=f"SMC generations, the stopping rule (default: {GENERATIONS})",
     )
     calibrate.add_argument(
         "--seed",
