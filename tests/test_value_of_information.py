@@ -90,3 +90,14 @@ def test_voi_command_writes_once_and_refuses_bad_input(tmp_path, monkeypatch, ca
     assert {p.name for p in folder.iterdir()} >= {"voi.csv", "voi.md", "runs.csv"}
     assert main(args) == 2  # exists: not replaced without --overwrite
     assert main([*args, "--overwrite"]) == 0
+
+
+def test_the_calibrations_fixed_parameters_are_not_varied():
+    """cost was fixed during calibration, so the posterior is conditional on it: the default
+    assumptions leave it out, and keep the other unsourced uncertainties."""
+    from werklandschap.experiments.analysis.value_of_information import key_assumptions
+    from werklandschap.verification.calibration import FIXED
+
+    names = key_assumptions()
+    assert "cost" in FIXED and "cost" not in names
+    assert {"decision_noise", "engage_rate"} <= set(names)

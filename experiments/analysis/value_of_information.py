@@ -74,12 +74,17 @@ class Design:
 
 
 def key_assumptions() -> tuple[str, ...]:
-    """Default assumptions: every numeric uncertainty the spec marks as an assumption."""
+    """Default assumptions: every numeric uncertainty the spec marks as an assumption, except
+    those the calibration held fixed (`cost`): the posterior is conditional on them, and varying
+    one alone would move the net hurdle the data pin down (docs/calibration.md)."""
+    from werklandschap.verification.calibration import FIXED
+
     return tuple(
         p.name
         for p in PARAMETERS
         if p.kind == "uncertainty" and p.is_assumption and p.range is not None
-    )
+        and p.name not in FIXED
+    )  # fmt: skip
 
 
 def design(

@@ -8,8 +8,11 @@ group factor `posterior`, u in [0, 1), mapped to a particle by the inverse CDF o
 (particles in file order; u falls in particle k when cum_w[k-1] <= u < cum_w[k]). Every
 calibrated parameter then takes that particle's values, so the sample stays inside the
 posterior and keeps its correlations (a factor per parameter would break them); the indices of
-`posterior` measure the calibrated block as a whole. The other parameters are sampled over
-their ranges as before. Rows record the particle and the calibrated values."""
+`posterior` measure the calibrated block as a whole. The parameters the calibration held fixed
+(`verification.calibration.FIXED`: `cost`, whose effect the calibrated threshold absorbs) stay at
+their base value: the posterior is conditional on them, and sweeping them would put back the net
+hurdles the data reject. The other parameters are sampled over their ranges as before. Rows record
+the particle and the calibrated values."""
 
 from __future__ import annotations
 
@@ -46,8 +49,10 @@ def factor_names(spec) -> list[str]:
         return list(spec.options["parameters"])
     from werklandschap.model.posterior import load_posterior
 
-    calibrated = set(load_posterior().names)
-    return [n for n in spec.options["parameters"] if n not in calibrated] + [POSTERIOR_FACTOR]
+    from werklandschap.verification.calibration import FIXED
+
+    held = set(load_posterior().names) | set(FIXED)  # drawn as a block, or fixed by calibration
+    return [n for n in spec.options["parameters"] if n not in held] + [POSTERIOR_FACTOR]
 
 
 def inverse_cdf(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
