@@ -48,7 +48,6 @@ def factor_names(spec) -> list[str]:
     if not spec.options.get("posterior"):
         return list(spec.options["parameters"])
     from werklandschap.model.posterior import load_posterior
-
     from werklandschap.verification.calibration import FIXED
 
     held = set(load_posterior().names) | set(FIXED)  # drawn as a block, or fixed by calibration
