@@ -13,7 +13,6 @@ can fail, judged over many seeds (issue 12, "Done when").
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from werklandschap import run
 from werklandschap.model.scenario import load_scenario
