@@ -341,19 +341,29 @@ def _type_factors(p: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return known
 
 
+def fused_applies(network: object) -> bool:
+    """Whether the fused month applies: the park graph with its own share rule."""
+    return isinstance(network, GraphNetwork) and (
+        type(network).peer_share is GraphNetwork.peer_share
+    )
+
+
+def organise_params(p: dict) -> tuple[float, ...]:
+    """The parameters of rule 3 in the order `_organise` reads them."""
+    return tuple(float(p[name]) for name in (
+        "biz_formation_rate", "association_rate", "park_management_rate", "biz_initiative_rate",
+        "biz_retry_months", "biz_support_mean", "biz_support_spread",
+    ))  # fmt: skip
+
+
 def park_month(model: WerklandschapModel, s: ParkState) -> bool:
     """Twin of `park.step_parks` on the park graph; False (nothing done) on any other network."""
     network = model.network
-    if not (isinstance(network, GraphNetwork)
-            and type(network).peer_share is GraphNetwork.peer_share):  # fmt: skip
+    if not fused_applies(network):
         return False
     p, ctx, data = model.params, model.context, model.data
     programme = s.role != Role.REGULAR if ctx.programme_active else None
     f = _type_factors(p)
-    organise_params = tuple(float(p[name]) for name in (
-        "biz_formation_rate", "association_rate", "park_management_rate", "biz_initiative_rate",
-        "biz_retry_months", "biz_support_mean", "biz_support_spread",
-    ))  # fmt: skip
     engagement_params = (
         float(p["peer_weight"]), float(ctx.subsidy_offer), float(p["role_support"]),
         float(ctx.cost), float(p["engage_rate"]), float(p["decision_noise"]),
@@ -369,7 +379,7 @@ def park_month(model: WerklandschapModel, s: ParkState) -> bool:
         s.coached if programme is None else programme, programme is not None,
         (bool(model.regulation_on), model.municipality_regulated,
          float(p["permit_event_rate"])),
-        (biz_support_active(model), organise_params),
+        (biz_support_active(model), organise_params(p)),
         (engagement_params, float(p["coaching_speedup"]), f,
          float(p["plan_months"]), float(p["stall_rate"]), float(p["peer_awareness_rate"])),
         model.month,

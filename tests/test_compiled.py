@@ -189,7 +189,7 @@ def test_an_older_cache_without_the_fused_kernels_counts_as_cold(monkeypatch, tm
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
     (tmp_path / "compiled.k_month_start-1.py312.nbi").write_text("")  # an older version's
     assert not compiled._cached()
-    for module in ("compiled_parks", "compiled_fused", "compiled_government"):
+    for module in ("compiled_parks", "compiled_fused", "compiled_government", "compiled_loop"):
         (tmp_path / f"{module}.k_x-1.py312.nbi").write_text("")
     assert compiled._cached()
 

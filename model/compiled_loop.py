@@ -1,0 +1,627 @@
+"""The compiled month loop: stretches of consecutive months in one compiled call (`k_months`).
+
+`run_months` (registered as "month_loop" in `compiled.TWINS`) is the batch path of
+`WerklandschapModel.run_to_end`: it runs the months the Python way (`WerklandschapModel._month`,
+with its per-rule twins) only where the kernel cannot go, and every other month inside
+`k_months`, one dispatch per *stretch* of months. A month is a Python month when
+
+- it is known in advance to need Python: the selections of labs and ambassadors, the naming of
+  partner parks, the stimulation tranches, every January while the programme runs (the pots),
+  the first month after the programme (its end), a realised signing month, and each January
+  from `regulation_start_year` on (the municipalities' decisions on the rule);
+- or it *breaks*: the kernel makes the month's break-prone decisions first, before it mutates
+  anything: the label becomes available, the late-join trigger fires, or a province draws a
+  signature (`green_deal.join`). These depend on nothing earlier in the month that draws or
+  changes a stage (programme trajectories and maturity draw nothing and move no stage), so on a
+  break the kernel returns with the number of uniforms it drew, the stream is moved back by
+  them (`bit_generator.advance`) and the whole month runs the Python way.
+
+Municipal partnerships are decided inside the kernel (flag, month, coaching capacity, coaching
+offer). The comparisons `u < 1 - exp(-hazard)` of both governments' decisions use numpy's
+`expm1` on the Python side, which may differ from the C library's in the last bit; the kernel
+therefore treats a uniform within a relative 1e-12 of the chance as a break, so that month is
+decided by numpy, and every decision is numpy's.
+
+What the kernel does per month is the Python month's order (docs/ODD.md §3): government
+decisions, programme trajectories, maturity and certification capacity, subsidy applications
+and awards (the grants' booking by source is done afterwards in Python, `subsidy.spent_by_source`,
+as the pots are constant within a stretch), coaching, the month context, the fused park month
+(`compiled_fused.k_park_month`), engagements, the label, the month end and the records.
+The loop declines (the per-month path runs) on any network other than the park graph, with a
+data collector, a park class other than `Park`, or a model without the twins it replaces.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from werklandschap.agents import green_deal, subsidy
+from werklandschap.agents.park import N_STAGES, Park, Role, Stage
+from werklandschap.model.compiled import (
+    _njit,
+    interrupted,
+    k_coach_assign,
+    k_coach_candidates,
+    k_month_end,
+    k_record,
+)
+from werklandschap.model.compiled_fused import (
+    _graph,
+    _type_factors,
+    fused_applies,
+    k_park_month,
+    organise_params,
+)
+from werklandschap.model.compiled_government import (
+    _invitation_order,
+    k_award,
+    k_book_applications,
+    k_may_apply,
+    k_partner_hazard,
+)
+
+if TYPE_CHECKING:
+    from werklandschap.model.model import WerklandschapModel
+
+#: The twins the loop replaces: without any of them it declines (so removing a twin still
+#: runs that rule's numpy form).
+REPLACES = (
+    "park_month", "coach_parks", "take_applications", "award_grants", "municipalities_decide",
+    "record_stages",
+)  # fmt: skip
+#: Relative band around a decision's chance inside which the month is left to numpy.
+BAND = 1e-12
+ENGAGED, TRANSFORMING, LABELLED = int(Stage.ENGAGED), int(Stage.TRANSFORMING), int(Stage.LABELLED)
+AMBASSADOR = int(Role.AMBASSADOR)
+#: What `model.loop_counts` counts.
+LOOP_COUNTS = ("python", "compiled", "stretches", "breaks")
+#: Why a stretch stopped (the second value `k_months` returns).
+DONE, BREAK = 0, 1
+
+
+# --- kernel parts ---------------------------------------------------------------------------------
+@_njit
+def _block_sum(a, lo, n):
+    """numpy's sum of a block of at most 128 contiguous floats: sequential below 8, else eight
+    running sums combined pairwise, then the rest."""
+    if n < 8:
+        res = -0.0
+        for i in range(n):
+            res += a[lo + i]
+        return res
+    r = np.empty(8)
+    for j in range(8):
+        r[j] = a[lo + j]
+    i = 8
+    while i < n - (n % 8):
+        for j in range(8):
+            r[j] += a[lo + i + j]
+        i += 8
+    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@_njit
+def _pairwise_sum(a):
+    """numpy's pairwise summation (`np.add.reduce` of a contiguous float array: blocks of 128,
+    halves of a multiple of 8 above), so a mean equals numpy's bit for bit. Iterative (a cached
+    recursive kernel does not load back from numba's cache)."""
+    if a.size <= 128:
+        return _block_sum(a, 0, a.size)
+    lo, size, state = np.empty(64, np.int64), np.empty(64, np.int64), np.empty(64, np.int64)
+    values = np.empty(64)
+    lo[0], size[0], state[0] = 0, a.size, 0
+    top, held = 1, 0
+    while top > 0:
+        f = top - 1
+        n = size[f]
+        if n <= 128:
+            values[held] = _block_sum(a, lo[f], n)
+            held += 1
+            top -= 1
+            continue
+        half = n // 2
+        half -= half % 8
+        if state[f] < 2:  # push the left half, then the right half
+            state[f] += 1
+            lo[top] = lo[f] if state[f] == 1 else lo[f] + half
+            size[top] = half if state[f] == 1 else n - half
+            state[top] = 0
+            top += 1
+        else:  # both halves summed: left + right
+            values[held - 2] = values[held - 2] + values[held - 1]
+            held -= 1
+            top -= 1
+    return values[0]
+
+
+@_njit
+def _lab_progress(labs, stage, finished_month, progress, duration):
+    """`Programme.lab_progress`: mean progress of the living labs (0 without labs)."""
+    if labs.size == 0:
+        return 0.0
+    value = np.empty(labs.size)
+    for j in range(labs.size):
+        i = labs[j]
+        fraction = progress[i] / duration[i] if duration[i] > 0 else 1.0
+        share = min(max(fraction, 0.0), 1.0) if stage[i] == TRANSFORMING else 0.0
+        done = finished_month[i] >= 0 or stage[i] == LABELLED
+        value[j] = 1.0 if done else share
+    return _pairwise_sum(value) / labs.size
+
+
+@_njit
+def _label_ready(showcases, role, finished_month, required, market_parks, fallback, month):
+    """`Programme.label_ready_route` is not None (any route)."""
+    if required > 0:
+        count = 0
+        for i in showcases:
+            if role[i] == AMBASSADOR and finished_month[i] >= 0:
+                count += 1
+        if count >= required:
+            return True
+    finished = 0
+    for i in range(finished_month.size):
+        if finished_month[i] >= 0:
+            finished += 1
+    if finished >= market_parks:
+        return True
+    return month >= fallback
+
+
+@_njit
+def _chance_side(u, hazard):
+    """-1: u is below the chance 1 - exp(-hazard) (a yes), 1: above (a no), 0: within the band
+    where numpy's expm1 could decide otherwise (the month goes to numpy)."""
+    chance = -math.expm1(-hazard)
+    if u < chance * (1.0 - BAND):
+        return -1
+    if u >= chance * (1.0 + BAND):
+        return 1
+    return 0
+
+
+@_njit
+def _provinces_sign(rng, undecided, plan_term, pull, capacity, uptake_rate, uptake):
+    """`green_deal.provinces_decide` up to its draws: (uniforms drawn, whether any province
+    may sign); hazard = plan + (neighbours + uptake) * capacity, as `signing_hazard`."""
+    drawn = 0
+    signs = False
+    for i in range(undecided.size):
+        if not undecided[i]:
+            continue
+        hazard = plan_term[i] + (pull[i] + uptake_rate * uptake) * capacity
+        if hazard > 0:
+            drawn += 1
+            if _chance_side(rng.random(), hazard) <= 0:
+                signs = True
+    return drawn, signs
+
+
+@_njit
+def _partners_decide(rng, gov, stage):
+    """`green_deal.municipalities_decide` (the compiled twin's hazards): returns (uniforms
+    drawn, the joining municipalities in a buffer, how many, whether a decision fell within
+    the band); nothing is changed here."""
+    town, parks, order, municipality_province, green_deal, partner, missing, rates = gov[:8]
+    open_ = np.empty(partner.size, np.bool_)
+    for t in range(partner.size):
+        open_[t] = green_deal[municipality_province[t]] and not partner[t]
+    taken = 0
+    for t in range(partner.size):
+        if partner[t]:
+            taken += 1
+    deciding, hazard = k_partner_hazard(
+        town, stage, parks, order, open_, max(missing - taken, 0), rates[0], rates[1], TRANSFORMING
+    )
+    joining = np.empty(deciding.size, np.int64)
+    k = 0
+    unsure = False
+    for j in range(deciding.size):
+        side = _chance_side(rng.random(), hazard[j])
+        if side == 0:
+            unsure = True
+        elif side < 0:
+            joining[k] = deciding[j]
+            k += 1
+    return deciding.size, joining, k, unsure
+
+
+@_njit
+def _trajectories(role, stage, finished_month, progress, commitment, ambition, organisation,
+                  speedup):  # fmt: skip
+    """`Programme.run_trajectories`: extra progress of transforming programme parks."""
+    for i in range(stage.size):
+        if role[i] != 0 and stage[i] == TRANSFORMING and finished_month[i] < 0:
+            capacity = (commitment[i] + ambition[i] + organisation[i] / 3.0) / 3.0
+            progress[i] += speedup * capacity
+
+
+@_njit
+def _subsidy(rng, book, stage, subsidised, province, green_deal, role, rate, grant, month,
+             n_provinces, granted_per_province):  # fmt: skip
+    """`subsidy.take_applications` and `award_grants` with `pay`'s arithmetic (the booking
+    by source is done afterwards); `granted_per_province` gets the grants of each province."""
+    applied_month, tie, budget, spent_this_year = book
+    parks = k_may_apply(stage, applied_month, green_deal, province)
+    u = np.empty(parks.size)
+    for j in range(parks.size):
+        u[j] = rng.random()
+    k_book_applications(parks, u, rate, month, applied_month, tie)
+    if grant <= 0:
+        return
+    granted = k_award(applied_month, subsidised, stage, province, tie, role, budget, grant,
+                      n_provinces)  # fmt: skip
+    if granted.size == 0:
+        return
+    for i in granted:
+        subsidised[i] = True
+        granted_per_province[province[i]] += 1
+    for p in range(n_provinces):
+        amount = grant * granted_per_province[p]
+        budget[p] -= amount
+        spent_this_year[p] += amount
+
+
+@_njit
+def _coach(rng, stage, finished_month, coached, town, capacity, programme):
+    """`municipality.coach_parks` (the compiled twin's kernels, drawing from rng)."""
+    candidates, free = k_coach_candidates(stage, finished_month, coached, town, capacity,
+                                          ENGAGED, TRANSFORMING)  # fmt: skip
+    if candidates.size:
+        u = np.empty(candidates.size)
+        for j in range(candidates.size):
+            u[j] = rng.random()
+        k_coach_assign(candidates, town, programme, u, free, coached)
+
+
+@_njit
+def _label(rng, everyone, stage, finished_month, credit):
+    """`park.label` with `Programme.take_certification_slots`; returns the credit left."""
+    waiting = np.empty(everyone.size, np.int64)
+    k = 0
+    for i in everyone:
+        if stage[i] == TRANSFORMING and finished_month[i] >= 0:
+            waiting[k] = i
+            k += 1
+    slots = min(k, int(credit))
+    credit -= slots
+    if slots:
+        waiting = waiting[:k]
+        u = np.empty(k)
+        for j in range(k):
+            u[j] = rng.random()
+        # np.lexsort((u, finished)): stable sorts, least significant key first
+        first = np.argsort(u, kind="mergesort")
+        months = np.empty(k, np.int64)
+        for j in range(k):
+            months[j] = finished_month[waiting[first[j]]]
+        second = np.argsort(months, kind="mergesort")
+        for r in range(slots):
+            stage[waiting[first[second[r]]]] = LABELLED
+    return credit
+
+
+@_njit
+def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ctx, records,
+             scalars, granted):  # fmt: skip
+    """Months m0 .. m1-1 (see the module docstring). `scalars` = [maturity, certification
+    credit, labelled parks, cost] is updated in place, as are the state and record arrays.
+    Returns (months done, DONE or BREAK, uniforms drawn in the breaking month)."""
+    (active, deciding, label_on, label_pending, late_join_open, late_join_share,
+     fallback, required, market_parks) = flags  # fmt: skip
+    (labs, showcases, signal_table, growth, certification, speedup) = programme_parts
+    undecided, plan_term, pull, capacity_share, uptake_rate = gov_parts
+    (graph, s, places, role, ambition, months_in_stage, book, rate, grant, capacity,
+     capacity_partner, coaching_utility, regulation, organising, fixed) = park_parts  # fmt: skip
+    (hazard_base, hazard, signal, support_offer, regulation_push, organisation_factor,
+     national_awareness, visibility, cost0, mcr) = ctx  # fmt: skip
+    (stage_counts, province_stages, engagements, credit_record, maturity_record,
+     label_record, green_deal_record, green_deal_count) = records  # fmt: skip
+    (engagement_base, type_factors_, plan_months, stall_rate, peer_rate, coaching_speedup) = fixed
+    stage, subsidised, coached, driver, organisation, commitment = (s[0], *s[3:5], *s[6:9])
+    progress, finished_month, duration = s[10:13]
+    province, town = places
+    green_deal, partner, partner_month = gov[4], gov[5], gov[8]
+    n, n_provinces = stage.size, hazard.size
+    programme = np.empty(n, np.bool_)
+    for i in range(n):
+        programme[i] = role[i] != 0
+    for month in range(m0, m1):
+        row = month + 1
+        labelled = scalars[2]
+        national = labelled / n
+        # 1. the decisions that can break, before anything changes
+        if label_pending and _label_ready(showcases, role, finished_month, required,
+                                          market_parks, fallback, month):  # fmt: skip
+            return month - m0, BREAK, 0
+        if late_join_open and national >= late_join_share:
+            return month - m0, BREAK, 0
+        drawn = 0
+        joining = np.zeros(0, np.int64)
+        n_joining = 0
+        if active and deciding:
+            moving = 0
+            for i in range(n):
+                if stage[i] >= TRANSFORMING:
+                    moving += 1
+            drawn, signs = _provinces_sign(rng, undecided, plan_term, pull, capacity_share,
+                                           uptake_rate, moving / n)  # fmt: skip
+            if signs:
+                return month - m0, BREAK, drawn
+            decided, joining, n_joining, unsure = _partners_decide(rng, gov, stage)
+            drawn += decided
+            if unsure:
+                return month - m0, BREAK, drawn
+        # 2. programme: trajectories, maturity, certification capacity
+        if active and speedup > 0:
+            _trajectories(role, stage, finished_month, progress, commitment, ambition,
+                          organisation, speedup)  # fmt: skip
+        lab = _lab_progress(labs, stage, finished_month, progress, duration)
+        scalars[0] += growth * (lab + national) * (1.0 - scalars[0])
+        scalars[1] = min(scalars[1], 1.0) + certification
+        # 3. partners join (their coaching), subsidies, coaching
+        for j in range(n_joining):
+            t = joining[j]
+            partner[t] = True
+            partner_month[t] = month
+            capacity[t] = capacity_partner
+            support_offer[t] = coaching_utility * 1.0
+        if active:
+            _subsidy(rng, book, stage, subsidised, province, green_deal, role, rate, grant,
+                     month, n_provinces, granted[month - m0])  # fmt: skip
+        _coach(rng, stage, finished_month, coached, town, capacity, programme)
+        # 4. the month context (`_update_context`) and the parks
+        for p in range(n_provinces):
+            hazard[p] = hazard_base[p] + national_awareness * national
+        if showcases.size == 0:
+            for p in range(n_provinces):
+                signal[p] = 0.0 + visibility * national
+        else:
+            count = np.zeros(n_provinces, np.int64)
+            for i in showcases:
+                if stage[i] >= TRANSFORMING:
+                    count[province[i]] += 1
+            for p in range(n_provinces):
+                signal[p] = signal_table[count[p]] + visibility * national
+        scalars[3] = cost0 * (1.0 - mcr * scalars[0])
+        peer_weight, subsidy_offer, role_support, base, noise = engagement_base
+        params = ((peer_weight, subsidy_offer, role_support, scalars[3], base, noise),
+                  coaching_speedup, type_factors_, plan_months, stall_rate, peer_rate)  # fmt: skip
+        start, everyone, new, credit = k_park_month(
+            rng, graph, s, places,
+            (hazard, signal, support_offer, regulation_push, organisation_factor),
+            programme if active else coached, active, regulation, organising, params, month,
+        )  # fmt: skip
+        # 5. engagements (`count_engagements`), the label, the month end, the records
+        if new.size:
+            for j in range(new.size):
+                engagements[row, driver[new[j]]] += 1
+            total = credit[0].copy()
+            for j in range(1, new.size):
+                total += credit[j]
+            credit_record[row] += total
+        if label_on:
+            scalars[1] = _label(rng, everyone, stage, finished_month, scalars[1])
+        k_month_end(months_in_stage, stage, start)
+        k_record(stage, province, N_STAGES, province_stages[row], stage_counts[row])
+        scalars[2] = stage_counts[row, LABELLED]
+        maturity_record[row] = scalars[0]
+        label_record[row] = label_on
+        green_deal_record[row] = green_deal_count
+    return m1 - m0, DONE, 0
+
+
+# --- the Python side -----------------------------------------------------------------------------
+def applies(model: WerklandschapModel) -> bool:
+    """Whether the loop can run this model (else the per-month path runs)."""
+    return (
+        all(name in model.twins for name in REPLACES)
+        and model.datacollector is None
+        and model.park_class is Park
+        and fused_applies(model.network)
+    )
+
+
+def python_months(model: WerklandschapModel) -> np.ndarray:
+    """Per month (0 .. model.months): whether it is known in advance to need the Python way
+    (module docstring)."""
+    p = model.params
+    month = np.arange(model.months + 1)
+    end = p["programme_end_month"]
+    python = np.isin(month, (p["lab_selection_month"], p["ambassador_selection_month"], end))
+    if p["n_partner_parks"] > 0:
+        python |= month == p["partner_park_month"]
+    january = month % 12 == 0
+    python |= january & (2023 + month // 12 >= p["regulation_start_year"])  # calendar_year
+    during = month < end
+    python |= during & (january | np.isin(month, list(model.tranche_months)))
+    if model.realised is not None and green_deal.deciding(model):
+        python |= during & np.isin(month, model.realised.signed_month)
+    return python
+
+
+def _stretch_end(calendar: np.ndarray, m0: int, last: int, bounds: tuple[int, int]) -> int:
+    """The first month after m0 (up to `last`) that is a Python month or starts a new regime
+    (`bounds`: the programme's end and the horizon, where the stage is recorded)."""
+    later = np.flatnonzero(calendar[m0 + 1 : last]) + m0 + 1
+    ends = [last, *(b for b in bounds if m0 < b < last)]
+    if later.size:
+        ends.append(int(later[0]))
+    return min(ends)
+
+
+def _parts(model: WerklandschapModel, active: bool) -> tuple:
+    """Everything `k_months` reads, from the model (arrays are the model's own: updated in
+    place)."""
+    p, s, ctx, data = model.params, model.park_state, model.context, model.data
+    prog = model.programme
+    flags = (
+        active, green_deal.deciding(model), bool(prog.label_available),
+        prog.label_month is None,
+        prog.late_join_month is None and not model.province_green_deal.all(),
+        float(p["late_join_share"]), int(p["label_fallback_month"]),
+        int(p["label_ambassadors_required"]), int(p["market_label_parks"]),
+    )  # fmt: skip
+    counts = -np.arange(prog.showcases.size + 1)
+    signal_table = p["ambassador_reach"] * -np.expm1(counts)  # `showcase_signal` by count
+    programme_parts = (
+        prog.labs.astype(np.int64), prog.showcases.astype(np.int64), signal_table,
+        float(p["maturity_growth"]), float(p["certification_capacity"]),
+        float(p["trajectory_speedup"]),
+    )  # fmt: skip
+    members = model.province_green_deal
+    undecided = ~members
+    if model.realised is not None:
+        undecided &= ~(model.realised.signed_month >= 0)
+    neighbours = green_deal._neighbour_matrix(tuple(data.province_name)) @ members
+    planned = model._initial_green_deal()
+    gov_parts = (
+        undecided, p["green_deal_plan_rate"] * planned,
+        p["green_deal_neighbour_rate"] * neighbours, float(1.0 - members.mean()),
+        float(p["green_deal_uptake_rate"]),
+    )  # fmt: skip
+    parks, order = _invitation_order(data)
+    gov = (
+        data.park_municipality, parks, order, data.municipality_province, members,
+        model.municipality_partner, int(p["partner_municipalities"]),
+        (float(p["partner_invite_rate"]), float(p["partner_uptake_rate"])),
+        model.municipality_partner_month,
+    )  # fmt: skip
+    book = model.subsidy
+    f = _type_factors(p)
+    fixed = (
+        (float(p["peer_weight"]), float(ctx.subsidy_offer), float(p["role_support"]),
+         float(p["engage_rate"]), float(p["decision_noise"])),
+        f, float(p["plan_months"]), float(p["stall_rate"]), float(p["peer_awareness_rate"]),
+        float(p["coaching_speedup"]),
+    )  # fmt: skip
+    support_active = members & active
+    park_parts = (
+        _graph(model.network),
+        (s.stage, s.own_motive, s.threshold, s.subsidised, s.coached, s.permit_event, s.driver,
+         s.organisation, s.commitment, s.biz_vote_month, s.progress, s.finished_month,
+         s.duration),
+        (data.park_province, data.park_municipality), s.role, s.ambition, s.months_in_stage,
+        (book.applied_month, book.tie, model.province_budget, book.spent_this_year),
+        float(p["subsidy_application_rate"]), float(subsidy.grant_meur(p)),
+        model._capacity_during if active else model._capacity_after,
+        model._capacity_during.dtype.type(p["coaching_capacity_partner"]),
+        float(p["coaching_utility"]),
+        (bool(model.regulation_on), model.municipality_regulated, float(p["permit_event_rate"])),
+        (support_active, organise_params(p)),
+        fixed,
+    )  # fmt: skip
+    context = (
+        model._awareness_hazard, np.empty(data.n_provinces), np.empty(data.n_provinces),
+        ctx.support_offer, ctx.regulation_push, ctx.organisation_factor,
+        float(p["national_awareness_rate"]), float(p["national_visibility"]), float(p["cost"]),
+        float(p["maturity_cost_reduction"]),
+    )  # fmt: skip
+    records = (
+        model._stage_counts, model._province_stages, model._engagements, model._credit,
+        model._maturity, model._label, model._green_deal,
+        np.int8(np.count_nonzero(members)),
+    )  # fmt: skip
+    return flags, programme_parts, gov, gov_parts, park_parts, context, records
+
+
+def _stretch(model: WerklandschapModel, m0: int, m1: int) -> tuple[int, bool]:
+    """Run months m0 .. m1-1 in the kernel; returns (months done, broke)."""
+    active = m0 < model.params["programme_end_month"]
+    flags, programme_parts, gov, gov_parts, park_parts, context, records = _parts(model, active)
+    prog = model.programme
+    scalars = np.array([prog.maturity, prog._certification_credit, model._labelled, 0.0])
+    granted = np.zeros((m1 - m0, model.data.n_provinces), np.int64)
+    partners = int(model.municipality_partner.sum())
+    done, why, drawn = k_months(
+        model.rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, context, records,
+        scalars, granted,
+    )  # fmt: skip
+    if why == BREAK and drawn:
+        model.rng.bit_generator.advance(-drawn)
+    if done:
+        grant = subsidy.grant_meur(model.params)
+        for k in np.flatnonzero(granted[:done].any(axis=1)):
+            model._spent[m0 + k + 1] += subsidy.spent_by_source(model, grant * granted[k])
+        prog.maturity = float(scalars[0])
+        prog._certification_credit = float(scalars[1])
+        model._labelled = int(scalars[2])
+        ctx = model.context
+        ctx.awareness_hazard, ctx.province_signal = context[1], context[2]
+        ctx.cost = float(scalars[3])
+        if int(model.municipality_partner.sum()) != partners:
+            model._regime = model._regime_key(active)  # the kernel updated the offer in place
+        model.month = m0 + done - 1
+    return done, why == BREAK
+
+
+def run_months(model: WerklandschapModel, months: int) -> bool:
+    """Run `months` months (the batch path); False (nothing done) when the loop does not apply.
+    Mesa's event loop is bypassed: its monthly event is paused and resumed after, and
+    `model.time` / `model.steps` are kept as the event loop keeps them."""
+    if months <= 0 or not applies(model) or int(model.time) + months > model.months:
+        return False
+    generator = model._default_schedule
+    generator.pause()
+    try:
+        _run(model, months)
+    except SystemError as error:  # Ctrl-C inside a compiled kernel: still a Ctrl-C
+        if interrupted(error):
+            raise KeyboardInterrupt from None
+        raise
+    finally:
+        generator.resume()
+    return True
+
+
+def _run(model: WerklandschapModel, months: int) -> None:
+    last = int(model.time) + months
+    horizon = model.params["horizon_months"]
+    calendar = python_months(model)
+    bounds = (model.params["programme_end_month"], horizon)
+    while int(model.time) < last:
+        m0 = int(model.time)
+        if calendar[m0] or model._regime is None or _unfunded(model, m0):
+            _one_python_month(model)
+            continue
+        m1 = _stretch_end(calendar, m0, last, bounds)
+        done, broke = _stretch(model, m0, m1)
+        _count(model, compiled=done, stretches=1, breaks=int(broke))
+        model.time = float(m0 + done)
+        model.steps += done
+        if done and m0 < horizon <= m0 + done:
+            model._stage_at_horizon = model.park_state.stage.copy()
+        if broke:
+            _one_python_month(model)
+    if int(model.time) >= model.months:
+        model.running = False
+
+
+def _unfunded(model: WerklandschapModel, month: int) -> bool:
+    """A member without this year's pot (it would be funded this month: Python)."""
+    return month < model.params["programme_end_month"] and bool(
+        (model.province_green_deal & ~model.subsidy.funded).any()
+    )
+
+
+def _one_python_month(model: WerklandschapModel) -> None:
+    _count(model, python=1)
+    model.time = float(int(model.time) + 1)
+    model.steps += 1
+    model._month()
+
+
+def _count(model: WerklandschapModel, **counts: int) -> None:
+    """Add to `model.loop_counts`: months run the Python way ("python") and in the kernel
+    ("compiled"), kernel calls ("stretches") and breaks (a copy of the model, the no-peers
+    twin, starts from its original's counts)."""
+    known = model.__dict__.setdefault("loop_counts", dict.fromkeys(LOOP_COUNTS, 0))
+    for name, k in counts.items():
+        known[name] += k
