@@ -116,7 +116,11 @@ def _awareness(rng, unaware, share, province, hazard, peer_rate, stage):
     k = 0
     for j in range(unaware.size):
         i = unaware[j]
-        if rng.random() < -math.expm1(-(hazard[province[i]] + peer_rate * share[j])):
+        h = hazard[province[i]] + peer_rate * share[j]
+        u = rng.random()
+        # 1 - exp(-h) <= h in floating point too (expm1 is faithfully rounded and the exact
+        # value is below h), so u >= h decides "no" without the expm1
+        if u < h and u < -math.expm1(-h):
             new[k] = i
             k += 1
     for j in range(k):

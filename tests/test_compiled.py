@@ -18,9 +18,9 @@ import scipy.sparse as sp
 from werklandschap.experiments import design
 from werklandschap.experiments.spec import load_experiment
 from werklandschap.model import compiled
-from werklandschap.model.model import WerklandschapModel
+from werklandschap.model.model import WerklandschapModel, run
 from werklandschap.model.outcomes import RunResult
-from werklandschap.model.scenario import shipped_scenarios
+from werklandschap.model.scenario import load_scenario, shipped_scenarios
 
 pytestmark = pytest.mark.skipif(not compiled.HAVE_NUMBA, reason="numba not installed")
 
@@ -67,6 +67,81 @@ def test_a_morris_design_sample_is_identical_on_both_cores():
         assert differences(a, result(task.scenario, task.seed, "compiled", 60)) == [], task.run_id
 
 
+def full_run(scenario, seed: int, core: str, monkeypatch) -> RunResult:
+    """`run(scenario, seed)` (the batch path: the month loop on the compiled core)."""
+    monkeypatch.setenv(compiled.CORE_ENV, core)
+    return run(scenario, seed)
+
+
+@pytest.mark.parametrize(
+    "name", ["realised", "early_regulation", "all_provinces", "no_programme", "late_joiners"]
+)
+def test_full_runs_through_the_month_loop_are_identical_on_both_cores(name, monkeypatch):
+    """`run()` on the compiled core (stretches of months in one call, Python months at events
+    and breaks) gives the numpy reference's result, twin included, over the whole run."""
+    numpy_result = full_run(name, 3, "numpy", monkeypatch)
+    assert differences(numpy_result, full_run(name, 3, "compiled", monkeypatch)) == [], name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", shipped_scenarios())
+def test_every_shipped_scenario_runs_identically_to_its_end(name, monkeypatch):
+    for seed in (1, 2):
+        numpy_result = full_run(name, seed, "numpy", monkeypatch)
+        assert differences(numpy_result, full_run(name, seed, "compiled", monkeypatch)) == []
+
+
+def test_a_sobol_design_sample_is_identical_on_both_cores(monkeypatch):
+    """Points of experiments/sobol.yaml (its factors over their ranges; a small N), full runs."""
+    spec = load_experiment(ROOT / "experiments" / "sobol.yaml")
+    small = dataclasses.replace(spec, options={**spec.options, "n": 8})
+    _, tasks, _ = design.build_design(small)
+    for task in tasks[:: len(tasks) // 5][:5]:
+        a = full_run(task.scenario, task.seed, "numpy", monkeypatch)
+        b = full_run(task.scenario, task.seed, "compiled", monkeypatch)
+        assert differences(a, b) == [], task.run_id
+
+
+def loop_counts(scenario="baseline", seed: int = 1, **params) -> dict[str, int]:
+    model = WerklandschapModel(scenario, rng=seed, park_agents=False, collect=False,
+                               core="compiled", **params)  # fmt: skip
+    return model.run_to_end(twin=False).loop_counts
+
+
+def test_the_month_loop_runs_most_months_compiled():
+    """The batch path really runs stretches: far fewer Python months than months (this fails
+    if the loop silently falls back to the per-month path)."""
+    counts = loop_counts()
+    assert counts["python"] + counts["compiled"] == 168
+    assert counts["compiled"] >= 120 and counts["python"] <= 40, counts
+    assert counts["stretches"] >= 5, counts
+
+
+def test_a_breaking_month_is_rerun_the_python_way(monkeypatch):
+    """A province signing inside a stretch breaks it (the kernel stops before the month changes
+    anything, the stream moves back by the uniforms drawn, the month runs the Python way); with
+    slow signing most signatures fall inside stretches: still identical."""
+    scenario = load_scenario("baseline").with_params(green_deal_plan_rate=0.02)
+    assert loop_counts(scenario, 2)["breaks"] >= 5
+    numpy_result = full_run(scenario, 2, "numpy", monkeypatch)
+    assert differences(numpy_result, full_run(scenario, 2, "compiled", monkeypatch)) == []
+
+
+def test_the_month_loop_declines_where_it_cannot_go():
+    """Per-month path (no loop counts) with a data collector, on the mean field and on the
+    numpy core; the Mesa protocol (time, steps) is kept by the loop."""
+    for options in ({"collect": True}, {"network_model": "mean_field"}, {"core": "numpy"}):
+        kwargs = {"park_agents": False, "collect": False, "core": "compiled", **options}
+        model = WerklandschapModel("baseline", rng=1, **kwargs)
+        model.run_to_end(twin=False)
+        assert not hasattr(model, "loop_counts"), options
+    model = WerklandschapModel("baseline", rng=1, park_agents=False, collect=False)
+    model.run_to_end(twin=False)
+    assert (model.time, model.steps, model.month, model.running) == (168, 168, 167, False)
+    model.step()  # stepping on past the end: Mesa's event loop goes on from the right month
+    assert (model.time, model.month) == (169, 168)
+
+
 def kernels() -> dict[str, object]:
     return {
         f"{module.__name__}.{name}": k
@@ -85,6 +160,7 @@ def test_warm_up_compiles_every_kernel_any_scenario_needs():
     assert all(n >= 1 for name, n in before.items() if not name.endswith(graph_only)), before
     for name in shipped_scenarios():
         result(name, 1, "compiled", SHORT)
+        result(name, 1, "compiled")  # the month loop (batch path) too
     assert {name: len(k.signatures) for name, k in kernels().items()} == before
 
 
