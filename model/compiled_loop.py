@@ -309,8 +309,77 @@ def _label(rng, everyone, stage, finished_month, credit):
 
 
 @_njit
+def _fill_pots(money, green_deal, partner, municipality_province, budget, spent_this_year,
+               month, funded_row):  # fmt: skip
+    """`subsidy.fill_pots` (January): this year's pot of every member (`programme_money` times
+    `year_fraction`), the remainder lapses; M€ put in the pots added to `funded_row`."""
+    pot, funded, fund, cofinancing, municipal, planned, end = money
+    n_provinces = green_deal.size
+    partners = np.zeros(n_provinces, np.int64)
+    for t in range(partner.size):
+        if partner[t]:
+            partners[municipality_province[t]] += 1
+    members = 0
+    for p in range(n_provinces):
+        if green_deal[p]:
+            members += 1
+    deals = max(members, planned)
+    months = min(12 - month % 12, max(0, end - month))
+    fraction = months / end if end > 0 else 0.0
+    for p in range(n_provinces):
+        member = 1.0 if green_deal[p] else 0.0
+        if deals == 0:
+            pot[p, 0], pot[p, 1], pot[p, 2] = 0.0, 0.0, 0.0
+        else:
+            pot[p, 0] = (fund / deals * member) * fraction
+            pot[p, 1] = (cofinancing * member) * fraction
+            pot[p, 2] = (municipal * partners[p] * member) * fraction
+        spent_this_year[p] = 0.0
+        funded[p] = green_deal[p]
+        budget[p] = (pot[p, 0] + pot[p, 1]) + pot[p, 2]  # = pot.sum(axis=1)
+    total = pot[0].copy()  # = pot.sum(axis=0), rows added in order
+    for p in range(1, n_provinces):
+        total += pot[p]
+    funded_row += total
+
+
+@_njit
+def _adopt_rules(rng, rules, stage, town, green_deal, partner, month, regulation_push):
+    """`regulation.adopt_rules` in a January from `regulation_start_year` on: one uniform per
+    candidate municipality of the scope (index order), adopted when u < logistic(logit), the
+    logistic as scipy's `expit` (1 / (1 + exp(-x)), the C library's exp); the new rules' push
+    set in the month context. Returns whether any municipality has the rule."""
+    adopted, adoption_month, regulated, scope, logit, push, parks, municipality_province = rules
+    base, partner_weight, province_weight, uptake_weight = logit
+    taking = np.zeros(adopted.size, np.int64)
+    for i in range(stage.size):
+        if stage[i] >= ENGAGED:  # regulation.FIRST_UPTAKE_STAGE
+            taking[town[i]] += 1
+    for t in range(adopted.size):
+        in_green_deal = green_deal[municipality_province[t]]
+        in_scope = scope == 0 or (scope == 1 and in_green_deal) or (scope == 2 and partner[t])
+        if not in_scope or adopted[t]:
+            continue
+        uptake = taking[t] / parks[t] if parks[t] > 0 else 0.0
+        x = (
+            base + partner_weight * (1.0 if partner[t] else 0.0)
+            + province_weight * (1.0 if in_green_deal else 0.0) + uptake_weight * uptake
+        )  # fmt: skip
+        if rng.random() < 1.0 / (1.0 + math.exp(-x)):
+            adopted[t] = True
+            adoption_month[t] = month
+    on = False
+    for t in range(adopted.size):
+        if adopted[t] and not regulated[t]:
+            regulated[t] = True
+            regulation_push[t] = push * 1.0
+        on = on or adopted[t]
+    return on
+
+
+@_njit
 def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ctx, records,
-             scalars, granted):  # fmt: skip
+             january, scalars, granted):  # fmt: skip
     """Months m0 .. m1-1 (see the module docstring). `scalars` = [maturity, certification
     credit, labelled parks, cost] is updated in place, as are the state and record arrays.
     Returns (months done, DONE or BREAK, uniforms drawn in the breaking month)."""
@@ -323,12 +392,14 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
     (hazard_base, hazard, signal, support_offer, regulation_push, organisation_factor,
      national_awareness, visibility, cost0, mcr) = ctx  # fmt: skip
     (stage_counts, province_stages, engagements, credit_record, maturity_record,
-     label_record, green_deal_record, green_deal_count) = records  # fmt: skip
+     label_record, green_deal_record, green_deal_count, funded_record) = records  # fmt: skip
     (engagement_base, type_factors_, plan_months, stall_rate, peer_rate, coaching_speedup) = fixed
     stage, subsidised, coached, driver, organisation, commitment = (s[0], *s[3:5], *s[6:9])
     progress, finished_month, duration = s[10:13]
     province, town = places
     green_deal, partner, partner_month = gov[4], gov[5], gov[8]
+    money, rules, start_year = january
+    regulation_on, regulated, event_rate = regulation
     n, n_provinces = stage.size, hazard.size
     programme = np.empty(n, np.bool_)
     for i in range(n):
@@ -374,9 +445,15 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
             capacity[t] = capacity_partner
             support_offer[t] = coaching_utility * 1.0
         if active:
+            if month % 12 == 0:
+                _fill_pots(money, green_deal, partner, gov[3], book[2], book[3], month,
+                           funded_record[row])  # fmt: skip
             _subsidy(rng, book, stage, subsidised, province, green_deal, role, rate, grant,
                      month, n_provinces, granted[month - m0])  # fmt: skip
         _coach(rng, stage, finished_month, coached, town, capacity, programme)
+        if month % 12 == 0 and 2023 + month // 12 >= start_year:  # regulation.calendar_year
+            regulation_on = _adopt_rules(rng, rules, stage, town, green_deal, partner, month,
+                                         regulation_push)  # fmt: skip
         # 4. the month context (`_update_context`) and the parks
         for p in range(n_provinces):
             hazard[p] = hazard_base[p] + national_awareness * national
@@ -397,7 +474,8 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
         start, everyone, new, credit = k_park_month(
             rng, graph, s, places,
             (hazard, signal, support_offer, regulation_push, organisation_factor),
-            programme if active else coached, active, regulation, organising, params, month,
+            programme if active else coached, active, (regulation_on, regulated, event_rate),
+            organising, params, month,
         )  # fmt: skip
         # 5. engagements (`count_engagements`), the label, the month end, the records
         if new.size:
@@ -438,10 +516,8 @@ def python_months(model: WerklandschapModel) -> np.ndarray:
     python = np.isin(month, (p["lab_selection_month"], p["ambassador_selection_month"], end))
     if p["n_partner_parks"] > 0:
         python |= month == p["partner_park_month"]
-    january = month % 12 == 0
-    python |= january & (2023 + month // 12 >= p["regulation_start_year"])  # calendar_year
     during = month < end
-    python |= during & (january | np.isin(month, list(model.tranche_months)))
+    python |= during & np.isin(month, list(model.tranche_months))
     if model.realised is not None and green_deal.deciding(model):
         python |= during & np.isin(month, model.realised.signed_month)
     return python
@@ -449,9 +525,15 @@ def python_months(model: WerklandschapModel) -> np.ndarray:
 
 def _stretch_end(calendar: np.ndarray, m0: int, last: int, bounds: tuple[int, int]) -> int:
     """The first month after m0 (up to `last`) that is a Python month or starts a new regime
-    (`bounds`: the programme's end and the horizon, where the stage is recorded)."""
+    (`bounds`: the programme's end and the horizon, where the stage is recorded), or a January
+    while the programme runs: the pots change there, and a stretch books its grants by source
+    with the pots of its end (`_stretch`)."""
     later = np.flatnonzero(calendar[m0 + 1 : last]) + m0 + 1
+    end = bounds[0]
+    january = 12 * (m0 // 12 + 1)
     ends = [last, *(b for b in bounds if m0 < b < last)]
+    if january < min(end, last):
+        ends.append(january)
     if later.size:
         ends.append(int(later[0]))
     return min(ends)
@@ -527,23 +609,34 @@ def _parts(model: WerklandschapModel, active: bool) -> tuple:
     records = (
         model._stage_counts, model._province_stages, model._engagements, model._credit,
         model._maturity, model._label, model._green_deal,
-        np.int8(np.count_nonzero(members)),
+        np.int8(np.count_nonzero(members)), model._funded,
     )  # fmt: skip
-    return flags, programme_parts, gov, gov_parts, park_parts, context, records
+    scope = {"all": 0, "green_deal": 1}.get(p["regulation_scope"], 2)
+    money = (
+        book.pot, book.funded, float(p["growth_fund_meur"] * p["growth_fund_subsidy_share"]),
+        float(p["province_cofinancing_meur"]), float(p["municipality_cofinancing_meur"]),
+        len(model.settings.green_deal_names()), int(p["programme_end_month"]),
+    )  # fmt: skip
+    logit = tuple(float(p[f"regulation_{name}"]) for name in (
+        "adoption_logit", "partner_weight", "province_weight", "uptake_weight",
+    ))  # fmt: skip
+    rules = (
+        model.regulation_adopted, model.regulation_adoption_month, model.municipality_regulated,
+        scope, logit, float(p["regulation_push"]), parks, data.municipality_province,
+    )  # fmt: skip
+    january = (money, rules, int(p["regulation_start_year"]))
+    return flags, programme_parts, gov, gov_parts, park_parts, context, records, january
 
 
 def _stretch(model: WerklandschapModel, m0: int, m1: int) -> tuple[int, bool]:
     """Run months m0 .. m1-1 in the kernel; returns (months done, broke)."""
     active = m0 < model.params["programme_end_month"]
-    flags, programme_parts, gov, gov_parts, park_parts, context, records = _parts(model, active)
+    parts = _parts(model, active)
+    context = parts[5]
     prog = model.programme
     scalars = np.array([prog.maturity, prog._certification_credit, model._labelled, 0.0])
     granted = np.zeros((m1 - m0, model.data.n_provinces), np.int64)
-    partners = int(model.municipality_partner.sum())
-    done, why, drawn = k_months(
-        model.rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, context, records,
-        scalars, granted,
-    )  # fmt: skip
+    done, why, drawn = k_months(model.rng, m0, m1, *parts, scalars, granted)
     if why == BREAK and drawn:
         model.rng.bit_generator.advance(-drawn)
     if done:
@@ -556,8 +649,9 @@ def _stretch(model: WerklandschapModel, m0: int, m1: int) -> tuple[int, bool]:
         ctx = model.context
         ctx.awareness_hazard, ctx.province_signal = context[1], context[2]
         ctx.cost = float(scalars[3])
-        if int(model.municipality_partner.sum()) != partners:
-            model._regime = model._regime_key(active)  # the kernel updated the offer in place
+        # the kernel updated the coaching offer and the rules' push in place
+        model.regulation_on = bool(model.regulation_adopted.any())
+        model._regime = model._regime_key(active)
         model.month = m0 + done - 1
     return done, why == BREAK
 
