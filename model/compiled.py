@@ -383,6 +383,7 @@ from werklandschap.model import (  # noqa: E402  (they use the helpers above)
     compiled_government,
     compiled_loop,
     compiled_parks,
+    compiled_stream,  # noqa: F401  (`stream.random()` in the loop's kernels)
 )
 
 TWINS: dict[str, Callable] = {

@@ -20,7 +20,13 @@ Municipal partnerships are decided inside the kernel (flag, month, coaching capa
 offer). The comparisons `u < 1 - exp(-hazard)` of both governments' decisions use numpy's
 `expm1` on the Python side, which may differ from the C library's in the last bit; the kernel
 therefore treats a uniform within a relative 1e-12 of the chance as a break, so that month is
-decided by numpy, and every decision is numpy's.
+decided by numpy, and every decision is numpy's. The municipalities' January decisions on the
+rule compare with scipy's `expit`, which is 1 / (1 + exp(-x)) with the C library's exp, as the
+kernel computes it.
+
+Random numbers: the kernel steps numpy's PCG64 state itself (model/compiled_stream.py: the
+state copied out of the Generator before the call and written back after), one uniform per
+concerned unit in exactly the Python month's order.
 
 What the kernel does per month is the Python month's order (docs/ODD.md §3): government
 decisions, programme trajectories, maturity and certification capacity, subsidy applications
@@ -62,6 +68,7 @@ from werklandschap.model.compiled_government import (
     k_may_apply,
     k_partner_hazard,
 )
+from werklandschap.model.compiled_stream import stream_back, stream_of
 
 if TYPE_CHECKING:
     from werklandschap.model.model import WerklandschapModel
@@ -504,6 +511,7 @@ def applies(model: WerklandschapModel) -> bool:
         and model.datacollector is None
         and model.park_class is Park
         and fused_applies(model.network)
+        and model.rng.bit_generator.state.get("bit_generator") == "PCG64"
     )
 
 
@@ -636,7 +644,9 @@ def _stretch(model: WerklandschapModel, m0: int, m1: int) -> tuple[int, bool]:
     prog = model.programme
     scalars = np.array([prog.maturity, prog._certification_credit, model._labelled, 0.0])
     granted = np.zeros((m1 - m0, model.data.n_provinces), np.int64)
-    done, why, drawn = k_months(model.rng, m0, m1, *parts, scalars, granted)
+    stream = stream_of(model.rng)  # numpy's PCG64 state, stepped in the kernel
+    done, why, drawn = k_months(stream, m0, m1, *parts, scalars, granted)
+    stream_back(model.rng, stream)
     if why == BREAK and drawn:
         model.rng.bit_generator.advance(-drawn)
     if done:

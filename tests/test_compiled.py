@@ -9,6 +9,7 @@ uncertainties over their whole ranges). The switch and the first-run notice are 
 from __future__ import annotations
 
 import dataclasses
+import math
 from pathlib import Path
 
 import numpy as np
@@ -140,6 +141,44 @@ def test_the_month_loop_declines_where_it_cannot_go():
     assert (model.time, model.steps, model.month, model.running) == (168, 168, 167, False)
     model.step()  # stepping on past the end: Mesa's event loop goes on from the right month
     assert (model.time, model.month) == (169, 168)
+
+
+def test_the_stream_draws_numpys_uniforms():
+    """`stream.random()` in a kernel gives the Generator's uniforms, and the state written back
+    continues numpy's stream (the loop's kernels draw this way)."""
+    from werklandschap.model.compiled_stream import stream_back, stream_of
+
+    @compiled.numba.njit
+    def draw(stream, k):
+        out = np.empty(k)
+        for j in range(k):
+            out[j] = stream.random()
+        return out
+
+    rng, twin = np.random.default_rng(11), np.random.default_rng(11)
+    twin.random(3)
+    rng.random(3)
+    stream = stream_of(rng)
+    assert np.array_equal(draw(stream, 100_000), twin.random(100_000))
+    stream_back(rng, stream)
+    assert np.array_equal(rng.random(10), twin.random(10))
+    assert stream_of(np.random.Generator(np.random.MT19937(1))) is None
+
+
+def test_the_kernels_logistic_is_scipys_expit():
+    """The January decisions on the rule compare u with scipy's `expit` on the Python path and
+    with 1 / (1 + exp(-x)) in the kernel: the same numbers (the C library's exp)."""
+    from scipy.special import expit
+
+    @compiled.numba.njit
+    def logistic(x):
+        out = np.empty(x.size)
+        for j in range(x.size):
+            out[j] = 1.0 / (1.0 + math.exp(-x[j]))
+        return out
+
+    x = np.random.default_rng(2).normal(0.0, 4.0, 200_000)
+    assert np.array_equal(logistic(x), expit(x))
 
 
 def kernels() -> dict[str, object]:
