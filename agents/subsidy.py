@@ -196,16 +196,15 @@ def pay(model: WerklandschapModel, granted: np.ndarray, grant: float) -> None:
     n = np.bincount(model.park_province[granted], minlength=model.data.n_provinces)
     model.province_budget -= grant * n
     book.spent_this_year += grant * n
-    model.record_money(spent=spent_by_source(model, grant * n))
+    model.record_money(spent=spent_by_source(book.pot, grant * n))
 
 
-def spent_by_source(model: WerklandschapModel, granted: np.ndarray) -> np.ndarray:
+def spent_by_source(pot: np.ndarray, granted: np.ndarray) -> np.ndarray:
     """M€ by source (`SOURCES`) of `granted` M€ per province: each province's grants booked in
-    proportion to its pot this year."""
-    book = model.subsidy
-    pot_total = book.pot.sum(axis=1)
+    proportion to its pot this year (`pot`: M€ per province and source)."""
+    pot_total = pot.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(pot_total[:, None] > 0, book.pot / pot_total[:, None], 0.0)
+        share = np.where(pot_total[:, None] > 0, pot / pot_total[:, None], 0.0)
     return granted @ share
 
 

@@ -196,19 +196,43 @@ def _chance_side(u, hazard):
 
 @_njit
 def _provinces_sign(rng, undecided, plan_term, pull, capacity, uptake_rate, uptake):
-    """`green_deal.provinces_decide` up to its draws: (uniforms drawn, whether any province
-    may sign); hazard = plan + (neighbours + uptake) * capacity, as `signing_hazard`."""
+    """`green_deal.provinces_decide` up to its draws: (uniforms drawn, the provinces that sign,
+    whether a decision fell within the band); hazard = plan + (neighbours + uptake) *
+    capacity, as `signing_hazard`. Nothing is changed here."""
     drawn = 0
-    signs = False
+    signs = np.zeros(undecided.size, np.bool_)
+    unsure = False
     for i in range(undecided.size):
         if not undecided[i]:
             continue
         hazard = plan_term[i] + (pull[i] + uptake_rate * uptake) * capacity
         if hazard > 0:
             drawn += 1
-            if _chance_side(rng.random(), hazard) <= 0:
-                signs = True
-    return drawn, signs
+            side = _chance_side(rng.random(), hazard)
+            signs[i] = side < 0
+            unsure = unsure or side == 0
+    return drawn, signs, unsure
+
+
+@_njit
+def _join(signs, green_deal, package, join_month, caps, month):
+    """`green_deal.join` of the signing provinces (index order) without realised packages
+    (`package_for`: A, then B while places are left, then C)."""
+    for i in range(signs.size):
+        if not signs[i]:
+            continue
+        code = 3  # PACKAGE_C
+        for candidate in (1, 2):  # PACKAGE_A, PACKAGE_B
+            held = 0
+            for q in range(package.size):
+                if package[q] == candidate:
+                    held += 1
+            if held < caps[candidate - 1]:
+                code = candidate
+                break
+        package[i] = code
+        join_month[i] = month
+        green_deal[i] = True
 
 
 @_njit
@@ -316,11 +340,9 @@ def _label(rng, everyone, stage, finished_month, credit):
 
 
 @_njit
-def _fill_pots(money, green_deal, partner, municipality_province, budget, spent_this_year,
-               month, funded_row):  # fmt: skip
-    """`subsidy.fill_pots` (January): this year's pot of every member (`programme_money` times
-    `year_fraction`), the remainder lapses; M€ put in the pots added to `funded_row`."""
-    pot, funded, fund, cofinancing, municipal, planned, end = money
+def _this_years_money(money, green_deal, partner, municipality_province, month):
+    """`whole_programme_money(model) * year_fraction(model)`: M€ per province and source."""
+    _, _, fund, cofinancing, municipal, planned, end = money
     n_provinces = green_deal.size
     partners = np.zeros(n_provinces, np.int64)
     for t in range(partner.size):
@@ -333,21 +355,57 @@ def _fill_pots(money, green_deal, partner, municipality_province, budget, spent_
     deals = max(members, planned)
     months = min(12 - month % 12, max(0, end - month))
     fraction = months / end if end > 0 else 0.0
+    out = np.zeros((n_provinces, 3))
+    if deals == 0:
+        return out
     for p in range(n_provinces):
         member = 1.0 if green_deal[p] else 0.0
-        if deals == 0:
-            pot[p, 0], pot[p, 1], pot[p, 2] = 0.0, 0.0, 0.0
-        else:
-            pot[p, 0] = (fund / deals * member) * fraction
-            pot[p, 1] = (cofinancing * member) * fraction
-            pot[p, 2] = (municipal * partners[p] * member) * fraction
+        out[p, 0] = (fund / deals * member) * fraction
+        out[p, 1] = (cofinancing * member) * fraction
+        out[p, 2] = (municipal * partners[p] * member) * fraction
+    return out
+
+
+@_njit
+def _book_pots(added, budget, funded_row, replace):
+    """Budgets (+= or = each pot's sum, `pot.sum(axis=1)`) and the M€ put in the pots
+    (`pot.sum(axis=0)`, rows added in order) of `added`."""
+    for p in range(added.shape[0]):
+        total = (added[p, 0] + added[p, 1]) + added[p, 2]
+        budget[p] = total if replace else budget[p] + total
+    total = added[0].copy()
+    for p in range(1, added.shape[0]):
+        total += added[p]
+    funded_row += total
+
+
+@_njit
+def _fill_pots(money, green_deal, partner, municipality_province, budget, spent_this_year,
+               month, funded_row):  # fmt: skip
+    """`subsidy.fill_pots` (January): this year's pot of every member, the remainder lapses;
+    M€ put in the pots added to `funded_row`."""
+    pot, funded = money[0], money[1]
+    pot[:, :] = _this_years_money(money, green_deal, partner, municipality_province, month)
+    for p in range(green_deal.size):
         spent_this_year[p] = 0.0
         funded[p] = green_deal[p]
-        budget[p] = (pot[p, 0] + pot[p, 1]) + pot[p, 2]  # = pot.sum(axis=1)
-    total = pot[0].copy()  # = pot.sum(axis=0), rows added in order
-    for p in range(1, n_provinces):
-        total += pot[p]
-    funded_row += total
+    _book_pots(pot, budget, funded_row, True)
+
+
+@_njit
+def _fund_new_members(money, green_deal, signed, partner, municipality_province, budget,
+                      month, funded_row):  # fmt: skip
+    """`subsidy.fund_new_members`: the provinces that signed this month get their pot for the
+    rest of the year."""
+    pot, funded = money[0], money[1]
+    added = _this_years_money(money, green_deal, partner, municipality_province, month)
+    for p in range(green_deal.size):
+        new = 1.0 if signed[p] else 0.0
+        for c in range(3):
+            added[p, c] = added[p, c] * new
+            pot[p, c] += added[p, c]
+        funded[p] = funded[p] or signed[p]
+    _book_pots(added, budget, funded_row, False)
 
 
 @_njit
@@ -386,14 +444,16 @@ def _adopt_rules(rng, rules, stage, town, green_deal, partner, month, regulation
 
 @_njit
 def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ctx, records,
-             january, scalars, granted):  # fmt: skip
+             january, scalars, granted, pots):  # fmt: skip
     """Months m0 .. m1-1 (see the module docstring). `scalars` = [maturity, certification
     credit, labelled parks, cost] is updated in place, as are the state and record arrays.
     Returns (months done, DONE or BREAK, uniforms drawn in the breaking month)."""
     (active, deciding, label_on, label_pending, late_join_open, late_join_share,
      fallback, required, market_parks) = flags  # fmt: skip
     (labs, showcases, signal_table, growth, certification, speedup) = programme_parts
-    undecided, plan_term, pull, capacity_share, uptake_rate = gov_parts
+    (undecided, plan_term, pull, capacity_share, uptake_rate, compile_joins, caps, package,
+     join_month, member_context) = gov_parts  # fmt: skip
+    awareness_base, campaign, boost, organisation_support = member_context
     (graph, s, places, role, ambition, months_in_stage, book, rate, grant, capacity,
      capacity_partner, coaching_utility, regulation, organising, fixed) = park_parts  # fmt: skip
     (hazard_base, hazard, signal, support_offer, regulation_push, organisation_factor,
@@ -407,6 +467,8 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
     green_deal, partner, partner_month = gov[4], gov[5], gov[8]
     money, rules, start_year = january
     regulation_on, regulated, event_rate = regulation
+    support_active = organising[0]
+    members_count = green_deal_count
     n, n_provinces = stage.size, hazard.size
     programme = np.empty(n, np.bool_)
     for i in range(n):
@@ -424,19 +486,36 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
         drawn = 0
         joining = np.zeros(0, np.int64)
         n_joining = 0
+        signed = np.zeros(n_provinces, np.bool_)
+        any_signed = False
         if active and deciding:
             moving = 0
             for i in range(n):
                 if stage[i] >= TRANSFORMING:
                     moving += 1
-            drawn, signs = _provinces_sign(rng, undecided, plan_term, pull, capacity_share,
-                                           uptake_rate, moving / n)  # fmt: skip
-            if signs:
+            drawn, signed, unsure = _provinces_sign(
+                rng, undecided, plan_term, pull, capacity_share, uptake_rate, moving / n
+            )
+            any_signed = signed.any()
+            if unsure or (any_signed and not compile_joins):
                 return month - m0, BREAK, drawn
-            decided, joining, n_joining, unsure = _partners_decide(rng, gov, stage)
+            members = green_deal.copy()  # the partners' decisions see this month's members
+            for p in range(n_provinces):
+                members[p] = members[p] or signed[p]
+            decided, joining, n_joining, unsure = _partners_decide(
+                rng, (gov[0], gov[1], gov[2], gov[3], members, gov[5], gov[6], gov[7]), stage
+            )
             drawn += decided
             if unsure:
                 return month - m0, BREAK, drawn
+            if any_signed:  # the provinces join, with what a member gets (`_set_policy_context`)
+                _join(signed, green_deal, package, join_month, caps, month)
+                for p in range(n_provinces):
+                    if signed[p]:
+                        hazard_base[p] = awareness_base + campaign * boost
+                        organisation_factor[p] = organisation_support
+                        support_active[p] = True
+                        members_count += 1
         # 2. programme: trajectories, maturity, certification capacity
         if active and speedup > 0:
             _trajectories(role, stage, finished_month, progress, commitment, ambition,
@@ -455,6 +534,10 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
             if month % 12 == 0:
                 _fill_pots(money, green_deal, partner, gov[3], book[2], book[3], month,
                            funded_record[row])  # fmt: skip
+            elif any_signed:
+                _fund_new_members(money, green_deal, signed, partner, gov[3], book[2], month,
+                                  funded_record[row])  # fmt: skip
+            pots[month - m0][:, :] = money[0]
             _subsidy(rng, book, stage, subsidised, province, green_deal, role, rate, grant,
                      month, n_provinces, granted[month - m0])  # fmt: skip
         _coach(rng, stage, finished_month, coached, town, capacity, programme)
@@ -499,7 +582,9 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
         scalars[2] = stage_counts[row, LABELLED]
         maturity_record[row] = scalars[0]
         label_record[row] = label_on
-        green_deal_record[row] = green_deal_count
+        green_deal_record[row] = members_count
+        if any_signed:  # the provinces' hazards follow the members: a new stretch
+            return month + 1 - m0, DONE, 0
     return m1 - m0, DONE, 0
 
 
@@ -533,15 +618,9 @@ def python_months(model: WerklandschapModel) -> np.ndarray:
 
 def _stretch_end(calendar: np.ndarray, m0: int, last: int, bounds: tuple[int, int]) -> int:
     """The first month after m0 (up to `last`) that is a Python month or starts a new regime
-    (`bounds`: the programme's end and the horizon, where the stage is recorded), or a January
-    while the programme runs: the pots change there, and a stretch books its grants by source
-    with the pots of its end (`_stretch`)."""
+    (`bounds`: the programme's end and the horizon, where the stage is recorded)."""
     later = np.flatnonzero(calendar[m0 + 1 : last]) + m0 + 1
-    end = bounds[0]
-    january = 12 * (m0 // 12 + 1)
     ends = [last, *(b for b in bounds if m0 < b < last)]
-    if january < min(end, last):
-        ends.append(january)
     if later.size:
         ends.append(int(later[0]))
     return min(ends)
@@ -572,10 +651,17 @@ def _parts(model: WerklandschapModel, active: bool) -> tuple:
         undecided &= ~(model.realised.signed_month >= 0)
     neighbours = green_deal._neighbour_matrix(tuple(data.province_name)) @ members
     planned = model._initial_green_deal()
+    campaign = p["campaign_rate"] * p["campaign_intensity"] * active  # `_set_policy_context`
+    member_context = (
+        float(p["awareness_base_rate"]), float(campaign), float(p["green_deal_awareness_boost"]),
+        float(p["organisation_support"]),
+    )  # fmt: skip
     gov_parts = (
         undecided, p["green_deal_plan_rate"] * planned,
         p["green_deal_neighbour_rate"] * neighbours, float(1.0 - members.mean()),
-        float(p["green_deal_uptake_rate"]),
+        float(p["green_deal_uptake_rate"]), model.realised is None,
+        np.array([p["green_deal_packages_a"], p["green_deal_packages_b"]], np.int64),
+        model.province_package, model.province_join_month, member_context,
     )  # fmt: skip
     parks, order = _invitation_order(data)
     gov = (
@@ -644,15 +730,16 @@ def _stretch(model: WerklandschapModel, m0: int, m1: int) -> tuple[int, bool]:
     prog = model.programme
     scalars = np.array([prog.maturity, prog._certification_credit, model._labelled, 0.0])
     granted = np.zeros((m1 - m0, model.data.n_provinces), np.int64)
+    pots = np.zeros((m1 - m0, *model.subsidy.pot.shape))  # each month's pots, for the booking
     stream = stream_of(model.rng)  # numpy's PCG64 state, stepped in the kernel
-    done, why, drawn = k_months(stream, m0, m1, *parts, scalars, granted)
+    done, why, drawn = k_months(stream, m0, m1, *parts, scalars, granted, pots)
     stream_back(model.rng, stream)
     if why == BREAK and drawn:
         model.rng.bit_generator.advance(-drawn)
     if done:
         grant = subsidy.grant_meur(model.params)
         for k in np.flatnonzero(granted[:done].any(axis=1)):
-            model._spent[m0 + k + 1] += subsidy.spent_by_source(model, grant * granted[k])
+            model._spent[m0 + k + 1] += subsidy.spent_by_source(pots[k], grant * granted[k])
         prog.maturity = float(scalars[0])
         prog._certification_credit = float(scalars[1])
         model._labelled = int(scalars[2])
