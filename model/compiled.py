@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 CORE_ENV = "WERKLANDSCHAP_CORE"
 CORES = ("compiled", "numpy")
 #: Seconds a cold compile of all kernels took when measured (printed in the first-run notice).
-COLD_COMPILE_SECONDS = 20
+COLD_COMPILE_SECONDS = 40
 #: Months of the baseline that `warm_up` runs to compile every kernel.
 WARM_UP_MONTHS = 40
 

@@ -137,7 +137,7 @@ def _engagement(rng, aware, local, province, town, s, ctx, programme, has_progra
     peer_weight, subsidy_offer, role_support, cost, base, noise = params
     n = aware.size
     new = np.empty(n, np.int64)
-    credit = np.zeros((n, N_DRIVERS))
+    credit = np.empty((n, N_DRIVERS))  # rows of the engaged only: their column 0 set below
     k = 0
     for j in range(n):
         i = aware[j]
@@ -158,6 +158,7 @@ def _engagement(rng, aware, local, province, town, s, ctx, programme, has_progra
         chance = rate * (1.0 / (1.0 + math.exp(-((utility - theta) / noise))))
         if x < chance:
             stage[i] = ENGAGED
+            credit[k, 0] = 0.0  # Driver.NONE; `_credit` sets the others
             _credit(credit[k], chance, (support, peer, regulation), utility, theta, rate, base,
                     noise)  # fmt: skip
             best = 1
@@ -266,8 +267,12 @@ def k_park_month(rng, graph, s, places, ctx, programme, has_programme, regulatio
     unaware, engaged0 = order[: cuts[0]], order[cuts[1] : cuts[2]]
     transforming, active = order[cuts[2] : cuts[3]], order[cuts[1] : cuts[3]]
     _permit_events(rng, regulation_on, regulated, town, event_rate, permit_event)
-    share = _shares(unaware, start, AWARE_VALUE, aware_halves, use_halves, indptr, indices,
-                    weights, inverse_degree)  # fmt: skip
+    if use_halves and symmetric and start.size - cuts[0] < unaware.size:
+        # fewer aware parks than unaware ones (early months): the aware push their ties
+        share = _pushed_halves(unaware, start, aware_halves, indptr, indices, inverse_degree)
+    else:
+        share = _shares(unaware, start, AWARE_VALUE, aware_halves, use_halves, indptr, indices,
+                        weights, inverse_degree)  # fmt: skip
     newly_aware = _awareness(rng, unaware, share, province, hazard, peer_rate, stage)
     aware = np.concatenate((order[cuts[0] : cuts[1]], newly_aware))
     if use_halves and symmetric:  # few adopting parks push their ties (same integer sums)
