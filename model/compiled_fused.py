@@ -84,6 +84,17 @@ def _pushed_halves(parks, start, halves, indptr, indices, inverse_degree):
 
 
 @_njit
+def _from_counts(parks, count, inverse_degree):
+    """The share of `parks` from their neighbours' halves counted ahead (`count`, the integer
+    sums `_pushed_halves` forms), so the same numbers."""
+    out = np.empty(parks.size)
+    for k in range(parks.size):
+        i = parks[k]
+        out[k] = (count[i] * 0.5) * inverse_degree[i]
+    return out
+
+
+@_njit
 def _by_stage(start):
     """Parks by start stage in index order (a stable argsort) and the cut points."""
     counts = np.zeros(N_STAGES, np.int64)
@@ -253,7 +264,7 @@ def k_park_month(rng, graph, s, places, ctx, programme, has_programme, regulatio
     """Rules 0–6 of one month (see the module docstring); returns (stage at the start, every
     transforming park, the newly engaged, their credits)."""
     indptr, indices, weights, inverse_degree, aware_halves, adopt_halves, use_halves = graph[:7]
-    symmetric = graph[7]
+    symmetric, aware_count, adopt_count, have_counts = graph[7:11]
     (stage, own_motive, threshold, subsidised, coached, permit_event, driver, organisation,
      commitment, vote_month, progress, finished_month, duration) = s  # fmt: skip
     province, town = places
@@ -267,7 +278,9 @@ def k_park_month(rng, graph, s, places, ctx, programme, has_programme, regulatio
     unaware, engaged0 = order[: cuts[0]], order[cuts[1] : cuts[2]]
     transforming, active = order[cuts[2] : cuts[3]], order[cuts[1] : cuts[3]]
     _permit_events(rng, regulation_on, regulated, town, event_rate, permit_event)
-    if use_halves and symmetric and start.size - cuts[0] < unaware.size:
+    if have_counts:  # counted ahead by the caller (the month loop keeps them up to date)
+        share = _from_counts(unaware, aware_count, inverse_degree)
+    elif use_halves and symmetric and start.size - cuts[0] < unaware.size:
         # fewer aware parks than unaware ones (early months): the aware push their ties
         share = _pushed_halves(unaware, start, aware_halves, indptr, indices, inverse_degree)
     else:
@@ -275,7 +288,9 @@ def k_park_month(rng, graph, s, places, ctx, programme, has_programme, regulatio
                         weights, inverse_degree)  # fmt: skip
     newly_aware = _awareness(rng, unaware, share, province, hazard, peer_rate, stage)
     aware = np.concatenate((order[cuts[0] : cuts[1]], newly_aware))
-    if use_halves and symmetric:  # few adopting parks push their ties (same integer sums)
+    if have_counts:
+        local = _from_counts(aware, adopt_count, inverse_degree)
+    elif use_halves and symmetric:  # few adopting parks push their ties (same integer sums)
         local = _pushed_halves(aware, start, adopt_halves, indptr, indices, inverse_degree)
     else:
         local = _shares(aware, start, ADOPTING_VALUE, adopt_halves, use_halves, indptr,
@@ -303,16 +318,21 @@ def k_park_month(rng, graph, s, places, ctx, programme, has_programme, regulatio
     return start, everyone, new, credit
 
 
-def _graph(network: GraphNetwork) -> tuple:
+def _graph(network: GraphNetwork, counts: tuple | None = None) -> tuple:
     """The park graph's arrays for the kernel, with the integer halves of both stage values
-    when every tie weighs 1 (else the float sums run)."""
+    when every tie weighs 1 (else the float sums run); `counts`: the neighbours' halves of both
+    values per park, kept by the caller (the month loop), or None."""
     a = network.adjacency
     aware = _halves(AWARE_VALUE) if _unit_weights(network) else None
     adopt = _halves(ADOPTING_VALUE) if aware is not None else None
     use = aware is not None and adopt is not None
     dummy = np.zeros(N_STAGES, np.int64)
+    symmetric = _symmetric(network)
+    have = counts is not None and use and symmetric
+    aware_count, adopt_count = counts if have else (dummy, dummy)
     return (a.indptr, a.indices, a.data, network.inverse_degree,
-            aware if use else dummy, adopt if use else dummy, use, _symmetric(network))  # fmt: skip
+            aware if use else dummy, adopt if use else dummy, use, symmetric,
+            aware_count, adopt_count, have)  # fmt: skip
 
 
 _SYMMETRIC: dict[int, tuple[GraphNetwork, bool]] = {}  # id(network) -> (network, A == A.T)

@@ -443,6 +443,29 @@ def _adopt_rules(rng, rules, stage, town, green_deal, partner, month, regulation
 
 
 @_njit
+def _count_halves(stage, start, graph, initial):
+    """The neighbours' halves of both stage values per park (`_pushed_halves`'s integer sums),
+    all pushed (`initial`) or updated by the parks whose stage changed since `start`."""
+    indptr, indices, aware_halves, adopt_halves = graph[0], graph[1], graph[4], graph[5]
+    aware_count, adopt_count = graph[8], graph[9]
+    if initial:
+        aware_count[:] = 0
+        adopt_count[:] = 0
+    for j in range(stage.size):
+        if initial:
+            da, dp = aware_halves[stage[j]], adopt_halves[stage[j]]
+        elif stage[j] != start[j]:
+            da = aware_halves[stage[j]] - aware_halves[start[j]]
+            dp = adopt_halves[stage[j]] - adopt_halves[start[j]]
+        else:
+            continue
+        if da != 0 or dp != 0:
+            for e in range(indptr[j], indptr[j + 1]):
+                aware_count[indices[e]] += da
+                adopt_count[indices[e]] += dp
+
+
+@_njit
 def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ctx, records,
              january, scalars, granted, pots):  # fmt: skip
     """Months m0 .. m1-1 (see the module docstring). `scalars` = [maturity, certification
@@ -470,6 +493,9 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
     support_active = organising[0]
     members_count = green_deal_count
     n, n_provinces = stage.size, hazard.size
+    counting = graph[10]
+    if counting:
+        _count_halves(stage, stage, graph, True)
     programme = np.empty(n, np.bool_)
     for i in range(n):
         programme[i] = role[i] != 0
@@ -578,6 +604,8 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
         if label_on:
             scalars[1] = _label(rng, everyone, stage, finished_month, scalars[1])
         k_month_end(months_in_stage, stage, start)
+        if counting:
+            _count_halves(stage, start, graph, False)
         k_record(stage, province, N_STAGES, province_stages[row], stage_counts[row])
         scalars[2] = stage_counts[row, LABELLED]
         maturity_record[row] = scalars[0]
@@ -680,7 +708,7 @@ def _parts(model: WerklandschapModel, active: bool) -> tuple:
     )  # fmt: skip
     support_active = members & active
     park_parts = (
-        _graph(model.network),
+        _graph(model.network, (np.zeros(s.stage.size, np.int64), np.zeros(s.stage.size, np.int64))),
         (s.stage, s.own_motive, s.threshold, s.subsidised, s.coached, s.permit_event, s.driver,
          s.organisation, s.commitment, s.biz_vote_month, s.progress, s.finished_month,
          s.duration),
