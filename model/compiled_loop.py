@@ -6,33 +6,38 @@ with its per-rule twins) only where the kernel cannot go, and every other month 
 `k_months`, one dispatch per *stretch* of months. A month is a Python month when
 
 - it is known in advance to need Python: the selections of labs and ambassadors, the naming of
-  partner parks, the stimulation tranches, every January while the programme runs (the pots),
-  the first month after the programme (its end), a realised signing month, and each January
-  from `regulation_start_year` on (the municipalities' decisions on the rule);
+  partner parks, the stimulation tranches and a realised signing month (the first month after
+  the programme is prepared in Python, `_end_programme`, and runs in the kernel);
 - or it *breaks*: the kernel makes the month's break-prone decisions first, before it mutates
-  anything: the label becomes available, the late-join trigger fires, or a province draws a
-  signature (`green_deal.join`). These depend on nothing earlier in the month that draws or
-  changes a stage (programme trajectories and maturity draw nothing and move no stage), so on a
-  break the kernel returns with the number of uniforms it drew, the stream is moved back by
-  them (`bit_generator.advance`) and the whole month runs the Python way.
+  anything: the label becomes available, the late-join trigger fires, a province signs under
+  the realised history (its package may be reserved), or a decision's uniform falls within the
+  band below. These depend on nothing earlier in the month that draws or changes a stage
+  (programme trajectories and maturity draw nothing and move no stage), so on a break the
+  kernel returns with the number of uniforms it drew, the stream is moved back by them
+  (`bit_generator.advance`) and the whole month runs the Python way.
 
-Municipal partnerships are decided inside the kernel (flag, month, coaching capacity, coaching
-offer). The comparisons `u < 1 - exp(-hazard)` of both governments' decisions use numpy's
-`expm1` on the Python side, which may differ from the C library's in the last bit; the kernel
-therefore treats a uniform within a relative 1e-12 of the chance as a break, so that month is
-decided by numpy, and every decision is numpy's. The municipalities' January decisions on the
-rule compare with scipy's `expit`, which is 1 / (1 + exp(-x)) with the C library's exp, as the
-kernel computes it.
+Compiled government events: municipal partnerships (flag, month, coaching capacity, coaching
+offer), provinces signing (package A/B/C, join month, this year's pot, what a member gets in
+the month's context; the stretch ends after that month, as the signing hazards follow the
+members), the January pots (`fill_pots`) and the municipalities' January decisions on the rule
+(`adopt_rules`, with the rule's push in the context). The comparisons `u < 1 - exp(-hazard)`
+of both governments' decisions use numpy's `expm1` on the Python side, which may differ from
+the C library's in the last bit; the kernel therefore treats a uniform within a relative 1e-12
+of the chance as a break, so that month is decided by numpy, and every decision is numpy's.
+The January decisions on the rule compare with scipy's `expit`, which is 1 / (1 + exp(-x))
+with the C library's exp, as the kernel computes it (a test checks both).
 
 Random numbers: the kernel steps numpy's PCG64 state itself (model/compiled_stream.py: the
 state copied out of the Generator before the call and written back after), one uniform per
 concerned unit in exactly the Python month's order.
 
 What the kernel does per month is the Python month's order (docs/ODD.md §3): government
-decisions, programme trajectories, maturity and certification capacity, subsidy applications
-and awards (the grants' booking by source is done afterwards in Python, `subsidy.spent_by_source`,
-as the pots are constant within a stretch), coaching, the month context, the fused park month
-(`compiled_fused.k_park_month`), engagements, the label, the month end and the records.
+decisions, programme trajectories, maturity and certification capacity, pots, subsidy
+applications and awards (the grants' booking by source is done afterwards in Python with each
+month's pots, `subsidy.spent_by_source`, a small matrix product), coaching, the decisions on the
+rule, the month context, the fused park month (`compiled_fused.k_park_month`, with both
+neighbour counts kept up to date from the parks whose stage changed), engagements, the label,
+the month end and the records.
 The loop declines (the per-month path runs) on any network other than the park graph, with a
 data collector, a park class other than `Park`, or a model without the twins it replaces.
 """
@@ -634,7 +639,7 @@ def python_months(model: WerklandschapModel) -> np.ndarray:
     p = model.params
     month = np.arange(model.months + 1)
     end = p["programme_end_month"]
-    python = np.isin(month, (p["lab_selection_month"], p["ambassador_selection_month"], end))
+    python = np.isin(month, (p["lab_selection_month"], p["ambassador_selection_month"]))
     if p["n_partner_parks"] > 0:
         python |= month == p["partner_park_month"]
     during = month < end
@@ -810,6 +815,8 @@ def _run(model: WerklandschapModel, months: int) -> None:
         if calendar[m0] or model._regime is None or _unfunded(model, m0):
             _one_python_month(model)
             continue
+        if m0 == bounds[0]:
+            _end_programme(model)
         m1 = _stretch_end(calendar, m0, last, bounds)
         done, broke = _stretch(model, m0, m1)
         _count(model, compiled=done, stretches=1, breaks=int(broke))
@@ -821,6 +828,17 @@ def _run(model: WerklandschapModel, months: int) -> None:
             _one_python_month(model)
     if int(model.time) >= model.months:
         model.running = False
+
+
+def _end_programme(model: WerklandschapModel) -> None:
+    """What the first month after the programme changes before its parks decide, done before
+    the kernel runs it: the pots close (`subsidy.close_programme`, nothing reads them earlier in
+    the month) and the context of the programme's end (`_set_policy_context`; a rule adopted
+    in that month sets its push in the kernel, as the recomputed context would)."""
+    subsidy.close_programme(model)
+    model.context.programme_active = False
+    model._set_policy_context(False)
+    model._regime = model._regime_key(False)
 
 
 def _unfunded(model: WerklandschapModel, month: int) -> bool:
