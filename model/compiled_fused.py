@@ -94,19 +94,46 @@ def _from_counts(parks, count, inverse_degree):
     return out
 
 
+assert N_STAGES == 5  # `_by_stage` counts and fills the five stages in scalars
+
+
 @_njit
 def _by_stage(start):
-    """Parks by start stage in index order (a stable argsort) and the cut points."""
-    counts = np.zeros(N_STAGES, np.int64)
-    for i in range(start.size):
-        counts[start[i]] += 1
-    cuts = np.cumsum(counts)
-    fill = np.zeros(N_STAGES, np.int64)
-    fill[1:] = cuts[:-1]
-    order = np.empty(start.size, np.int64)
-    for i in range(start.size):
-        order[fill[start[i]]] = i
-        fill[start[i]] += 1
+    """Parks by start stage in index order (a stable argsort) and the cut points. The counts
+    and fill positions are scalars, not a small array: no store-to-load chain per park."""
+    c0 = c1 = c2 = c3 = 0
+    n = start.size
+    for i in range(n):
+        st = start[i]
+        c0 += st == 0
+        c1 += st == 1
+        c2 += st == 2
+        c3 += st == 3
+    cuts = np.empty(N_STAGES, np.int64)
+    cuts[0] = c0
+    cuts[1] = cuts[0] + c1
+    cuts[2] = cuts[1] + c2
+    cuts[3] = cuts[2] + c3
+    cuts[4] = n
+    f0, f1, f2, f3, f4 = 0, cuts[0], cuts[1], cuts[2], cuts[3]
+    order = np.empty(n, np.int64)
+    for i in range(n):
+        st = start[i]
+        if st == 1:  # the most common stage first
+            order[f1] = i
+            f1 += 1
+        elif st == 0:
+            order[f0] = i
+            f0 += 1
+        elif st == 2:
+            order[f2] = i
+            f2 += 1
+        elif st == 3:
+            order[f3] = i
+            f3 += 1
+        else:
+            order[f4] = i
+            f4 += 1
     return order, cuts
 
 
