@@ -812,9 +812,12 @@ def _run(model: WerklandschapModel, months: int) -> None:
     bounds = (model.params["programme_end_month"], horizon)
     while int(model.time) < last:
         m0 = int(model.time)
-        if calendar[m0] or model._regime is None or _unfunded(model, m0):
+        if calendar[m0] or _unfunded(model, m0):
             _one_python_month(model)
             continue
+        if model._regime is None:  # the first month: the policy context of the start
+            model._set_policy_context(m0 < bounds[0])
+            model._regime = model._regime_key(m0 < bounds[0])
         if m0 == bounds[0]:
             _end_programme(model)
         m1 = _stretch_end(calendar, m0, last, bounds)
