@@ -196,16 +196,16 @@ def pay(model: WerklandschapModel, granted: np.ndarray, grant: float) -> None:
     n = np.bincount(model.park_province[granted], minlength=model.data.n_provinces)
     model.province_budget -= grant * n
     book.spent_this_year += grant * n
-    model.record_money(spent=spent_by_source(book.pot, grant * n))
+    model.record_money(spent=(grant * n) @ source_shares(book.pot))
 
 
-def spent_by_source(pot: np.ndarray, granted: np.ndarray) -> np.ndarray:
-    """M€ by source (`SOURCES`) of `granted` M€ per province: each province's grants booked in
-    proportion to its pot this year (`pot`: M€ per province and source)."""
+def source_shares(pot: np.ndarray) -> np.ndarray:
+    """Each province's split of a grant over the sources (`SOURCES`): its pot this year by
+    source over the pot (`pot`: M€ per province and source; 0 for an empty pot). M€ granted per
+    province @ this = M€ granted by source."""
     pot_total = pot.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(pot_total[:, None] > 0, pot / pot_total[:, None], 0.0)
-    return granted @ share
+        return np.where(pot_total[:, None] > 0, pot / pot_total[:, None], 0.0)
 
 
 def subsidy_step(model: WerklandschapModel) -> None:

@@ -34,7 +34,7 @@ concerned unit in exactly the Python month's order.
 What the kernel does per month is the Python month's order (docs/ODD.md §3): government
 decisions, programme trajectories, maturity and certification capacity, pots, subsidy
 applications and awards (the grants' booking by source is done afterwards in Python with each
-month's pots, `subsidy.spent_by_source`, a small matrix product), coaching, the decisions on the
+month's pots, `subsidy.source_shares`, a small matrix product), coaching, the decisions on the
 rule, the month context, the fused park month (`compiled_fused.k_park_month`, with both
 neighbour counts kept up to date from the parks whose stage changed), engagements, the label,
 the month end and the records.
@@ -771,8 +771,11 @@ def _stretch(model: WerklandschapModel, m0: int, m1: int) -> tuple[int, bool]:
         model.rng.bit_generator.advance(-drawn)
     if done:
         grant = subsidy.grant_meur(model.params)
+        pot, shares = None, None
         for k in np.flatnonzero(granted[:done].any(axis=1)):
-            model._spent[m0 + k + 1] += subsidy.spent_by_source(pots[k], grant * granted[k])
+            if pot is None or not np.array_equal(pots[k], pot):  # the pots change rarely
+                pot, shares = pots[k], subsidy.source_shares(pots[k])
+            model._spent[m0 + k + 1] += (grant * granted[k]) @ shares
         prog.maturity = float(scalars[0])
         prog._certification_credit = float(scalars[1])
         model._labelled = int(scalars[2])
