@@ -5,9 +5,10 @@
 with its per-rule twins) only where the kernel cannot go, and every other month inside
 `k_months`, one dispatch per *stretch* of months. A month is a Python month when
 
-- it is known in advance to need Python: the selections of labs and ambassadors, the naming of
-  partner parks, the stimulation tranches and a realised signing month (the first month after
-  the programme is prepared in Python, `_end_programme`, and runs in the kernel);
+- it is known in advance to need Python: the stimulation tranches and a realised signing month
+  (the selections of labs, ambassadors and partner parks, the first thing in their months, run
+  in Python before the kernel runs the rest of the month, `_select_first`; the first month
+  after the programme is prepared in Python, `_end_programme`, and runs in the kernel);
 - or it *breaks*: the kernel makes the month's break-prone decisions first, before it mutates
   anything: the label becomes available, the late-join trigger fires, a province signs under
   the realised history (its package may be reserved), or a decision's uniform falls within the
@@ -633,20 +634,22 @@ def applies(model: WerklandschapModel) -> bool:
     )
 
 
-def python_months(model: WerklandschapModel) -> np.ndarray:
+def python_months(model: WerklandschapModel) -> tuple[np.ndarray, np.ndarray]:
     """Per month (0 .. model.months): whether it is known in advance to need the Python way
-    (module docstring)."""
+    (module docstring), and whether it starts with the programme's selections (run in Python
+    before the kernel runs the rest of the month, `_select_first`)."""
     p = model.params
     month = np.arange(model.months + 1)
     end = p["programme_end_month"]
-    python = np.isin(month, (p["lab_selection_month"], p["ambassador_selection_month"]))
+    selecting = np.isin(month, (p["lab_selection_month"], p["ambassador_selection_month"]))
     if p["n_partner_parks"] > 0:
-        python |= month == p["partner_park_month"]
+        selecting |= month == p["partner_park_month"]
+    python = np.zeros(month.size, bool)
     during = month < end
     python |= during & np.isin(month, list(model.tranche_months))
     if model.realised is not None and green_deal.deciding(model):
         python |= during & np.isin(month, model.realised.signed_month)
-    return python
+    return python, selecting & ~python
 
 
 def _stretch_end(calendar: np.ndarray, m0: int, last: int, bounds: tuple[int, int]) -> int:
@@ -811,7 +814,8 @@ def run_months(model: WerklandschapModel, months: int) -> bool:
 def _run(model: WerklandschapModel, months: int) -> None:
     last = int(model.time) + months
     horizon = model.params["horizon_months"]
-    calendar = python_months(model)
+    calendar, selecting = python_months(model)
+    starts = calendar | selecting  # a stretch ends before each
     bounds = (model.params["programme_end_month"], horizon)
     while int(model.time) < last:
         m0 = int(model.time)
@@ -823,8 +827,11 @@ def _run(model: WerklandschapModel, months: int) -> None:
             model._regime = model._regime_key(m0 < bounds[0])
         if m0 == bounds[0]:
             _end_programme(model)
-        m1 = _stretch_end(calendar, m0, last, bounds)
+        before = _select_first(model, m0) if selecting[m0] else None
+        m1 = _stretch_end(starts, m0, last, bounds)
         done, broke = _stretch(model, m0, m1)
+        if broke and not done and before is not None:  # the whole month goes to Python
+            _restore(model, before)
         _count(model, compiled=done, stretches=1, breaks=int(broke))
         model.time = float(m0 + done)
         model.steps += done
@@ -834,6 +841,33 @@ def _run(model: WerklandschapModel, months: int) -> None:
             _one_python_month(model)
     if int(model.time) >= model.months:
         model.running = False
+
+
+def _select_first(model: WerklandschapModel, month: int) -> tuple:
+    """The month's selections (`Programme.select_roles`, the first thing in the month and the
+    first draws) run the Python way before the kernel runs the rest of the month; returns what
+    they change, for `_restore` when the kernel breaks in that month."""
+    s, prog, row = model.park_state, model.programme, month + 1
+    before = (
+        model.rng.bit_generator.state, s.role.copy(), s.stage.copy(), s.months_in_stage.copy(),
+        s.driver.copy(), model._engagements[row].copy(), model._credit[row].copy(), prog.labs,
+        prog.showcases, model.month,
+    )  # fmt: skip
+    model.month, model.time = month, float(month + 1)  # as the Python month (engagements' row)
+    prog.select_roles()
+    model.time = float(month)
+    return before
+
+
+def _restore(model: WerklandschapModel, before: tuple) -> None:
+    """Undo `_select_first` (state, records and stream), so the month can run the Python way."""
+    s, prog = model.park_state, model.programme
+    state, role, stage, months_in_stage, driver, engagements, credit = before[:7]
+    model.rng.bit_generator.state = state
+    s.role[:], s.stage[:], s.months_in_stage[:], s.driver[:] = role, stage, months_in_stage, driver
+    row = int(model.time) + 1
+    model._engagements[row], model._credit[row] = engagements, credit
+    prog.labs, prog.showcases, model.month = before[7], before[8], before[9]
 
 
 def _end_programme(model: WerklandschapModel) -> None:

@@ -138,6 +138,18 @@ def test_provinces_signing_inside_a_stretch_are_identical(monkeypatch):
     assert differences(numpy_result, full_run(scenario, 4, "compiled", monkeypatch)) == []
 
 
+@pytest.mark.parametrize("when", ["lab_selection_month", "ambassador_selection_month"])
+def test_a_break_in_a_selection_month_undoes_the_selections(when, monkeypatch):
+    """The selections run in Python before the kernel runs the rest of their month; when the
+    kernel breaks in that month (here: the label's fallback date), the selections are undone
+    (state, records, stream) and the whole month runs the Python way: still identical."""
+    base = load_scenario("baseline")
+    scenario = base.with_params(label_fallback_month=base.params[when])
+    assert loop_counts(scenario, 5)["breaks"] >= 1
+    numpy_result = full_run(scenario, 5, "numpy", monkeypatch)
+    assert differences(numpy_result, full_run(scenario, 5, "compiled", monkeypatch)) == []
+
+
 def test_the_month_loop_declines_where_it_cannot_go():
     """Per-month path (no loop counts) with a data collector, on the mean field and on the
     numpy core; the Mesa protocol (time, steps) is kept by the loop."""
