@@ -210,12 +210,17 @@ def source_shares(pot: np.ndarray) -> np.ndarray:
 
 def subsidy_step(model: WerklandschapModel) -> None:
     """The provinces' monthly subsidy step: January pots, applications, awards."""
+    refill_pots(model)
+    model.twins.get("take_applications", take_applications)(model)  # compiled twin if registered
+    model.twins.get("award_grants", award_grants)(model)
+
+
+def refill_pots(model: WerklandschapModel) -> None:
+    """The pots of this month: every member's in January, else those of new members."""
     if model.month % 12 == 0:
         fill_pots(model)
     else:
         fund_new_members(model)
-    model.twins.get("take_applications", take_applications)(model)  # compiled twin if registered
-    model.twins.get("award_grants", award_grants)(model)
 
 
 def close_programme(model: WerklandschapModel) -> None:

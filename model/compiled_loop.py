@@ -5,10 +5,13 @@
 with its per-rule twins) only where the kernel cannot go, and every other month inside
 `k_months`, one dispatch per *stretch* of months. A month is a Python month when
 
-- it is known in advance to need Python: the stimulation tranches and a realised signing month
-  (the selections of labs, ambassadors and partner parks, the first thing in their months, run
-  in Python before the kernel runs the rest of the month, `_select_first`; the first month
-  after the programme is prepared in Python, `_end_programme`, and runs in the kernel);
+- it is known in advance to need Python: a realised signing month (the pinned provinces sign
+  by data). Two kinds of months run their *head* in Python and the rest in the kernel: the
+  selections of labs, ambassadors and partner parks, first in their month (`_select_first`,
+  undone with the stream if the kernel breaks in that month), and the stimulation tranches
+  (`_head_first`: the programme's step, the decisions, the tranche and the pots, after which
+  nothing can break); the first month after the programme is prepared in Python
+  (`_end_programme`);
 - or it *breaks*: the kernel makes the month's break-prone decisions first, before it mutates
   anything: the label becomes available, the late-join trigger fires, a province signs under
   the realised history (its package may be reserved), or a decision's uniform falls within the
@@ -52,6 +55,7 @@ import numpy as np
 
 from werklandschap.agents import green_deal, subsidy
 from werklandschap.agents.park import N_STAGES, Park, Role, Stage
+from werklandschap.agents.province import choose_stimulated
 from werklandschap.model.compiled import (
     _njit,
     interrupted,
@@ -478,7 +482,7 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
     credit, labelled parks, cost] is updated in place, as are the state and record arrays.
     Returns (months done, DONE or BREAK, uniforms drawn in the breaking month)."""
     (active, deciding, label_on, label_pending, late_join_open, late_join_share,
-     fallback, required, market_parks) = flags  # fmt: skip
+     fallback, required, market_parks, head_done) = flags  # fmt: skip
     (labs, showcases, signal_table, growth, certification, speedup) = programme_parts
     (undecided, plan_term, pull, capacity_share, uptake_rate, compile_joins, caps, package,
      join_month, member_context) = gov_parts  # fmt: skip
@@ -509,18 +513,20 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
         row = month + 1
         labelled = scalars[2]
         national = labelled / n
+        # the month's head (programme step, decisions, pots) ran in Python (`_head_first`)
+        head = not (head_done and month == m0)
         # 1. the decisions that can break, before anything changes
-        if label_pending and _label_ready(showcases, role, finished_month, required,
+        if head and label_pending and _label_ready(showcases, role, finished_month, required,
                                           market_parks, fallback, month):  # fmt: skip
             return month - m0, BREAK, 0
-        if late_join_open and national >= late_join_share:
+        if head and late_join_open and national >= late_join_share:
             return month - m0, BREAK, 0
         drawn = 0
         joining = np.zeros(0, np.int64)
         n_joining = 0
         signed = np.zeros(n_provinces, np.bool_)
         any_signed = False
-        if active and deciding:
+        if head and active and deciding:
             moving = 0
             for i in range(n):
                 if stage[i] >= TRANSFORMING:
@@ -549,12 +555,13 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
                         support_active[p] = True
                         members_count += 1
         # 2. programme: trajectories, maturity, certification capacity
-        if active and speedup > 0:
+        if head and active and speedup > 0:
             _trajectories(role, stage, finished_month, progress, commitment, ambition,
                           organisation, speedup)  # fmt: skip
-        lab = _lab_progress(labs, stage, finished_month, progress, duration)
-        scalars[0] += growth * (lab + national) * (1.0 - scalars[0])
-        scalars[1] = min(scalars[1], 1.0) + certification
+        if head:
+            lab = _lab_progress(labs, stage, finished_month, progress, duration)
+            scalars[0] += growth * (lab + national) * (1.0 - scalars[0])
+            scalars[1] = min(scalars[1], 1.0) + certification
         # 3. partners join (their coaching), subsidies, coaching
         for j in range(n_joining):
             t = joining[j]
@@ -563,7 +570,7 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
             capacity[t] = capacity_partner
             support_offer[t] = coaching_utility * 1.0
         if active:
-            if month % 12 == 0:
+            if head and month % 12 == 0:
                 _fill_pots(money, green_deal, partner, gov[3], book[2], book[3], month,
                            funded_record[row])  # fmt: skip
             elif any_signed:
@@ -634,10 +641,11 @@ def applies(model: WerklandschapModel) -> bool:
     )
 
 
-def python_months(model: WerklandschapModel) -> tuple[np.ndarray, np.ndarray]:
+def python_months(model: WerklandschapModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per month (0 .. model.months): whether it is known in advance to need the Python way
-    (module docstring), and whether it starts with the programme's selections (run in Python
-    before the kernel runs the rest of the month, `_select_first`)."""
+    (module docstring), whether it starts with the programme's selections (run in Python before
+    the kernel runs the rest of the month, `_select_first`), and whether it is a tranche month
+    (its head runs in Python, `_head_first`)."""
     p = model.params
     month = np.arange(model.months + 1)
     end = p["programme_end_month"]
@@ -646,10 +654,10 @@ def python_months(model: WerklandschapModel) -> tuple[np.ndarray, np.ndarray]:
         selecting |= month == p["partner_park_month"]
     python = np.zeros(month.size, bool)
     during = month < end
-    python |= during & np.isin(month, list(model.tranche_months))
     if model.realised is not None and green_deal.deciding(model):
         python |= during & np.isin(month, model.realised.signed_month)
-    return python, selecting & ~python
+    tranche = during & np.isin(month, list(model.tranche_months)) & ~python
+    return python, selecting & ~python & ~tranche, tranche
 
 
 def _stretch_end(calendar: np.ndarray, m0: int, last: int, bounds: tuple[int, int]) -> int:
@@ -662,7 +670,7 @@ def _stretch_end(calendar: np.ndarray, m0: int, last: int, bounds: tuple[int, in
     return min(ends)
 
 
-def _parts(model: WerklandschapModel, active: bool) -> tuple:
+def _parts(model: WerklandschapModel, active: bool, head_done: bool = False) -> tuple:
     """Everything `k_months` reads, from the model (arrays are the model's own: updated in
     place)."""
     p, s, ctx, data = model.params, model.park_state, model.context, model.data
@@ -672,7 +680,7 @@ def _parts(model: WerklandschapModel, active: bool) -> tuple:
         prog.label_month is None,
         prog.late_join_month is None and not model.province_green_deal.all(),
         float(p["late_join_share"]), int(p["label_fallback_month"]),
-        int(p["label_ambassadors_required"]), int(p["market_label_parks"]),
+        int(p["label_ambassadors_required"]), int(p["market_label_parks"]), head_done,
     )  # fmt: skip
     counts = -np.arange(prog.showcases.size + 1)
     signal_table = p["ambassador_reach"] * -np.expm1(counts)  # `showcase_signal` by count
@@ -758,10 +766,13 @@ def _parts(model: WerklandschapModel, active: bool) -> tuple:
     return flags, programme_parts, gov, gov_parts, park_parts, context, records, january
 
 
-def _stretch(model: WerklandschapModel, m0: int, m1: int) -> tuple[int, bool]:
-    """Run months m0 .. m1-1 in the kernel; returns (months done, broke)."""
+def _stretch(
+    model: WerklandschapModel, m0: int, m1: int, head_done: bool = False
+) -> tuple[int, bool]:
+    """Run months m0 .. m1-1 in the kernel (`head_done`: the head of month m0 ran in Python);
+    returns (months done, broke)."""
     active = m0 < model.params["programme_end_month"]
-    parts = _parts(model, active)
+    parts = _parts(model, active, head_done)
     context = parts[5]
     prog = model.programme
     scalars = np.array([prog.maturity, prog._certification_credit, model._labelled, 0.0])
@@ -785,6 +796,7 @@ def _stretch(model: WerklandschapModel, m0: int, m1: int) -> tuple[int, bool]:
         ctx = model.context
         ctx.awareness_hazard, ctx.province_signal = context[1], context[2]
         ctx.cost = float(scalars[3])
+        ctx.label_available = prog.label_available
         # the kernel updated the coaching offer and the rules' push in place
         model.regulation_on = bool(model.regulation_adopted.any())
         model._regime = model._regime_key(active)
@@ -814,8 +826,8 @@ def run_months(model: WerklandschapModel, months: int) -> bool:
 def _run(model: WerklandschapModel, months: int) -> None:
     last = int(model.time) + months
     horizon = model.params["horizon_months"]
-    calendar, selecting = python_months(model)
-    starts = calendar | selecting  # a stretch ends before each
+    calendar, selecting, tranche = python_months(model)
+    starts = calendar | selecting | tranche  # a stretch ends before each
     bounds = (model.params["programme_end_month"], horizon)
     while int(model.time) < last:
         m0 = int(model.time)
@@ -827,9 +839,12 @@ def _run(model: WerklandschapModel, months: int) -> None:
             model._regime = model._regime_key(m0 < bounds[0])
         if m0 == bounds[0]:
             _end_programme(model)
+        head_done = bool(tranche[m0])
+        if head_done:
+            _head_first(model, m0)
         before = _select_first(model, m0) if selecting[m0] else None
         m1 = _stretch_end(starts, m0, last, bounds)
-        done, broke = _stretch(model, m0, m1)
+        done, broke = _stretch(model, m0, m1, head_done)
         if broke and not done and before is not None:  # the whole month goes to Python
             _restore(model, before)
         _count(model, compiled=done, stretches=1, breaks=int(broke))
@@ -841,6 +856,23 @@ def _run(model: WerklandschapModel, months: int) -> None:
             _one_python_month(model)
     if int(model.time) >= model.months:
         model.running = False
+
+
+def _head_first(model: WerklandschapModel, month: int) -> None:
+    """The head of a tranche month runs the Python way, before the kernel runs the rest of it
+    (no break can come there): the programme's step (label and late join included), the
+    governments' decisions, the tranche (`Province.step_all` up to the subsidy step) and this
+    month's pots (`subsidy.refill_pots`); its policy context is set after them."""
+    prog = model.programme
+    model.month, model.time = month, float(month + 1)  # as the Python month (the records' row)
+    prog.step()
+    model.context.programme_active = True
+    green_deal.step(model)
+    choose_stimulated(model, model.tranche_months[month])
+    subsidy.refill_pots(model)
+    model._set_policy_context(True)
+    model._regime = model._regime_key(True)
+    model.time = float(month)
 
 
 def _select_first(model: WerklandschapModel, month: int) -> tuple:
