@@ -13,23 +13,24 @@ with its per-rule twins) only where the kernel cannot go, and every other month 
   nothing can break); the first month after the programme is prepared in Python
   (`_end_programme`);
 - or it *breaks*: the kernel makes the month's break-prone decisions first, before it mutates
-  anything: the label becomes available, the late-join trigger fires, a province signs under
-  the realised history (its package may be reserved), or a decision's uniform falls within the
-  band below. These depend on nothing earlier in the month that draws or changes a stage
-  (programme trajectories and maturity draw nothing and move no stage), so on a break the
-  kernel returns with the number of uniforms it drew, the stream is moved back by them
+  anything: the late-join trigger fires, a province signs under the realised history (its
+  package may be reserved), or a decision's uniform falls within the band below. These
+  depend on nothing earlier in the month that draws or changes a stage (programme
+  trajectories and maturity draw nothing and move no stage), so on a break the kernel returns
+  with the number of uniforms it drew, the stream is moved back by them
   (`bit_generator.advance`) and the whole month runs the Python way.
 
-Compiled government events: municipal partnerships (flag, month, coaching capacity, coaching
-offer), provinces signing (package A/B/C, join month, this year's pot, what a member gets in
-the month's context; the stretch ends after that month, as the signing hazards follow the
-members), the January pots (`fill_pots`) and the municipalities' January decisions on the rule
-(`adopt_rules`, with the rule's push in the context). The comparisons `u < 1 - exp(-hazard)`
-of both governments' decisions use numpy's `expm1` on the Python side, which may differ from
-the C library's in the last bit; the kernel therefore treats a uniform within a relative 1e-12
-of the chance as a break, so that month is decided by numpy, and every decision is numpy's.
-The January decisions on the rule compare with scipy's `expit`, which is 1 / (1 + exp(-x))
-with the C library's exp, as the kernel computes it (a test checks both).
+Compiled events: the label's publication (its month and route handed back to the programme),
+municipal partnerships (flag, month, coaching capacity, coaching offer), provinces signing
+(package A/B/C, join month, this year's pot, what a member gets in the month's context; the
+stretch ends after that month, as the signing hazards follow the members), the January pots
+(`fill_pots`) and the municipalities' January decisions on the rule (`adopt_rules`, with the
+rule's push in the context). The comparisons `u < 1 - exp(-hazard)` of both governments'
+decisions use numpy's `expm1` on the Python side, which may differ from the C library's in the
+last bit; the kernel therefore treats a uniform within a relative 1e-12 of the chance as a
+break, so that month is decided by numpy, and every decision is numpy's. The January decisions
+on the rule compare with scipy's `expit`, which is 1 / (1 + exp(-x)) with the C library's exp,
+as the kernel computes it (a test checks both).
 
 Random numbers: the kernel steps numpy's PCG64 state itself (model/compiled_stream.py: the
 state copied out of the Generator before the call and written back after), one uniform per
@@ -95,6 +96,8 @@ ENGAGED, TRANSFORMING, LABELLED = int(Stage.ENGAGED), int(Stage.TRANSFORMING), i
 AMBASSADOR = int(Role.AMBASSADOR)
 #: What `model.loop_counts` counts.
 LOOP_COUNTS = ("python", "compiled", "stretches", "breaks")
+#: `Programme.label_route` by the index `_label_route` gives.
+LABEL_ROUTES = ("ambassadors", "market", "date")
 #: Why a stretch stopped (the second value `k_months` returns).
 DONE, BREAK = 0, 1
 
@@ -174,22 +177,22 @@ def _lab_progress(labs, stage, finished_month, progress, duration):
 
 
 @_njit
-def _label_ready(showcases, role, finished_month, required, market_parks, fallback, month):
-    """`Programme.label_ready_route` is not None (any route)."""
+def _label_route(showcases, role, finished_month, required, market_parks, fallback, month):
+    """`Programme.label_ready_route` as an index of `LABEL_ROUTES` (-1: not ready)."""
     if required > 0:
         count = 0
         for i in showcases:
             if role[i] == AMBASSADOR and finished_month[i] >= 0:
                 count += 1
         if count >= required:
-            return True
+            return 0
     finished = 0
     for i in range(finished_month.size):
         if finished_month[i] >= 0:
             finished += 1
     if finished >= market_parks:
-        return True
-    return month >= fallback
+        return 1
+    return 2 if month >= fallback else -1
 
 
 @_njit
@@ -479,7 +482,8 @@ def _count_halves(stage, start, graph, initial):
 def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ctx, records,
              january, scalars, granted, pots):  # fmt: skip
     """Months m0 .. m1-1 (see the module docstring). `scalars` = [maturity, certification
-    credit, labelled parks, cost] is updated in place, as are the state and record arrays.
+    credit, labelled parks, cost, label month, label route] is updated in place (the label's:
+    -1 while it is not published), as are the state and record arrays.
     Returns (months done, DONE or BREAK, uniforms drawn in the breaking month)."""
     (active, deciding, label_on, label_pending, late_join_open, late_join_share,
      fallback, required, market_parks, head_done) = flags  # fmt: skip
@@ -515,10 +519,13 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
         national = labelled / n
         # the month's head (programme step, decisions, pots) ran in Python (`_head_first`)
         head = not (head_done and month == m0)
+        published = -1
         # 1. the decisions that can break, before anything changes
-        if head and label_pending and _label_ready(showcases, role, finished_month, required,
-                                          market_parks, fallback, month):  # fmt: skip
-            return month - m0, BREAK, 0
+        if head and label_pending:  # the label is published in the month its route is ready
+            route = _label_route(showcases, role, finished_month, required, market_parks,
+                                 fallback, month)  # fmt: skip
+            if route >= 0:  # kept in `scalars` once the month is done (a break re-runs it)
+                label_pending, label_on, published = False, True, route
         if head and late_join_open and national >= late_join_share:
             return month - m0, BREAK, 0
         drawn = 0
@@ -624,6 +631,8 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
         maturity_record[row] = scalars[0]
         label_record[row] = label_on
         green_deal_record[row] = members_count
+        if published >= 0:
+            scalars[4], scalars[5] = month, published
         if any_signed:  # the provinces' hazards follow the members: a new stretch
             return month + 1 - m0, DONE, 0
     return m1 - m0, DONE, 0
@@ -775,7 +784,7 @@ def _stretch(
     parts = _parts(model, active, head_done)
     context = parts[5]
     prog = model.programme
-    scalars = np.array([prog.maturity, prog._certification_credit, model._labelled, 0.0])
+    scalars = np.array([prog.maturity, prog._certification_credit, model._labelled, 0.0, -1, -1])
     granted = np.zeros((m1 - m0, model.data.n_provinces), np.int64)
     pots = np.zeros((m1 - m0, *model.subsidy.pot.shape))  # each month's pots, for the booking
     stream = stream_of(model.rng)  # numpy's PCG64 state, stepped in the kernel
@@ -796,6 +805,8 @@ def _stretch(
         ctx = model.context
         ctx.awareness_hazard, ctx.province_signal = context[1], context[2]
         ctx.cost = float(scalars[3])
+        if scalars[4] >= 0:  # the label became available in the kernel
+            prog.label_month, prog.label_route = int(scalars[4]), LABEL_ROUTES[int(scalars[5])]
         ctx.label_available = prog.label_available
         # the kernel updated the coaching offer and the rules' push in place
         model.regulation_on = bool(model.regulation_adopted.any())
