@@ -66,6 +66,17 @@ def _shares(parks, start, value, halves, use_halves, indptr, indices, weights, i
 
 
 @_njit
+def _from_counts(parks, count, inverse_degree):
+    """The share of `parks` from their neighbours' halves counted ahead (`count`, the integer
+    sums `_pushed_halves` forms), so the same numbers."""
+    out = np.empty(parks.size)
+    for k in range(parks.size):
+        i = parks[k]
+        out[k] = (count[i] * 0.5) * inverse_degree[i]
+    return out
+
+
+@_njit
 def _pushed_halves(parks, start, halves, indptr, indices, inverse_degree):
     """`_shares` on a symmetric unit-weight graph, pushed from the parks whose value is not 0
     (the few adopting parks) instead of pulled by every park of `parks`: each park's count of
@@ -76,22 +87,7 @@ def _pushed_halves(parks, start, halves, indptr, indices, inverse_degree):
         if h != 0:
             for e in range(indptr[j], indptr[j + 1]):
                 count[indices[e]] += h
-    out = np.empty(parks.size)
-    for k in range(parks.size):
-        i = parks[k]
-        out[k] = (count[i] * 0.5) * inverse_degree[i]
-    return out
-
-
-@_njit
-def _from_counts(parks, count, inverse_degree):
-    """The share of `parks` from their neighbours' halves counted ahead (`count`, the integer
-    sums `_pushed_halves` forms), so the same numbers."""
-    out = np.empty(parks.size)
-    for k in range(parks.size):
-        i = parks[k]
-        out[k] = (count[i] * 0.5) * inverse_degree[i]
-    return out
+    return _from_counts(parks, count, inverse_degree)
 
 
 assert N_STAGES == 5  # `_by_stage` counts and fills the five stages in scalars
