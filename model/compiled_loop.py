@@ -22,15 +22,16 @@ with its per-rule twins) only where the kernel cannot go, and every other month 
 
 Compiled events: the label's publication (its month and route handed back to the programme),
 municipal partnerships (flag, month, coaching capacity, coaching offer), provinces signing
-(package A/B/C, join month, this year's pot, what a member gets in the month's context; the
-stretch ends after that month, as the signing hazards follow the members), the January pots
-(`fill_pots`) and the municipalities' January decisions on the rule (`adopt_rules`, with the
-rule's push in the context). The comparisons `u < 1 - exp(-hazard)` of both governments'
-decisions use numpy's `expm1` on the Python side, which may differ from the C library's in the
-last bit; the kernel therefore treats a uniform within a relative 1e-12 of the chance as a
-break, so that month is decided by numpy, and every decision is numpy's. The January decisions
-on the rule compare with scipy's `expit`, which is 1 / (1 + exp(-x)) with the C library's exp,
-as the kernel computes it (a test checks both).
+(package A/B/C, join month, this year's pot, what a member gets in the month's context; and the
+signing hazards of the new members, their neighbours' shares looked up in a table numpy computed
+for every set of members, `_neighbour_table`), the January pots (`fill_pots`) and the
+municipalities' January decisions on the rule (`adopt_rules`, with the rule's push in the
+context). The comparisons `u < 1 - exp(-hazard)` of both governments' decisions use numpy's
+`expm1` on the Python side, which may differ from the C library's in the last bit; the kernel
+therefore treats a uniform within a relative 1e-12 of the chance as a break, so that month is
+decided by numpy, and every decision is numpy's. The January decisions on the rule compare with
+scipy's `expit`, which is 1 / (1 + exp(-x)) with the C library's exp, as the kernel computes it
+(a test checks both).
 
 Random numbers: the kernel steps numpy's PCG64 state itself (model/compiled_stream.py: the
 state copied out of the Generator before the call and written back after), one uniform per
@@ -489,7 +490,7 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
      fallback, required, market_parks, head_done) = flags  # fmt: skip
     (labs, showcases, signal_table, growth, certification, speedup) = programme_parts
     (undecided, plan_term, pull, capacity_share, uptake_rate, compile_joins, caps, package,
-     join_month, member_context) = gov_parts  # fmt: skip
+     join_month, member_context, neighbours, neighbour_rate) = gov_parts  # fmt: skip
     awareness_base, campaign, boost, organisation_support = member_context
     (graph, s, places, role, ambition, months_in_stage, book, rate, grant, capacity,
      capacity_partner, coaching_utility, regulation, organising, fixed) = park_parts  # fmt: skip
@@ -633,8 +634,16 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
         green_deal_record[row] = members_count
         if published >= 0:
             scalars[4], scalars[5] = month, published
-        if any_signed:  # the provinces' hazards follow the members: a new stretch
-            return month + 1 - m0, DONE, 0
+        if any_signed:  # the provinces' hazards follow the members (`signing_hazard`)
+            mask = 0
+            for p in range(n_provinces):
+                undecided[p] = undecided[p] and not green_deal[p]
+                if green_deal[p]:
+                    mask += 1 << p
+            for p in range(n_provinces):
+                pull[p] = neighbour_rate * neighbours[mask, p]
+            capacity_share = 1.0 - members_count / n_provinces
+            late_join_open = late_join_open and members_count < n_provinces
     return m1 - m0, DONE, 0
 
 
@@ -702,7 +711,8 @@ def _parts(model: WerklandschapModel, active: bool, head_done: bool = False) -> 
     undecided = ~members
     if model.realised is not None:
         undecided &= ~(model.realised.signed_month >= 0)
-    neighbours = green_deal._neighbour_matrix(tuple(data.province_name)) @ members
+    table = _neighbour_table(tuple(data.province_name))
+    neighbours = table[int(np.sum(members << np.arange(members.size)))]
     planned = model._initial_green_deal()
     campaign = p["campaign_rate"] * p["campaign_intensity"] * active  # `_set_policy_context`
     member_context = (
@@ -714,7 +724,8 @@ def _parts(model: WerklandschapModel, active: bool, head_done: bool = False) -> 
         p["green_deal_neighbour_rate"] * neighbours, float(1.0 - members.mean()),
         float(p["green_deal_uptake_rate"]), model.realised is None,
         np.array([p["green_deal_packages_a"], p["green_deal_packages_b"]], np.int64),
-        model.province_package, model.province_join_month, member_context,
+        model.province_package, model.province_join_month, member_context, table,
+        float(p["green_deal_neighbour_rate"]),
     )  # fmt: skip
     parks, order = _invitation_order(data)
     gov = (
@@ -773,6 +784,24 @@ def _parts(model: WerklandschapModel, active: bool, head_done: bool = False) -> 
     )  # fmt: skip
     january = (money, rules, int(p["regulation_start_year"]))
     return flags, programme_parts, gov, gov_parts, park_parts, context, records, january
+
+
+_NEIGHBOUR_TABLES: dict[tuple[str, ...], np.ndarray] = {}
+
+
+def _neighbour_table(names: tuple[str, ...]) -> np.ndarray:
+    """Per set of members (a bit mask over the provinces): `signing_hazard`'s share of each
+    province's neighbours that are members, computed by numpy's own product for every set
+    (the sums of a province's 1/degree shares may round differently in another order); once
+    per process (4,096 sets of twelve provinces)."""
+    table = _NEIGHBOUR_TABLES.get(names)
+    if table is None:
+        matrix = green_deal._neighbour_matrix(names)
+        sets = np.arange(2 ** len(names))[:, None] >> np.arange(len(names)) & 1 == 1
+        table = np.array([matrix @ members for members in sets])
+        table.flags.writeable = False
+        _NEIGHBOUR_TABLES[names] = table
+    return table
 
 
 def _stretch(
