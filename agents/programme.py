@@ -67,14 +67,7 @@ class Programme(mesa.Agent):
 
     def step(self) -> None:
         p, month = self.model.params, self.model.month
-        if month == p["lab_selection_month"]:
-            self.labs = self.select(Role.LIVING_LAB, p["n_living_labs"])
-            self.showcases = np.concatenate([self.showcases, self.labs])
-        if month == p["ambassador_selection_month"]:
-            ambassadors = self.select(Role.AMBASSADOR, p["n_ambassadors"])
-            self.showcases = np.concatenate([self.showcases, ambassadors])
-        if month == p["partner_park_month"] and p["n_partner_parks"] > 0:
-            green_deal.name_partner_parks(self.model)
+        self.select_roles()
         if self.model.programme_active:
             self.run_trajectories()
         self.grow_maturity()
@@ -86,6 +79,19 @@ class Programme(mesa.Agent):
         # Assessors' time is not storable: at most a fraction of a label carries over.
         self._certification_credit = min(self._certification_credit, 1.0)
         self._certification_credit += p["certification_capacity"]
+
+    def select_roles(self) -> None:
+        """The month's selections, first in the month: the living labs, the ambassadors and the
+        partner parks at their months."""
+        p, month = self.model.params, self.model.month
+        if month == p["lab_selection_month"]:
+            self.labs = self.select(Role.LIVING_LAB, p["n_living_labs"])
+            self.showcases = np.concatenate([self.showcases, self.labs])
+        if month == p["ambassador_selection_month"]:
+            ambassadors = self.select(Role.AMBASSADOR, p["n_ambassadors"])
+            self.showcases = np.concatenate([self.showcases, ambassadors])
+        if month == p["partner_park_month"] and p["n_partner_parks"] > 0:
+            green_deal.name_partner_parks(self.model)
 
     def select(self, role: Role, k: int) -> np.ndarray:
         """Choose k parks in Green Deal provinces for a role; they commit (become engaged).

@@ -196,20 +196,31 @@ def pay(model: WerklandschapModel, granted: np.ndarray, grant: float) -> None:
     n = np.bincount(model.park_province[granted], minlength=model.data.n_provinces)
     model.province_budget -= grant * n
     book.spent_this_year += grant * n
-    pot_total = book.pot.sum(axis=1)
+    model.record_money(spent=(grant * n) @ source_shares(book.pot))
+
+
+def source_shares(pot: np.ndarray) -> np.ndarray:
+    """Each province's split of a grant over the sources (`SOURCES`): its pot this year by
+    source over the pot (`pot`: M€ per province and source; 0 for an empty pot). M€ granted per
+    province @ this = M€ granted by source."""
+    pot_total = pot.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(pot_total[:, None] > 0, book.pot / pot_total[:, None], 0.0)
-    model.record_money(spent=(grant * n) @ share)
+        return np.where(pot_total[:, None] > 0, pot / pot_total[:, None], 0.0)
 
 
 def subsidy_step(model: WerklandschapModel) -> None:
     """The provinces' monthly subsidy step: January pots, applications, awards."""
+    refill_pots(model)
+    model.twins.get("take_applications", take_applications)(model)  # compiled twin if registered
+    model.twins.get("award_grants", award_grants)(model)
+
+
+def refill_pots(model: WerklandschapModel) -> None:
+    """The pots of this month: every member's in January, else those of new members."""
     if model.month % 12 == 0:
         fill_pots(model)
     else:
         fund_new_members(model)
-    model.twins.get("take_applications", take_applications)(model)  # compiled twin if registered
-    model.twins.get("award_grants", award_grants)(model)
 
 
 def close_programme(model: WerklandschapModel) -> None:

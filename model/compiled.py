@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 CORE_ENV = "WERKLANDSCHAP_CORE"
 CORES = ("compiled", "numpy")
 #: Seconds a cold compile of all kernels took when measured (printed in the first-run notice).
-COLD_COMPILE_SECONDS = 20
+COLD_COMPILE_SECONDS = 40
 #: Months of the baseline that `warm_up` runs to compile every kernel.
 WARM_UP_MONTHS = 40
 
@@ -381,10 +381,13 @@ def coach_parks(model: WerklandschapModel) -> None:
 from werklandschap.model import (  # noqa: E402  (they use the helpers above)
     compiled_fused,
     compiled_government,
+    compiled_loop,
     compiled_parks,
+    compiled_stream,  # noqa: F401  (`stream.random()` in the loop's kernels)
 )
 
 TWINS: dict[str, Callable] = {
+    "month_loop": compiled_loop.run_months,
     "park_month": compiled_fused.park_month,
     "month_start": month_start,
     "awareness": awareness,
@@ -396,7 +399,13 @@ TWINS: dict[str, Callable] = {
     "record_stages": record_stages,
 }
 #: Modules whose `k_*` kernels `warm_up` must have compiled.
-KERNEL_MODULES = (sys.modules[__name__], compiled_parks, compiled_fused, compiled_government)
+KERNEL_MODULES = (
+    sys.modules[__name__],
+    compiled_parks,
+    compiled_fused,
+    compiled_government,
+    compiled_loop,
+)
 
 
 def core_name(core: str | None = None) -> str:
@@ -449,8 +458,12 @@ def warm_up(quiet: bool = False) -> float:
     # 40 months reach every kernel (coaching, planning, stalling, the label) with the types
     # every scenario uses (tests/test_compiled.py checks that no scenario compiles more).
     # The park graph runs the fused month; the mean field runs the per-rule twins.
-    for network in ("graph", "mean_field"):
-        options = {} if network == "graph" else {"network_model": network}
+    # The month loop (model/compiled_loop.py) runs the batch path: one more short run.
+    for network in ("graph", "mean_field", "loop"):
+        options = {"network_model": network} if network == "mean_field" else {}
         model = WerklandschapModel("baseline", rng=0, park_agents=False, collect=False, **options)
-        model.run_for(WARM_UP_MONTHS)
+        if network == "loop":
+            model._run_months(WARM_UP_MONTHS)
+        else:
+            model.run_for(WARM_UP_MONTHS)
     return time.perf_counter() - started

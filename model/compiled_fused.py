@@ -66,6 +66,17 @@ def _shares(parks, start, value, halves, use_halves, indptr, indices, weights, i
 
 
 @_njit
+def _from_counts(parks, count, inverse_degree):
+    """The share of `parks` from their neighbours' halves counted ahead (`count`, the integer
+    sums `_pushed_halves` forms), so the same numbers."""
+    out = np.empty(parks.size)
+    for k in range(parks.size):
+        i = parks[k]
+        out[k] = (count[i] * 0.5) * inverse_degree[i]
+    return out
+
+
+@_njit
 def _pushed_halves(parks, start, halves, indptr, indices, inverse_degree):
     """`_shares` on a symmetric unit-weight graph, pushed from the parks whose value is not 0
     (the few adopting parks) instead of pulled by every park of `parks`: each park's count of
@@ -76,26 +87,49 @@ def _pushed_halves(parks, start, halves, indptr, indices, inverse_degree):
         if h != 0:
             for e in range(indptr[j], indptr[j + 1]):
                 count[indices[e]] += h
-    out = np.empty(parks.size)
-    for k in range(parks.size):
-        i = parks[k]
-        out[k] = (count[i] * 0.5) * inverse_degree[i]
-    return out
+    return _from_counts(parks, count, inverse_degree)
+
+
+assert N_STAGES == 5  # `_by_stage` counts and fills the five stages in scalars
 
 
 @_njit
 def _by_stage(start):
-    """Parks by start stage in index order (a stable argsort) and the cut points."""
-    counts = np.zeros(N_STAGES, np.int64)
-    for i in range(start.size):
-        counts[start[i]] += 1
-    cuts = np.cumsum(counts)
-    fill = np.zeros(N_STAGES, np.int64)
-    fill[1:] = cuts[:-1]
-    order = np.empty(start.size, np.int64)
-    for i in range(start.size):
-        order[fill[start[i]]] = i
-        fill[start[i]] += 1
+    """Parks by start stage in index order (a stable argsort) and the cut points. The counts
+    and fill positions are scalars, not a small array: no store-to-load chain per park."""
+    c0 = c1 = c2 = c3 = 0
+    n = start.size
+    for i in range(n):
+        st = start[i]
+        c0 += st == 0
+        c1 += st == 1
+        c2 += st == 2
+        c3 += st == 3
+    cuts = np.empty(N_STAGES, np.int64)
+    cuts[0] = c0
+    cuts[1] = cuts[0] + c1
+    cuts[2] = cuts[1] + c2
+    cuts[3] = cuts[2] + c3
+    cuts[4] = n
+    f0, f1, f2, f3, f4 = 0, cuts[0], cuts[1], cuts[2], cuts[3]
+    order = np.empty(n, np.int64)
+    for i in range(n):
+        st = start[i]
+        if st == 1:  # the most common stage first
+            order[f1] = i
+            f1 += 1
+        elif st == 0:
+            order[f0] = i
+            f0 += 1
+        elif st == 2:
+            order[f2] = i
+            f2 += 1
+        elif st == 3:
+            order[f3] = i
+            f3 += 1
+        else:
+            order[f4] = i
+            f4 += 1
     return order, cuts
 
 
@@ -116,7 +150,11 @@ def _awareness(rng, unaware, share, province, hazard, peer_rate, stage):
     k = 0
     for j in range(unaware.size):
         i = unaware[j]
-        if rng.random() < -math.expm1(-(hazard[province[i]] + peer_rate * share[j])):
+        h = hazard[province[i]] + peer_rate * share[j]
+        u = rng.random()
+        # 1 - exp(-h) <= h in floating point too (expm1 is faithfully rounded and the exact
+        # value is below h), so u >= h decides "no" without the expm1
+        if u < h and u < -math.expm1(-h):
             new[k] = i
             k += 1
     for j in range(k):
@@ -133,7 +171,7 @@ def _engagement(rng, aware, local, province, town, s, ctx, programme, has_progra
     peer_weight, subsidy_offer, role_support, cost, base, noise = params
     n = aware.size
     new = np.empty(n, np.int64)
-    credit = np.zeros((n, N_DRIVERS))
+    credit = np.empty((n, N_DRIVERS))  # rows of the engaged only: their column 0 set below
     k = 0
     for j in range(n):
         i = aware[j]
@@ -154,6 +192,7 @@ def _engagement(rng, aware, local, province, town, s, ctx, programme, has_progra
         chance = rate * (1.0 / (1.0 + math.exp(-((utility - theta) / noise))))
         if x < chance:
             stage[i] = ENGAGED
+            credit[k, 0] = 0.0  # Driver.NONE; `_credit` sets the others
             _credit(credit[k], chance, (support, peer, regulation), utility, theta, rate, base,
                     noise)  # fmt: skip
             best = 1
@@ -248,7 +287,7 @@ def k_park_month(rng, graph, s, places, ctx, programme, has_programme, regulatio
     """Rules 0–6 of one month (see the module docstring); returns (stage at the start, every
     transforming park, the newly engaged, their credits)."""
     indptr, indices, weights, inverse_degree, aware_halves, adopt_halves, use_halves = graph[:7]
-    symmetric = graph[7]
+    symmetric, aware_count, adopt_count, have_counts = graph[7:11]
     (stage, own_motive, threshold, subsidised, coached, permit_event, driver, organisation,
      commitment, vote_month, progress, finished_month, duration) = s  # fmt: skip
     province, town = places
@@ -262,11 +301,19 @@ def k_park_month(rng, graph, s, places, ctx, programme, has_programme, regulatio
     unaware, engaged0 = order[: cuts[0]], order[cuts[1] : cuts[2]]
     transforming, active = order[cuts[2] : cuts[3]], order[cuts[1] : cuts[3]]
     _permit_events(rng, regulation_on, regulated, town, event_rate, permit_event)
-    share = _shares(unaware, start, AWARE_VALUE, aware_halves, use_halves, indptr, indices,
-                    weights, inverse_degree)  # fmt: skip
+    if have_counts:  # counted ahead by the caller (the month loop keeps them up to date)
+        share = _from_counts(unaware, aware_count, inverse_degree)
+    elif use_halves and symmetric and start.size - cuts[0] < unaware.size:
+        # fewer aware parks than unaware ones (early months): the aware push their ties
+        share = _pushed_halves(unaware, start, aware_halves, indptr, indices, inverse_degree)
+    else:
+        share = _shares(unaware, start, AWARE_VALUE, aware_halves, use_halves, indptr, indices,
+                        weights, inverse_degree)  # fmt: skip
     newly_aware = _awareness(rng, unaware, share, province, hazard, peer_rate, stage)
     aware = np.concatenate((order[cuts[0] : cuts[1]], newly_aware))
-    if use_halves and symmetric:  # few adopting parks push their ties (same integer sums)
+    if have_counts:
+        local = _from_counts(aware, adopt_count, inverse_degree)
+    elif use_halves and symmetric:  # few adopting parks push their ties (same integer sums)
         local = _pushed_halves(aware, start, adopt_halves, indptr, indices, inverse_degree)
     else:
         local = _shares(aware, start, ADOPTING_VALUE, adopt_halves, use_halves, indptr,
@@ -294,16 +341,21 @@ def k_park_month(rng, graph, s, places, ctx, programme, has_programme, regulatio
     return start, everyone, new, credit
 
 
-def _graph(network: GraphNetwork) -> tuple:
+def _graph(network: GraphNetwork, counts: tuple | None = None) -> tuple:
     """The park graph's arrays for the kernel, with the integer halves of both stage values
-    when every tie weighs 1 (else the float sums run)."""
+    when every tie weighs 1 (else the float sums run); `counts`: the neighbours' halves of both
+    values per park, kept by the caller (the month loop), or None."""
     a = network.adjacency
     aware = _halves(AWARE_VALUE) if _unit_weights(network) else None
     adopt = _halves(ADOPTING_VALUE) if aware is not None else None
     use = aware is not None and adopt is not None
     dummy = np.zeros(N_STAGES, np.int64)
+    symmetric = _symmetric(network)
+    have = counts is not None and use and symmetric
+    aware_count, adopt_count = counts if have else (dummy, dummy)
     return (a.indptr, a.indices, a.data, network.inverse_degree,
-            aware if use else dummy, adopt if use else dummy, use, _symmetric(network))  # fmt: skip
+            aware if use else dummy, adopt if use else dummy, use, symmetric,
+            aware_count, adopt_count, have)  # fmt: skip
 
 
 _SYMMETRIC: dict[int, tuple[GraphNetwork, bool]] = {}  # id(network) -> (network, A == A.T)
@@ -341,19 +393,29 @@ def _type_factors(p: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return known
 
 
+def fused_applies(network: object) -> bool:
+    """Whether the fused month applies: the park graph with its own share rule."""
+    return isinstance(network, GraphNetwork) and (
+        type(network).peer_share is GraphNetwork.peer_share
+    )
+
+
+def organise_params(p: dict) -> tuple[float, ...]:
+    """The parameters of rule 3 in the order `_organise` reads them."""
+    return tuple(float(p[name]) for name in (
+        "biz_formation_rate", "association_rate", "park_management_rate", "biz_initiative_rate",
+        "biz_retry_months", "biz_support_mean", "biz_support_spread",
+    ))  # fmt: skip
+
+
 def park_month(model: WerklandschapModel, s: ParkState) -> bool:
     """Twin of `park.step_parks` on the park graph; False (nothing done) on any other network."""
     network = model.network
-    if not (isinstance(network, GraphNetwork)
-            and type(network).peer_share is GraphNetwork.peer_share):  # fmt: skip
+    if not fused_applies(network):
         return False
     p, ctx, data = model.params, model.context, model.data
     programme = s.role != Role.REGULAR if ctx.programme_active else None
     f = _type_factors(p)
-    organise_params = tuple(float(p[name]) for name in (
-        "biz_formation_rate", "association_rate", "park_management_rate", "biz_initiative_rate",
-        "biz_retry_months", "biz_support_mean", "biz_support_spread",
-    ))  # fmt: skip
     engagement_params = (
         float(p["peer_weight"]), float(ctx.subsidy_offer), float(p["role_support"]),
         float(ctx.cost), float(p["engage_rate"]), float(p["decision_noise"]),
@@ -369,7 +431,7 @@ def park_month(model: WerklandschapModel, s: ParkState) -> bool:
         s.coached if programme is None else programme, programme is not None,
         (bool(model.regulation_on), model.municipality_regulated,
          float(p["permit_event_rate"])),
-        (biz_support_active(model), organise_params),
+        (biz_support_active(model), organise_params(p)),
         (engagement_params, float(p["coaching_speedup"]), f,
          float(p["plan_months"]), float(p["stall_rate"]), float(p["peer_awareness_rate"])),
         model.month,

@@ -297,12 +297,7 @@ class WerklandschapModel(mesa.Model):
         """Set what parks face this month (per province or per municipality)."""
         p, ctx = self.params, self.context
         active = self.programme_active
-        regime = (
-            active,
-            self.province_green_deal.tobytes(),
-            self.municipality_regulated.tobytes(),
-            self.municipality_partner.tobytes(),
-        )
+        regime = self._regime_key(active)
         if regime != self._regime:  # policies changed: recompute what they offer
             self._regime = regime
             self._set_policy_context(active)
@@ -311,6 +306,15 @@ class WerklandschapModel(mesa.Model):
         ctx.province_signal = self.programme.showcase_signal() + p["national_visibility"] * national
         ctx.cost = p["cost"] * (1.0 - p["maturity_cost_reduction"] * self.programme.maturity)
         ctx.label_available = self.programme.label_available
+
+    def _regime_key(self, active: bool) -> tuple:
+        """The policies behind the cached context (`_set_policy_context`)."""
+        return (
+            active,
+            self.province_green_deal.tobytes(),
+            self.municipality_regulated.tobytes(),
+            self.municipality_partner.tobytes(),
+        )
 
     def _set_policy_context(self, active: bool) -> None:
         """The parts of the month context that change only when a policy changes."""
@@ -365,13 +369,20 @@ class WerklandschapModel(mesa.Model):
         fork = self.params["programme_end_month"]
         if twin and int(self.time) <= fork and self.months - fork >= TWIN_MIN_MONTHS:
             if fork > int(self.time):
-                self.run_for(fork - int(self.time))
+                self._run_months(fork - int(self.time))
             twin_run = fork_without_peers(self).run_to_end(twin=False)
             self.twin_labelled = twin_run._stage_counts[fork:, Stage.LABELLED].copy()
         remaining = self.months - int(self.time)
         if remaining > 0:
-            self.run_for(remaining)
+            self._run_months(remaining)
         return self
+
+    def _run_months(self, months: int) -> None:
+        """`run_for(months)`, through the compiled month loop when it applies (model/
+        compiled_loop.py: stretches of months in one call, Mesa's event loop bypassed)."""
+        loop = self.twins.get("month_loop")
+        if loop is None or not loop(self, months):
+            self.run_for(months)
 
     def count_engagements(self, drivers: np.ndarray, credit: np.ndarray | None = None) -> None:
         """Record new engagements this month by main channel (`drivers`) and their marginal

@@ -9,6 +9,7 @@ uncertainties over their whole ranges). The switch and the first-run notice are 
 from __future__ import annotations
 
 import dataclasses
+import math
 from pathlib import Path
 
 import numpy as np
@@ -18,9 +19,9 @@ import scipy.sparse as sp
 from werklandschap.experiments import design
 from werklandschap.experiments.spec import load_experiment
 from werklandschap.model import compiled
-from werklandschap.model.model import WerklandschapModel
+from werklandschap.model.model import WerklandschapModel, run
 from werklandschap.model.outcomes import RunResult
-from werklandschap.model.scenario import shipped_scenarios
+from werklandschap.model.scenario import load_scenario, shipped_scenarios
 
 pytestmark = pytest.mark.skipif(not compiled.HAVE_NUMBA, reason="numba not installed")
 
@@ -67,6 +68,189 @@ def test_a_morris_design_sample_is_identical_on_both_cores():
         assert differences(a, result(task.scenario, task.seed, "compiled", 60)) == [], task.run_id
 
 
+def full_run(scenario, seed: int, core: str, monkeypatch) -> RunResult:
+    """`run(scenario, seed)` (the batch path: the month loop on the compiled core)."""
+    monkeypatch.setenv(compiled.CORE_ENV, core)
+    return run(scenario, seed)
+
+
+@pytest.mark.parametrize(
+    "name", ["realised", "early_regulation", "all_provinces", "no_programme", "late_joiners"]
+)
+def test_full_runs_through_the_month_loop_are_identical_on_both_cores(name, monkeypatch):
+    """`run()` on the compiled core (stretches of months in one call, Python months at events
+    and breaks) gives the numpy reference's result, twin included, over the whole run."""
+    numpy_result = full_run(name, 3, "numpy", monkeypatch)
+    assert differences(numpy_result, full_run(name, 3, "compiled", monkeypatch)) == [], name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", shipped_scenarios())
+def test_every_shipped_scenario_runs_identically_to_its_end(name, monkeypatch):
+    for seed in (1, 2):
+        numpy_result = full_run(name, seed, "numpy", monkeypatch)
+        assert differences(numpy_result, full_run(name, seed, "compiled", monkeypatch)) == []
+
+
+def test_a_sobol_design_sample_is_identical_on_both_cores(monkeypatch):
+    """Points of experiments/sobol.yaml (its factors over their ranges; a small N), full runs."""
+    spec = load_experiment(ROOT / "experiments" / "sobol.yaml")
+    small = dataclasses.replace(spec, options={**spec.options, "n": 8})
+    _, tasks, _ = design.build_design(small)
+    for task in tasks[:: len(tasks) // 5][:5]:
+        a = full_run(task.scenario, task.seed, "numpy", monkeypatch)
+        b = full_run(task.scenario, task.seed, "compiled", monkeypatch)
+        assert differences(a, b) == [], task.run_id
+
+
+def loop_counts(scenario="baseline", seed: int = 1, **params) -> dict[str, int]:
+    model = WerklandschapModel(scenario, rng=seed, park_agents=False, collect=False,
+                               core="compiled", **params)  # fmt: skip
+    return model.run_to_end(twin=False).loop_counts
+
+
+def test_the_month_loop_runs_most_months_compiled():
+    """The batch path really runs stretches: far fewer Python months than months (this fails
+    if the loop silently falls back to the per-month path)."""
+    counts = loop_counts()
+    assert counts["python"] + counts["compiled"] == 168
+    assert counts["compiled"] >= 160 and counts["python"] <= 5, counts
+    assert counts["stretches"] >= 5, counts
+
+
+def test_a_breaking_month_is_rerun_the_python_way(monkeypatch):
+    """Under the realised history a province's own signing is a break (its package may be
+    reserved: `package_for` stays Python): the kernel stops before the month changes
+    anything, the stream moves back by the uniforms drawn, the month runs the Python way."""
+    counts = loop_counts("realised", 2)
+    assert counts["breaks"] >= 3, counts
+    numpy_result = full_run("realised", 2, "numpy", monkeypatch)
+    assert differences(numpy_result, full_run("realised", 2, "compiled", monkeypatch)) == []
+
+
+def test_provinces_signing_inside_a_stretch_are_identical(monkeypatch):
+    """Without a realised history provinces sign inside the kernel (package, pot for the rest of
+    the year, what members get, the signing hazards of the new members): most signatures fall
+    inside stretches, which go on after them; identical results."""
+    scenario = load_scenario("baseline").with_params(green_deal_plan_rate=0.02)
+    model = WerklandschapModel(scenario, rng=4, park_agents=False, collect=False,
+                               core="compiled").run_to_end(twin=False)  # fmt: skip
+    months = set(model.province_join_month[model.province_join_month >= 0].tolist())
+    p, counts = model.params, model.loop_counts
+    starts = {0, p["lab_selection_month"], p["ambassador_selection_month"],
+              p["programme_end_month"], *model.tranche_months}  # fmt: skip
+    assert len(months - starts) >= 3, months  # signatures inside stretches ...
+    assert counts["stretches"] == len(starts) and counts["breaks"] == 0, counts  # ... go on
+    numpy_result = full_run(scenario, 4, "numpy", monkeypatch)
+    assert differences(numpy_result, full_run(scenario, 4, "compiled", monkeypatch)) == []
+
+
+@pytest.mark.parametrize("when", ["lab_selection_month", "ambassador_selection_month"])
+def test_a_break_in_a_selection_month_undoes_the_selections(when, monkeypatch):
+    """The selections run in Python before the kernel runs the rest of their month; when the
+    kernel breaks in that month (here: the late join, at once, in the selection month), the
+    selections are undone (state, records, stream) and the whole month runs the Python way."""
+    scenario = load_scenario("baseline").with_params(**{when: 0, "late_join_share": 0.0})
+    assert loop_counts(scenario, 5)["breaks"] == 1
+    numpy_result = full_run(scenario, 5, "numpy", monkeypatch)
+    assert differences(numpy_result, full_run(scenario, 5, "compiled", monkeypatch)) == []
+
+
+@pytest.mark.parametrize("name", ["baseline", "realised", "late_joiners", "early_regulation"])
+def test_the_state_after_a_run_is_identical_on_both_cores(name):
+    """Beyond the `RunResult`: the programme's label month and route, the governments' arrays,
+    the subsidy book, the month's context and the random stream where each core leaves them."""
+    models = []
+    for core in ("numpy", "compiled"):
+        model = WerklandschapModel(name, rng=8, park_agents=False, collect=False, core=core)
+        models.append(model.run_to_end(twin=False))
+    a, b = models
+    for attribute in ("label_month", "label_route", "late_join_month", "maturity"):
+        assert getattr(a.programme, attribute) == getattr(b.programme, attribute), attribute
+    assert a.programme._certification_credit == b.programme._certification_credit
+    arrays = (
+        "province_green_deal", "province_package", "province_join_month", "municipality_partner",
+        "municipality_partner_month", "regulation_adopted", "regulation_adoption_month",
+        "municipality_regulated", "province_budget", "_capacity_during", "_capacity_after",
+    )  # fmt: skip
+    for attribute in arrays:
+        assert np.array_equal(getattr(a, attribute), getattr(b, attribute)), attribute
+    for attribute in ("applied_month", "tie", "pot", "spent_this_year", "funded"):
+        assert np.array_equal(getattr(a.subsidy, attribute), getattr(b.subsidy, attribute))
+    for field in dataclasses.fields(a.park_state):
+        x, y = getattr(a.park_state, field.name), getattr(b.park_state, field.name)
+        assert np.array_equal(x, y), field.name
+    for field in dataclasses.fields(a.context):
+        x, y = getattr(a.context, field.name), getattr(b.context, field.name)
+        assert np.array_equal(x, y), field.name
+    assert a.rng.bit_generator.state == b.rng.bit_generator.state
+    assert (a.time, a.month, a.running, a.regulation_on) == (b.time, b.month, b.running,
+                                                             b.regulation_on)  # fmt: skip
+
+
+def test_the_label_arriving_in_a_tranche_month_is_identical(monkeypatch):
+    """A tranche month's head (programme step, decisions, tranche, pots) runs in Python before
+    the kernel runs the rest of it; the label's fallback date in that month is taken there."""
+    base = load_scenario("baseline")
+    scenario = base.with_params(label_fallback_month=base.params["stimulation_start_month"])
+    assert loop_counts(scenario, 6)["python"] == 0
+    numpy_result = full_run(scenario, 6, "numpy", monkeypatch)
+    assert differences(numpy_result, full_run(scenario, 6, "compiled", monkeypatch)) == []
+
+
+def test_the_month_loop_declines_where_it_cannot_go():
+    """Per-month path (no loop counts) with a data collector, on the mean field and on the
+    numpy core; the Mesa protocol (time, steps) is kept by the loop."""
+    for options in ({"collect": True}, {"network_model": "mean_field"}, {"core": "numpy"}):
+        kwargs = {"park_agents": False, "collect": False, "core": "compiled", **options}
+        model = WerklandschapModel("baseline", rng=1, **kwargs)
+        model.run_to_end(twin=False)
+        assert not hasattr(model, "loop_counts"), options
+    model = WerklandschapModel("baseline", rng=1, park_agents=False, collect=False)
+    model.run_to_end(twin=False)
+    assert (model.time, model.steps, model.month, model.running) == (168, 168, 167, False)
+    model.step()  # stepping on past the end: Mesa's event loop goes on from the right month
+    assert (model.time, model.month) == (169, 168)
+
+
+def test_the_stream_draws_numpys_uniforms():
+    """`stream.random()` in a kernel gives the Generator's uniforms, and the state written back
+    continues numpy's stream (the loop's kernels draw this way)."""
+    from werklandschap.model.compiled_stream import stream_back, stream_of
+
+    @compiled.numba.njit
+    def draw(stream, k):
+        out = np.empty(k)
+        for j in range(k):
+            out[j] = stream.random()
+        return out
+
+    rng, twin = np.random.default_rng(11), np.random.default_rng(11)
+    twin.random(3)
+    rng.random(3)
+    stream = stream_of(rng)
+    assert np.array_equal(draw(stream, 100_000), twin.random(100_000))
+    stream_back(rng, stream)
+    assert np.array_equal(rng.random(10), twin.random(10))
+    assert stream_of(np.random.Generator(np.random.MT19937(1))) is None
+
+
+def test_the_kernels_logistic_is_scipys_expit():
+    """The January decisions on the rule compare u with scipy's `expit` on the Python path and
+    with 1 / (1 + exp(-x)) in the kernel: the same numbers (the C library's exp)."""
+    from scipy.special import expit
+
+    @compiled.numba.njit
+    def logistic(x):
+        out = np.empty(x.size)
+        for j in range(x.size):
+            out[j] = 1.0 / (1.0 + math.exp(-x[j]))
+        return out
+
+    x = np.random.default_rng(2).normal(0.0, 4.0, 200_000)
+    assert np.array_equal(logistic(x), expit(x))
+
+
 def kernels() -> dict[str, object]:
     return {
         f"{module.__name__}.{name}": k
@@ -85,6 +269,7 @@ def test_warm_up_compiles_every_kernel_any_scenario_needs():
     assert all(n >= 1 for name, n in before.items() if not name.endswith(graph_only)), before
     for name in shipped_scenarios():
         result(name, 1, "compiled", SHORT)
+        result(name, 1, "compiled")  # the month loop (batch path) too
     assert {name: len(k.signatures) for name, k in kernels().items()} == before
 
 
@@ -142,7 +327,7 @@ def test_other_park_graphs_are_identical_on_both_cores(kind):
     for core in ("numpy", "compiled"):
         model = WerklandschapModel("baseline", rng=4, park_agents=False, collect=False, core=core)
         model.network = _odd_graph(model.network, kind)
-        assert compiled.compiled_fused._graph(model.network)[6:] == (
+        assert compiled.compiled_fused._graph(model.network)[6:8] == (
             (False, False) if kind == "weighted" else (True, False)
         )
         model.run_for(SHORT)
@@ -189,7 +374,7 @@ def test_an_older_cache_without_the_fused_kernels_counts_as_cold(monkeypatch, tm
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
     (tmp_path / "compiled.k_month_start-1.py312.nbi").write_text("")  # an older version's
     assert not compiled._cached()
-    for module in ("compiled_parks", "compiled_fused", "compiled_government"):
+    for module in ("compiled_parks", "compiled_fused", "compiled_government", "compiled_loop"):
         (tmp_path / f"{module}.k_x-1.py312.nbi").write_text("")
     assert compiled._cached()
 

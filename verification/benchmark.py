@@ -22,6 +22,7 @@ meaningful between timings taken together), the speed targets of the compiled co
   on 1 and 2 workers (the same runs), and the pool efficiency T1 / (2 T2);
 - the cost of the compiled core: cold (compile into an empty cache) and warm (load the cache),
   each in a fresh process;
+- the months of one `run()` the compiled month loop leaves to Python (model/compiled_loop.py);
 - a check line against the targets: a full 168-month run <= 3x the bound, >= 40 runs/s per core.
 Plain Python (time.perf_counter, resource); nothing else to install.
 """
@@ -171,18 +172,35 @@ def time_model(
     """Seconds per baseline run (build, `months` months or to the end, summary outcomes) on
     `core`; `twin`: with the no-peers twin of `run()` (months None)."""
     scenario = load_scenario("baseline")
+    if months is not None:  # a run of `months` months, through the batch path (`run_to_end`)
+        scenario = scenario.with_params(horizon_months=months, after_horizon_months=0)
     times = []
     for seed in range(seed0, seed0 + repeats):
         gc.collect()
         started = time.perf_counter()
         model = WerklandschapModel(scenario, rng=seed, park_agents=False, collect=False, core=core)
-        if months is None:
-            model.run_to_end(twin=twin)
-        else:
-            model.run_for(months)
+        model.run_to_end(twin=twin)
         model.result().summary()
         times.append(time.perf_counter() - started)
     return np.array(times)
+
+
+def loop_months(seed: int = 1) -> dict[str, dict[str, int]]:
+    """Months of one baseline `run()` (compiled core) run the Python way and in the month loop's
+    kernel, its kernel calls and breaks: for the run ("run", 168 months) and for its no-peers
+    twin ("twin", from the fork on) separately (model/compiled_loop.py `loop_counts`)."""
+    from werklandschap.model.twin import fork_without_peers
+
+    model = WerklandschapModel("baseline", rng=seed, park_agents=False, collect=False,
+                               core="compiled")  # fmt: skip
+    fork = model.params["programme_end_month"]
+    model._run_months(fork)
+    at_fork = dict(getattr(model, "loop_counts", {}))
+    twin = fork_without_peers(model).run_to_end(twin=False)
+    model._run_months(model.months - fork)
+    counts = {"run": dict(getattr(model, "loop_counts", {}))}
+    counts["twin"] = {k: v - at_fork.get(k, 0) for k, v in getattr(twin, "loop_counts", {}).items()}
+    return counts
 
 
 def layer_seconds(runs: int, workers: int) -> float:
@@ -260,6 +278,16 @@ def speed_targets(repeats: int, layer_runs: int) -> None:
         print(
             f"  {label:28s} {1e3 * row['compiled']:7.1f} ms ({row['compiled'] / bound:4.1f}x)"
             f" {1e3 * row['numpy']:7.1f} ms ({row['numpy'] / bound:4.1f}x)"
+        )
+    counts = loop_months()
+    run_counts, twin_counts = counts["run"], counts["twin"]
+    if run_counts:
+        print(
+            f"  Python months per run() (compiled core, seed 1): {run_counts['python']} of "
+            f"{sum(run_counts[k] for k in ('python', 'compiled'))} months "
+            f"+ {twin_counts['python']} of {sum(twin_counts[k] for k in ('python', 'compiled'))}"
+            f" in the twin; kernel calls {run_counts['stretches'] + twin_counts['stretches']},"
+            f" breaks {run_counts['breaks'] + twin_counts['breaks']}"
         )
     one = layer_seconds(layer_runs, 1)
     two = layer_seconds(layer_runs, 2)
