@@ -100,10 +100,11 @@ def test_label_from_month_zero_when_the_date_route_says_so():
 @pytest.mark.parametrize(
     ("switch", "mean_at_most", "share_lower"),
     [
-        # measured over 30 seeds: -63 (sd 16), -451 (sd 25), -42 (sd 19)
+        # measured over 60 seeds with the population-1,000 posterior: -99 (sd 24), -331 (sd 41),
+        # -49 (sd 28, 97% of seeds lower: 16 of 20 or fewer has a chance of ~0.3%)
         ({"n_stimulated": 0}, -30, 0.95),
         ({"green_deal_provinces": 0}, -300, 1.0),
-        ({"partner_municipalities": 0}, -20, 0.9),
+        ({"partner_municipalities": 0}, -20, 0.8),
     ],
     ids=["stimulated", "green_deals", "partners"],
 )
