@@ -101,7 +101,7 @@ def test_label_from_month_zero_when_the_date_route_says_so():
     ("switch", "mean_at_most", "share_lower"),
     [
         # measured over 60 seeds with the population-1,000 posterior: -99 (sd 24), -331 (sd 41),
-        # -49 (sd 28, 97% of seeds lower: 16 of 20 or fewer has a chance of ~0.3%)
+        # -49 (sd 28, 97% of seeds lower: fewer than 16 of 20 has a chance below 0.1%)
         ({"n_stimulated": 0}, -30, 0.95),
         ({"green_deal_provinces": 0}, -300, 1.0),
         ({"partner_municipalities": 0}, -20, 0.8),
