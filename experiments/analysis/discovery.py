@@ -25,6 +25,9 @@ from werklandschap.model.outcome_spec import fill
 from werklandschap.model.parameters import BY_NAME
 from werklandschap.runs.plots import OKABE_ITO, SEQUENTIAL, new_figure
 
+#: How the report names the calibrated block under `posterior: true` (PRIM sees its values).
+DRAWN = "; the calibrated ones drawn together from the posterior"
+
 
 def box_limits(lim: pd.DataFrame, init: pd.DataFrame) -> list[dict]:
     """The restricted dimensions of a box: numeric min/max or the allowed categories."""
@@ -159,7 +162,8 @@ def analyse(
     base_rate = float(y.mean()) if len(y) else np.nan
     text = [
         f"Latin hypercube of {spec.options['samples']} futures over {len(factors)} parameters "
-        f"(uncertainties and levers), {spec.replications} run(s) each, base scenario "
+        f"(uncertainties and levers{DRAWN if spec.options.get('posterior') else ''}), "
+        f"{spec.replications} run(s) each, base scenario "
         f"{spec.options['base']}. "
         + fill("{target} labelled parks by month {horizon}", scenario_params(spec.options["base"]))
         + " is reached in "
