@@ -50,7 +50,12 @@ import numpy as np
 import yaml
 
 from werklandschap.agents.park import Role, Stage
-from werklandschap.agents.selection import choose_parks, largest_remainder
+from werklandschap.agents.selection import (
+    choose_parks,
+    choose_parks_in_provinces,
+    largest_remainder,
+)
+from werklandschap.model.data import parks_by_province
 
 if TYPE_CHECKING:
     from werklandschap.model.data import NationalData
@@ -360,10 +365,10 @@ def choose_by_package(
     for province in model.park_province[pinned]:
         where = province if quota[province] > 0 else int(np.argmax(quota))
         quota[where] = max(quota[where] - 1, 0)
-    chosen = [
-        choose_parks(model, np.flatnonzero(eligible & (model.park_province == i)), int(quota[i]))
-        for i in np.flatnonzero(quota)
-    ]
+    provinces = np.flatnonzero(quota)
+    by_province = parks_by_province(model.data)[1]
+    candidates = [by_province[i][eligible[by_province[i]]] for i in provinces]
+    chosen = choose_parks_in_provinces(model, candidates, quota[provinces])
     return np.concatenate([np.zeros(0, np.int64), *chosen])
 
 
