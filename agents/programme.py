@@ -137,6 +137,8 @@ class Programme(mesa.Agent):
         Only organised parks: an unorganised park cannot transform (ODD 7.5). No random number is
         drawn when k = 0, so runs without seeds are unchanged by this lever.
         """
+        if k <= 0:  # no candidates to look for (most runs)
+            return np.zeros(0, np.intp)
         s = self.model.park_state
         candidates = np.flatnonzero((s.organisation > 0) & (s.role == Role.REGULAR))
         k = min(k, candidates.size)
