@@ -202,23 +202,10 @@ def pay(model: WerklandschapModel, granted: np.ndarray, grant: float) -> None:
 def source_shares(pot: np.ndarray) -> np.ndarray:
     """Each province's split of a grant over the sources (`SOURCES`): its pot this year by
     source over the pot (`pot`: M€ per province and source; 0 for an empty pot). M€ granted per
-    province @ this = M€ granted by source. Read-only: the same pots (a year's, in every run of a
-    parameter point) give the same shares, kept in a small cache."""
-    key = (pot.shape, pot.dtype.str, pot.tobytes())
-    shares = _SHARES.get(key)
-    if shares is None:
-        if len(_SHARES) >= _SHARES_KEPT:  # a design sweeps the money: keep the cache small
-            _SHARES.clear()
-        pot_total = pot.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            shares = np.where(pot_total[:, None] > 0, pot / pot_total[:, None], 0.0)
-        shares.flags.writeable = False
-        _SHARES[key] = shares
-    return shares
-
-
-_SHARES: dict[tuple, np.ndarray] = {}
-_SHARES_KEPT = 256
+    province @ this = M€ granted by source."""
+    total = pot.sum(axis=1)[:, None]
+    # the division only where the pot holds money (no error state to switch: a quick call)
+    return np.divide(pot, total, out=np.zeros(pot.shape), where=total > 0)
 
 
 def subsidy_step(model: WerklandschapModel) -> None:
