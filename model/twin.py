@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import random
+import types
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -50,11 +51,14 @@ _ATOMS = (int, float, str, bool, type(None))
 def _quick_copies(model: WerklandschapModel) -> dict[int, Any]:
     """Copies, by id of the original, of the parts `copy.deepcopy` copies slowly (item by item
     through pickling's protocol: most of a fork's time), made directly and equal to what it makes:
-    the parameters (a flat dict of numbers and names: a shallow copy), Mesa's `random.Random`
-    (its state), the numpy Generator (its bit generator's state, the buffered 32-bit half
-    included) and the park state (an array copy per attribute, in the memo too). Anything of
-    another shape is left to deepcopy."""
-    quick: dict[int, Any] = {}
+    the compiled twins (a dict of functions: a shallow copy), the parameters (a flat dict of
+    numbers and names: a shallow copy), Mesa's `random.Random` (its state), the numpy Generator
+    (its bit generator's state, the buffered 32-bit half included) and the park state (an array
+    copy per attribute, in the memo too). Anything of another shape is left to deepcopy."""
+    # static arrays derived from the data (never written): shared like the data
+    quick: dict[int, Any] = {id(a): a for a in _static_arrays(model)}
+    if all(type(v) is types.FunctionType for v in model.twins.values()):
+        quick[id(model.twins)] = dict(model.twins)  # functions: deepcopy keeps them as they are
     if all(type(v) in _ATOMS for v in model.params.values()):
         quick[id(model.params)] = dict(model.params)
     if type(model.random) is random.Random:
@@ -76,3 +80,11 @@ def _quick_copies(model: WerklandschapModel) -> dict[int, Any]:
         # an array shared with another part of the model stays shared in the twin, as in deepcopy
         quick.update((id(a), copies[name]) for name, a in zip(names, arrays, strict=True))
     return quick
+
+
+def _static_arrays(model: WerklandschapModel) -> tuple[np.ndarray, ...]:
+    """The model's park-to-province map and the stage-count offsets: read-only by use."""
+    return tuple(getattr(model, name) for name in _STATIC if hasattr(model, name))
+
+
+_STATIC = ("park_province", "_province_offset", "town_stage_offset")
