@@ -128,3 +128,19 @@ def test_cached_masks_and_calendars_are_the_models_own():
         from werklandschap.model.model import _province_mask
 
         _province_mask(national_data().province_name, ("Atlantis",))
+
+
+def test_a_scenario_file_is_parsed_once_per_text(tmp_path):
+    from werklandschap.model.scenario import ScenarioError, load_scenario
+
+    assert load_scenario("baseline") is load_scenario("baseline")
+    path = tmp_path / "s.yaml"
+    path.write_text("name: s\nparameters:\n  n_stimulated: 300\n")
+    first = load_scenario(path)
+    assert load_scenario(path) is first and first.n_stimulated == 300
+    path.write_text("name: s\nparameters:\n  n_stimulated: 301\n")  # edited: read anew
+    assert load_scenario(path).n_stimulated == 301
+    path.write_text("name: s\nparameters:\n  n_stimulatd: 301\n")  # broken: an error each time
+    for _ in range(2):
+        with pytest.raises(ScenarioError, match="n_stimulatd"):
+            load_scenario(path)
