@@ -144,3 +144,22 @@ def test_a_scenario_file_is_parsed_once_per_text(tmp_path):
     for _ in range(2):
         with pytest.raises(ScenarioError, match="n_stimulatd"):
             load_scenario(path)
+
+
+def test_labelled_shares_by_organisation_are_the_plain_shares():
+    import dataclasses
+
+    from werklandschap.agents.park import Organisation
+    from werklandschap.model.model import run
+    from werklandschap.model.outcomes import _share
+
+    result = run("baseline", 2)
+    rng = np.random.default_rng(0)
+    for start in (result.initial_organisation, rng.integers(0, 3, result.role.size)):
+        r = dataclasses.replace(result, initial_organisation=start.astype(np.int8))
+        at_horizon = r.stage_at_horizon == Stage.LABELLED
+        got = r.summary()
+        for org in Organisation:
+            want = _share(at_horizon, r.initial_organisation == org)
+            key = f"labelled_share_org_{org.name.lower()}"
+            assert got[key] == want or (np.isnan(got[key]) and np.isnan(want)), key
