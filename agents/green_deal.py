@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -163,6 +163,16 @@ def realised_programme(data: NationalData, document: dict[str, Any] | None = Non
     return Realised(signed, package, np.array(parks, np.int64), np.array(roles, np.int8), first)
 
 
+@lru_cache(maxsize=8)
+def _shipped_realised(data: NationalData) -> Realised:
+    """`realised_programme(data)` of the shipped file, checked once per data set and process
+    (its park lookup is a pass over every park); read-only, as every run only reads it."""
+    realised = realised_programme(data)
+    for array in (realised.signed_month, realised.package, realised.park, realised.role):
+        array.flags.writeable = False
+    return realised
+
+
 def _need(entry: Any, keys: tuple[str, ...]) -> None:
     if not isinstance(entry, dict) or any(k not in entry for k in keys):
         raise RealisedDataError(f"realised: an entry lacks one of {', '.join(keys)}: {entry!r}")
@@ -181,7 +191,7 @@ def set_up(model: WerklandschapModel) -> None:
     model.province_join_month = np.full(n, -1, np.int64)
     model.municipality_partner_month = np.full(model.data.n_municipalities, -1, np.int64)
     model.realised = (
-        realised_programme(model.data) if model.params["programme_history"] == "realised" else None
+        _shipped_realised(model.data) if model.params["programme_history"] == "realised" else None
     )
     model.province_green_deal = np.zeros(n, bool)
     if deciding(model):

@@ -46,6 +46,7 @@ def fork_without_peers(model: WerklandschapModel) -> WerklandschapModel:
 _BIT_GENERATORS = (np.random.PCG64, np.random.PCG64DXSM, np.random.MT19937, np.random.Philox,
                    np.random.SFC64)  # fmt: skip
 _ATOMS = (int, float, str, bool, type(None))
+_ANY_SEED = np.random.SeedSequence(0)
 
 
 def _quick_copies(model: WerklandschapModel) -> dict[int, Any]:
@@ -62,12 +63,12 @@ def _quick_copies(model: WerklandschapModel) -> dict[int, Any]:
     if all(type(v) in _ATOMS for v in model.params.values()):
         quick[id(model.params)] = dict(model.params)
     if type(model.random) is random.Random:
-        twin_random = random.Random()
+        twin_random = random.Random.__new__(random.Random)  # unseeded: the state follows
         twin_random.setstate(model.random.getstate())
         quick[id(model.random)] = twin_random
     bit_generator = model.rng.bit_generator
     if type(model.rng) is np.random.Generator and type(bit_generator) in _BIT_GENERATORS:
-        twin_bits = type(bit_generator)(0)
+        twin_bits = type(bit_generator)(_ANY_SEED)  # a quick seeding: the state follows
         twin_bits.state = bit_generator.state
         quick[id(model.rng)] = np.random.Generator(twin_bits)
         quick[id(bit_generator)] = twin_bits
