@@ -92,12 +92,35 @@ def choose_parks_in_provinces(
         score = model.network.park_degree[candidates]
     else:
         score = criteria_score(model)[candidates]
-    start = 0
-    for i in live:
-        end = start + groups[i].size
-        out[i] = groups[i][best_first(score[start:end], tie_break[start:end], take[i])]
-        start = end
+    sizes = np.array([groups[i].size for i in live])
+    picked = best_in_groups(score, tie_break, sizes, np.array([take[i] for i in live]))
+    for i, positions in zip(live, picked, strict=True):
+        out[i] = candidates[positions]
     return out
+
+
+def best_in_groups(
+    score: np.ndarray, tie_break: np.ndarray, sizes: np.ndarray, ks: np.ndarray
+) -> list[np.ndarray]:
+    """Per group of consecutive items (`sizes`), the positions (into the whole arrays) of its
+    ks[g] best by descending `score`, ties by ascending `tie_break`, best first: exactly
+    `best_first` of each group's slice (0 < ks[g] <= sizes[g]).
+
+    How, with one sort for all groups: a group's best all score at least its ks[g]-th largest
+    score (the argument of `best_first`), so one sort of those near items by (group, score,
+    tie-break), in index order, holds every group's best at the head of its part.
+    """
+    bounds, start = [], 0
+    for size, k in zip(sizes.tolist(), ks.tolist(), strict=True):
+        part = score[start : start + size]
+        bounds.append(np.partition(part, size - k)[size - k] if k < size else -np.inf)
+        start += size
+    group = np.repeat(np.arange(sizes.size), sizes)
+    near = np.flatnonzero(score >= np.array(bounds)[group])
+    near = near[np.lexsort((tie_break[near], -score[near], group[near]))]
+    counts = np.bincount(group[near], minlength=sizes.size)
+    heads = (np.cumsum(counts) - counts).tolist()
+    return [near[head : head + k] for head, k in zip(heads, ks.tolist(), strict=True)]
 
 
 def rank_within_groups(groups: np.ndarray, priority: np.ndarray) -> np.ndarray:

@@ -35,6 +35,25 @@ def test_best_first_is_the_head_of_the_full_sort(seed):
         assert np.array_equal(selection.best_first(score, tie, k), full[:k]), (seed, k)
 
 
+@pytest.mark.parametrize("seed", range(30))
+def test_best_in_groups_is_each_groups_head_of_the_full_sort(seed):
+    rng = np.random.default_rng(100 + seed)
+    sizes = rng.integers(1, 60, int(rng.integers(1, 13)))
+    n = int(sizes.sum())
+    score = rng.integers(0, 4, n) / 3.0 if seed % 2 else rng.random(n)  # ties, or none
+    tie = rng.random(n)
+    if seed % 3 == 0:
+        tie[::2] = 0.25  # equal tie-breaks: index order decides
+    ks = np.array([int(rng.integers(1, size + 1)) for size in sizes])
+    got = selection.best_in_groups(score, tie, sizes, ks)
+    start = 0
+    for size, k, positions in zip(sizes, ks, got, strict=True):
+        part = slice(start, start + size)
+        want = start + np.lexsort((tie[part], -score[part]))[:k]
+        assert np.array_equal(positions, want), (seed, size, k)
+        start += size
+
+
 def model_at(month: int, seed: int = 3, **params) -> WerklandschapModel:
     model = WerklandschapModel(
         "baseline", rng=seed, park_agents=False, collect=False, core="numpy", **params
