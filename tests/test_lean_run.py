@@ -182,3 +182,27 @@ def test_labelled_shares_by_organisation_are_the_plain_shares():
             want = _share(at_horizon, r.initial_organisation == org)
             key = f"labelled_share_org_{org.name.lower()}"
             assert got[key] == want or (np.isnan(got[key]) and np.isnan(want)), key
+
+
+def plain_lab_progress(s, labs: np.ndarray) -> float:
+    """`Programme.lab_progress` as one array expression (as it was)."""
+    stage = s.stage[labs]
+    done = (s.finished_month[labs] >= 0) | (stage == Stage.LABELLED)
+    duration = s.duration[labs]
+    fraction = np.divide(s.progress[labs], duration, out=np.ones(labs.size), where=duration > 0)
+    share = np.where(stage == Stage.TRANSFORMING, np.clip(fraction, 0.0, 1.0), 0.0)
+    return float(np.where(done, 1.0, share).mean())
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_lab_progress_per_lab_is_the_array_expression(seed):
+    model = model_at(30, seed=seed)
+    s, rng = model.park_state, np.random.default_rng(seed)
+    s.stage[:] = rng.integers(0, 5, s.stage.size)
+    s.finished_month[:] = np.where(rng.random(s.stage.size) < 0.3, 5, -1)
+    s.progress[:] = rng.random(s.stage.size) * 40 - 2  # some negative, some past the duration
+    s.duration[rng.random(s.stage.size) < 0.1] = 0.0
+    for size in (1, 3, 4, 7, 16):
+        labs = rng.choice(s.stage.size, size, replace=False)
+        model.programme.labs = labs
+        assert model.programme.lab_progress() == plain_lab_progress(s, labs), size
