@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,7 +50,12 @@ import numpy as np
 import yaml
 
 from werklandschap.agents.park import Role, Stage
-from werklandschap.agents.selection import choose_parks, largest_remainder
+from werklandschap.agents.selection import (
+    choose_parks,
+    choose_parks_in_provinces,
+    largest_remainder,
+)
+from werklandschap.model.data import parks_by_province
 
 if TYPE_CHECKING:
     from werklandschap.model.data import NationalData
@@ -158,6 +163,16 @@ def realised_programme(data: NationalData, document: dict[str, Any] | None = Non
     return Realised(signed, package, np.array(parks, np.int64), np.array(roles, np.int8), first)
 
 
+@lru_cache(maxsize=8)
+def _shipped_realised(data: NationalData) -> Realised:
+    """`realised_programme(data)` of the shipped file, checked once per data set and process
+    (its park lookup is a pass over every park); read-only, as every run only reads it."""
+    realised = realised_programme(data)
+    for array in (realised.signed_month, realised.package, realised.park, realised.role):
+        array.flags.writeable = False
+    return realised
+
+
 def _need(entry: Any, keys: tuple[str, ...]) -> None:
     if not isinstance(entry, dict) or any(k not in entry for k in keys):
         raise RealisedDataError(f"realised: an entry lacks one of {', '.join(keys)}: {entry!r}")
@@ -176,7 +191,7 @@ def set_up(model: WerklandschapModel) -> None:
     model.province_join_month = np.full(n, -1, np.int64)
     model.municipality_partner_month = np.full(model.data.n_municipalities, -1, np.int64)
     model.realised = (
-        realised_programme(model.data) if model.params["programme_history"] == "realised" else None
+        _shipped_realised(model.data) if model.params["programme_history"] == "realised" else None
     )
     model.province_green_deal = np.zeros(n, bool)
     if deciding(model):
@@ -360,10 +375,10 @@ def choose_by_package(
     for province in model.park_province[pinned]:
         where = province if quota[province] > 0 else int(np.argmax(quota))
         quota[where] = max(quota[where] - 1, 0)
-    chosen = [
-        choose_parks(model, np.flatnonzero(eligible & (model.park_province == i)), int(quota[i]))
-        for i in np.flatnonzero(quota)
-    ]
+    provinces = np.flatnonzero(quota)
+    by_province = parks_by_province(model.data)[1]
+    candidates = [by_province[i][eligible[by_province[i]]] for i in provinces]
+    chosen = choose_parks_in_provinces(model, candidates, quota[provinces])
     return np.concatenate([np.zeros(0, np.int64), *chosen])
 
 

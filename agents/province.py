@@ -19,7 +19,8 @@ import numpy as np
 
 from werklandschap.agents import green_deal, subsidy
 from werklandschap.agents.park import Driver, Role, Stage
-from werklandschap.agents.selection import choose_parks, largest_remainder
+from werklandschap.agents.selection import choose_parks_in_provinces, largest_remainder
+from werklandschap.model.data import parks_by_province
 
 if TYPE_CHECKING:
     from werklandschap.model.model import WerklandschapModel
@@ -67,14 +68,17 @@ class Province(mesa.Agent):
 def choose_stimulated(model: WerklandschapModel, places: int) -> None:
     """Share `places` over Green Deal provinces by park count; each picks its parks."""
     s = model.park_state
-    parks_per_province = np.bincount(model.park_province, minlength=model.data.n_provinces)
+    parks_per_province, by_province = parks_by_province(model.data)
     quota = largest_remainder(places, parks_per_province * model.province_green_deal)
+    provinces = np.flatnonzero(quota)
+    if provinces.size == 0:
+        return
     eligible = (s.role == Role.REGULAR) & (s.stage < Stage.TRANSFORMING)
-    for province in np.flatnonzero(quota):
-        candidates = np.flatnonzero(eligible & (model.park_province == province))
-        chosen = choose_parks(model, candidates, int(quota[province]))
-        s.role[chosen] = Role.STIMULATED
-        newly_aware = chosen[s.stage[chosen] == Stage.UNAWARE]
-        s.stage[newly_aware] = Stage.AWARE
-        s.months_in_stage[newly_aware] = 0
-        s.driver[newly_aware] = Driver.NONE
+    # The provinces choose in index order; no choice changes another's candidates or scores.
+    candidates = [by_province[i][eligible[by_province[i]]] for i in provinces]
+    chosen = np.concatenate(choose_parks_in_provinces(model, candidates, quota[provinces]))
+    s.role[chosen] = Role.STIMULATED
+    newly_aware = chosen[s.stage[chosen] == Stage.UNAWARE]
+    s.stage[newly_aware] = Stage.AWARE
+    s.months_in_stage[newly_aware] = 0
+    s.driver[newly_aware] = Driver.NONE

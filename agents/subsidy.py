@@ -203,9 +203,9 @@ def source_shares(pot: np.ndarray) -> np.ndarray:
     """Each province's split of a grant over the sources (`SOURCES`): its pot this year by
     source over the pot (`pot`: M€ per province and source; 0 for an empty pot). M€ granted per
     province @ this = M€ granted by source."""
-    pot_total = pot.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(pot_total[:, None] > 0, pot / pot_total[:, None], 0.0)
+    total = pot.sum(axis=1)[:, None]
+    # the division only where the pot holds money (no error state to switch: a quick call)
+    return np.divide(pot, total, out=np.zeros(pot.shape), where=total > 0)
 
 
 def subsidy_step(model: WerklandschapModel) -> None:

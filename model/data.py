@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -172,6 +172,18 @@ def load_data(directory: Path | str = DATA_DIR) -> NationalData:
 def national_data() -> NationalData:
     """The shipped data, loaded and checked once per process."""
     return load_data(DATA_DIR)
+
+
+@lru_cache(maxsize=8)
+def parks_by_province(data: NationalData) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """Parks per province and each province's park indices in index order (read-only): static,
+    so computed once per data set and process (the selections group their candidates by it)."""
+    counts = np.bincount(data.park_province, minlength=data.n_provinces)
+    order = np.argsort(data.park_province, kind="stable")  # by province, then index
+    groups = tuple(np.split(order, np.cumsum(counts)[:-1]))
+    for array in (counts, *groups):
+        array.flags.writeable = False
+    return counts, groups
 
 
 def province_totals(directory: Path | str = DATA_DIR) -> pd.DataFrame:

@@ -19,6 +19,7 @@ Each month (one Mesa time unit) follows docs/ODD.md §3.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import mesa
@@ -226,11 +227,7 @@ class WerklandschapModel(mesa.Model):
     def _initial_green_deal(self) -> np.ndarray:
         """The provinces of the plan (`green_deal_provinces`): members from the start under the
         "fixed" rule, the provinces that intend to sign under the "decision" rule."""
-        names = self.settings.green_deal_names()
-        mask = np.zeros(self.data.n_provinces, bool)
-        for name in names:
-            mask[self.data.province_index(name)] = True
-        return mask
+        return _province_mask(self.data.province_name, self.settings.green_deal_names()).copy()
 
     def _partner_municipalities(self) -> np.ndarray:
         """The `partner_municipalities` municipalities with most parks in Green Deal provinces."""
@@ -257,16 +254,10 @@ class WerklandschapModel(mesa.Model):
         return during, after
 
     def _tranche_calendar(self) -> dict[int, int]:
+        """Stimulated places by tranche month (a new dict: the model's own)."""
         p = self.params
-        tranches = p["stimulation_tranches"]
-        places = largest_remainder(p["n_stimulated"], np.ones(tranches))
-        months = [
-            p["stimulation_start_month"] + k * p["tranche_interval_months"] for k in range(tranches)
-        ]
-        calendar: dict[int, int] = {}
-        for month, n in zip(months, places, strict=True):
-            calendar[month] = calendar.get(month, 0) + int(n)
-        return calendar
+        names = ("n_stimulated", "stimulation_tranches", "stimulation_start_month")
+        return dict(_tranche_calendar(*(p[n] for n in names), p["tranche_interval_months"]))
 
     # --- what governments offer -----------------------------------------------------------------
     @property
@@ -451,6 +442,32 @@ class WerklandschapModel(mesa.Model):
             spent=self._spent[:rows].copy(),
             funded=self._funded[:rows].copy(),
         )
+
+
+@lru_cache(maxsize=64)
+def _province_mask(provinces: tuple[str, ...], names: tuple[str, ...]) -> np.ndarray:
+    """The provinces `names` as a mask over `provinces` (read-only; cached: a run asks a dozen
+    times, and every run of a scenario asks the same)."""
+    mask = np.zeros(len(provinces), bool)
+    for name in names:
+        try:
+            mask[provinces.index(name)] = True
+        except ValueError:
+            raise KeyError(f"unknown province {name!r}; known: {', '.join(provinces)}") from None
+    mask.flags.writeable = False
+    return mask
+
+
+@lru_cache(maxsize=64)
+def _tranche_calendar(places: int, tranches: int, start: int, interval: int) -> dict[int, int]:
+    """Stimulated places by tranche month: `places` split over `tranches` tranches (largest
+    remainder), from month `start` every `interval` months (cached; callers copy it)."""
+    shares = largest_remainder(places, np.ones(tranches))
+    calendar: dict[int, int] = {}
+    for k, n in zip(range(tranches), shares, strict=True):
+        month = start + k * interval
+        calendar[month] = calendar.get(month, 0) + int(n)
+    return calendar
 
 
 def _record_stages(model: WerklandschapModel, row: int) -> None:

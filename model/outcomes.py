@@ -130,7 +130,7 @@ class RunResult:
             "target_met": bool(labelled[horizon] >= target),
             "month_target_reached": float(reached[0]) if reached.size else np.nan,
             "labelled_at_end": int(labelled[-1]),
-            "adopters_at_horizon": int(self.adopters[horizon]),
+            "adopters_at_horizon": int(self.stage_counts[horizon, Stage.ENGAGED :].sum()),
             "transforming_at_horizon": int(self.stage_counts[horizon, Stage.TRANSFORMING]),
             "engaged_at_horizon": int(self.stage_counts[horizon, Stage.ENGAGED]),
             "aware_or_beyond_at_horizon": int(self.stage_counts[horizon, Stage.AWARE :].sum()),
@@ -145,11 +145,7 @@ class RunResult:
         }
         for driver in (Driver.INTRINSIC, Driver.PROGRAMME, Driver.PEERS, Driver.REGULATION):
             out[f"engagements_{driver.name.lower()}"] = int(eng[driver])
-        start_org = self.initial_organisation
-        for org in Organisation:
-            out[f"labelled_share_org_{org.name.lower()}"] = (
-                _share(at_horizon, start_org == org) if start_org is not None else np.nan
-            )
+        out.update(self._labelled_share_by_organisation(at_horizon))
         out.update(self._organised_during_run())
         out["peer_carried_share"] = twin["peer_carried_share"]
         out["engagement_trend"] = twin["engagement_trend"]
@@ -158,6 +154,27 @@ class RunResult:
         out["credit_intrinsic"] = credit[Driver.INTRINSIC]
         out.update(self._money(horizon, int(labelled[horizon])))
         return out
+
+    def _labelled_share_by_organisation(self, at_horizon: np.ndarray) -> dict[str, float]:
+        """Per organisation type at the start: the share of its parks labelled at the horizon
+        (NaN without a recorded start organisation or without such parks)."""
+        start = self.initial_organisation
+        if start is None:
+            return {f"labelled_share_org_{org.name.lower()}": np.nan for org in Organisation}
+        if start.dtype.kind not in "iu" or (start.size and start.min() < 0):
+            return {
+                f"labelled_share_org_{org.name.lower()}": _share(at_horizon, start == org)
+                for org in Organisation
+            }
+        # counts by type in one pass each (the shares divide the same integers as `_share`)
+        parks = np.bincount(start, minlength=len(Organisation)).tolist()
+        labelled = np.bincount(start[at_horizon], minlength=len(Organisation)).tolist()
+        return {
+            f"labelled_share_org_{org.name.lower()}": (
+                float(labelled[org] / parks[org]) if parks[org] else np.nan
+            )
+            for org in Organisation
+        }
 
     def _organised_during_run(self) -> dict[str, float]:
         """Per organisation type (not none): parks that end the run with it and started without

@@ -31,7 +31,7 @@ from werklandschap.model.parameters import (
     PARAMETERS,
     Parameter,
 )
-from werklandschap.model.safe_yaml import YamlInputError, load_yaml_file, short
+from werklandschap.model.safe_yaml import YamlInputError, parse_yaml, read_text_file, short
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 TOP_LEVEL_KEYS = ("name", "description", "parameters")
@@ -211,15 +211,29 @@ def parse_scenario(document: Any, where: str, default_name: str) -> Scenario:
 
 
 def load_scenario_file(path: Path | str) -> Scenario:
-    """Load and validate a scenario YAML file."""
+    """Load and validate a scenario YAML file (a file read before with the same text gives the
+    same, immutable Scenario: `run("baseline", seed)` need not parse and validate it again)."""
     path = Path(path)
     try:
-        document, _ = load_yaml_file(path, "scenario file")
+        text = read_text_file(path, "scenario file")
+        key = (str(path), text)
+        if key in _LOADED:
+            return _LOADED[key]
+        document = parse_yaml(text, str(path))
     except YamlInputError as exc:
         raise ScenarioError(str(exc)) from None
     if document is None:  # empty or only comments: never silently the baseline
         raise ScenarioError(f"{path}: empty scenario file (expected name, description, parameters)")
-    return parse_scenario(document, str(path), path.stem)
+    scenario = parse_scenario(document, str(path), path.stem)
+    if len(_LOADED) >= _LOADED_KEPT:
+        _LOADED.clear()
+    _LOADED[key] = scenario
+    return scenario
+
+
+#: Scenarios by (path, text) of their file, valid ones only (a handful of files per process).
+_LOADED: dict[tuple[str, str], Scenario] = {}
+_LOADED_KEPT = 64
 
 
 def shipped_scenarios() -> dict[str, Path]:
