@@ -4,9 +4,11 @@ experiment type end to end on tiny settings (files and figures written, numbers 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 import pandas as pd
@@ -389,3 +391,94 @@ def test_resuming_with_another_model_commit_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(store, "git_commit", lambda: "0123456789abcdef")
     with pytest.raises(ExperimentError, match="would mix model versions"):
         run_experiment(path, tmp_path, workers=1, evaluate=fake_model, quiet=True)
+
+
+# --- the shared pool: reused by successive calls, fresh after an interrupted or failed one ----
+
+
+def whose_run(task: design.Task) -> dict:
+    """Outcomes that depend only on the seed, plus the pid of the process that ran the task."""
+    rng = np.random.default_rng(task.seed)
+    return {"value": float(rng.integers(0, 10**9)), "pid": float(os.getpid())}
+
+
+def dies_at_run_3(task: design.Task) -> dict:
+    """Kills its worker at run 3 (a crash no `except` catches): the pool breaks."""
+    if task.run_id == 3:
+        os._exit(1)
+    return whose_run(task)
+
+
+def _tasks(n: int, seed0: int = 0) -> list[design.Task]:
+    scenario = Scenario("s", {}, "")
+    return [design.Task(k, seed0 + 7 * k, scenario) for k in range(n)]
+
+
+def _by_run(records) -> dict[int, dict]:
+    return {r["run_id"]: r for r in records}
+
+
+def _pids(records) -> set[int]:
+    return {int(r["outcomes"]["pid"]) for r in records}
+
+
+def _values(records) -> dict[int, float]:
+    return {r["run_id"]: r["outcomes"]["value"] for r in records}
+
+
+@pytest.fixture
+def no_kept_pool():
+    executors.shutdown_pool()
+    yield
+    executors.shutdown_pool()
+
+
+def test_successive_calls_reuse_one_pool_and_give_the_serial_results(no_kept_pool):
+    tasks = _tasks(24)
+    serial = list(executors.execute(tasks, whose_run, workers=1))
+    first = list(executors.execute(tasks, whose_run, workers=2))
+    pool = executors.kept_pool()
+    assert pool is not None
+    second = list(executors.execute(tasks[:12], whose_run, workers=2))
+    assert executors.kept_pool() is pool  # the same pool object, given back again
+    assert _pids(second) <= _pids(first) and os.getpid() not in _pids(first)
+    assert _values(first) == _values(serial)
+    assert _values(second) == {k: v for k, v in _values(serial).items() if k < 12}
+    # Another worker count is another pool; the kept one is shut down, not left idle.
+    list(executors.execute(tasks, whose_run, workers=3))
+    assert executors.kept_pool() is not pool and getattr(pool, "_shutdown_thread", False)
+
+
+def test_an_interrupted_call_shuts_its_pool_down_and_the_next_starts_a_fresh_one(no_kept_pool):
+    tasks = _tasks(40)
+    before = list(executors.execute(tasks, whose_run, workers=2))
+    old = executors.kept_pool()
+    records = executors.execute(tasks, whose_run, workers=2)
+    next(records)
+    assert executors.kept_pool() is None  # in use: taken out of the cache
+    records.close()  # the consumer stops (Ctrl-C in the loop, an error in the caller)
+    assert executors.kept_pool() is None and getattr(old, "_shutdown_thread", False)
+    after = list(executors.execute(tasks, whose_run, workers=2))
+    assert executors.kept_pool() not in (None, old)
+    assert not _pids(after) & _pids(before)  # new workers
+    assert _values(after) == _values(before)
+
+
+def test_a_failed_call_leaves_no_pool_behind_and_the_next_call_works(no_kept_pool):
+    tasks = _tasks(12)
+    list(executors.execute(tasks, whose_run, workers=2))
+    old = executors.kept_pool()
+    with pytest.raises(BrokenProcessPool):
+        list(executors.execute(tasks, dies_at_run_3, workers=2))
+    assert executors.kept_pool() is None and getattr(old, "_shutdown_thread", False)
+    again = list(executors.execute(tasks, whose_run, workers=2))
+    assert sorted(_by_run(again)) == list(range(12))
+    assert all(r["status"] == "ok" for r in again) and executors.kept_pool() is not None
+
+
+def test_start_pool_waits_for_every_worker_and_is_free_the_second_time(no_kept_pool):
+    executors.start_pool(2, warm=False)
+    pool = executors.kept_pool()
+    assert pool is not None and len(pool._processes) == 2
+    assert all(p.is_alive() for p in pool._processes.values())
+    assert executors.start_pool(2, warm=False) < 1.0 and executors.kept_pool() is pool
