@@ -10,7 +10,10 @@ the cost of pickling and scheduling per future is spread over several runs, and 
 *warm*: the forkserver (and, should it have started cold, each worker's initializer) imports the
 model, loads the data, builds the default network and loads the compiled core (model/compiled.py)
 before the first task, so the workers it forks start ready; the parent has compiled the core once
-already (the experiment's pilot run; `warm_up`), so no worker compiles.
+already (the experiment's pilot run; `warm_up`), so no worker compiles. The pool is started
+once and *reused*: a call that ran to its end gives it back for the next call with the same
+worker count and warmth (`acquire_pool`, `start_pool`), one that was interrupted or failed
+shuts it down, and it is shut down at interpreter exit (`shutdown_pool`).
 
 `execute` yields one record per finished task, in completion order:
 {"run_id", "status" ("ok"/"error"), "error" (text or None), "outcomes" (dict), "labelled"

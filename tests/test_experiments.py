@@ -13,6 +13,7 @@ from concurrent.futures.process import BrokenProcessPool
 import numpy as np
 import pandas as pd
 import pytest
+from pool_helpers import dies_at_run_3, whose_run
 
 from werklandschap.experiments import design, executors
 from werklandschap.experiments.analysis import sobol as sobol_analysis
@@ -396,19 +397,6 @@ def test_resuming_with_another_model_commit_is_refused(tmp_path, monkeypatch):
 # --- the shared pool: reused by successive calls, fresh after an interrupted or failed one ----
 
 
-def whose_run(task: design.Task) -> dict:
-    """Outcomes that depend only on the seed, plus the pid of the process that ran the task."""
-    rng = np.random.default_rng(task.seed)
-    return {"value": float(rng.integers(0, 10**9)), "pid": float(os.getpid())}
-
-
-def dies_at_run_3(task: design.Task) -> dict:
-    """Kills its worker at run 3 (a crash no `except` catches): the pool breaks."""
-    if task.run_id == 3:
-        os._exit(1)
-    return whose_run(task)
-
-
 def _tasks(n: int, seed0: int = 0) -> list[design.Task]:
     scenario = Scenario("s", {}, "")
     return [design.Task(k, seed0 + 7 * k, scenario) for k in range(n)]
@@ -439,9 +427,11 @@ def test_successive_calls_reuse_one_pool_and_give_the_serial_results(no_kept_poo
     first = list(executors.execute(tasks, whose_run, workers=2))
     pool = executors.kept_pool()
     assert pool is not None
+    workers = set(pool._processes)
     second = list(executors.execute(tasks[:12], whose_run, workers=2))
     assert executors.kept_pool() is pool  # the same pool object, given back again
-    assert _pids(second) <= _pids(first) and os.getpid() not in _pids(first)
+    assert set(pool._processes) == workers and len(workers) == 2  # and the same processes
+    assert _pids(first) | _pids(second) <= workers and os.getpid() not in workers
     assert _values(first) == _values(serial)
     assert _values(second) == {k: v for k, v in _values(serial).items() if k < 12}
     # Another worker count is another pool; the kept one is shut down, not left idle.
@@ -482,3 +472,18 @@ def test_start_pool_waits_for_every_worker_and_is_free_the_second_time(no_kept_p
     assert pool is not None and len(pool._processes) == 2
     assert all(p.is_alive() for p in pool._processes.values())
     assert executors.start_pool(2, warm=False) < 1.0 and executors.kept_pool() is pool
+
+
+def test_the_bench_times_the_pool_start_apart_from_the_warm_layer(capsys, no_kept_pool):
+    from werklandschap.verification import benchmark
+
+    times = benchmark.layer_timings(4, repeats=2)
+    assert set(times) == {"start", "cold", "one", "two"}
+    assert 0 < times["start"] < times["cold"]  # the cold figure includes the start and runs
+    pool = executors.kept_pool()
+    assert pool is not None and len(pool._processes) == 2  # the warm timings reused it
+    per_core, efficiency = benchmark.layer_report(4, times)
+    assert per_core == pytest.approx(4 / times["two"] / 2)
+    assert efficiency == pytest.approx(times["one"] / (2 * times["two"]))
+    out = capsys.readouterr().out
+    assert "pool start: forkserver + 2 warm workers" in out and "cold: pool start + runs" in out
