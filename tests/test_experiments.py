@@ -8,7 +8,9 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -487,3 +489,44 @@ def test_the_bench_times_the_pool_start_apart_from_the_warm_layer(capsys, no_kep
     assert efficiency == pytest.approx(times["one"] / (2 * times["two"]))
     out = capsys.readouterr().out
     assert "pool start: forkserver + 2 warm workers" in out and "cold: pool start + runs" in out
+
+
+KEPT_POOL = """\
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from pool_helpers import whose_run
+from werklandschap.experiments import design, executors
+from werklandschap.model.scenario import Scenario
+
+if __name__ == "__main__":
+    tasks = [design.Task(k, k, Scenario("s", {}, "")) for k in range(20)]
+    list(executors.execute(tasks, whose_run, workers=2))
+    print("idle", flush=True)
+    time.sleep(120)  # the pool is kept, idle, when the test kills this process
+"""
+
+
+def test_a_kept_idle_pool_dies_with_its_killed_parent(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    script = tmp_path / "kept.py"
+    script.write_text(KEPT_POOL)
+    here = str(Path(__file__).parent)
+    process = subprocess.Popen(
+        [sys.executable, str(script), here], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout.readline().strip() == "idle"
+        children = psutil.Process(process.pid).children(recursive=True)
+        assert len(children) >= 3  # the forkserver and the two kept workers (and a tracker)
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        alive = [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+        if not alive:
+            break
+        time.sleep(0.1)
+    for c in alive:  # do not leave them behind for the rest of the suite
+        c.kill()
+    assert not alive, [c.cmdline() for c in alive]
