@@ -214,56 +214,97 @@ LAYER_RUNS = 400
 LAYER_REPEATS = 3
 
 
-def layer_seconds(runs: int, workers: int, seed0: int = 1000) -> float:
-    """Wall seconds for `runs` baseline runs through the experiment layer (`execute` with the
-    model's evaluate function, as `werklandschap experiment` runs them): on 1 worker the serial
-    in-process path, on more the shared pool (started first if none is kept)."""
+def _cpu_self() -> float:
+    """CPU seconds of this process so far (all its threads)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _cpu_of(pids: list[int]) -> float:
+    """CPU seconds so far of the processes `pids` (Linux /proc; NaN elsewhere or if one is gone).
+    The pool's workers are the forkserver's children, so RUSAGE_CHILDREN does not see them."""
+    try:
+        total = 0
+        for pid in pids:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+        return total / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
+def layer_run(
+    runs: int, workers: int, seed0: int = 1000, pids: list[int] | None = None
+) -> tuple[float, float, float]:
+    """`runs` baseline runs through the experiment layer (`execute` with the model's evaluate
+    function, as `werklandschap experiment` runs them): on 1 worker the serial in-process path,
+    on more the shared pool (started first if none is kept). Returns the wall seconds, the CPU
+    seconds of this process and those of the processes `pids` (the pool's workers) meanwhile."""
     from werklandschap.experiments.design import Task
     from werklandschap.experiments.executors import execute, model_evaluate
 
     scenario = load_scenario("baseline")
     tasks = [Task(k, seed0 + k, scenario) for k in range(runs)]
     gc.collect()
+    own, theirs = _cpu_self(), _cpu_of(pids or [])
     started = time.perf_counter()
     records = list(execute(tasks, model_evaluate, workers=workers))
     elapsed = time.perf_counter() - started
+    own, theirs = _cpu_self() - own, _cpu_of(pids or []) - theirs
     failed = [r for r in records if r["status"] != "ok"]
     if failed or len(records) != runs:
         raise RuntimeError(f"experiment layer: {len(failed)} of {runs} runs failed")
-    return elapsed
+    return elapsed, own, theirs
+
+
+def layer_seconds(runs: int, workers: int, seed0: int = 1000) -> float:
+    """Wall seconds of `layer_run`."""
+    return layer_run(runs, workers, seed0)[0]
 
 
 def layer_timings(runs: int, repeats: int = LAYER_REPEATS, workers: int = 2) -> dict[str, float]:
-    """The experiment layer's speed, in seconds (see `layer_report`):
+    """The experiment layer's speed (see `layer_report`), in seconds:
 
     - "start": starting the pool: the forkserver (imports, data, compiled core) and `workers`
       warm workers, until each has run a task;
     - "cold": that start plus the first `runs` runs on the new pool, end to end (what one short
       experiment in a fresh process pays);
     - "one", "two": medians over `repeats` of `runs` runs on 1 worker (serial, in process, as the
-      layer runs it) and on `workers` workers of the started (warm) pool, timed in turn.
+      layer runs it) and on `workers` workers of the started (warm) pool, timed in turn;
+    - "one_cpu", "two_cpu", "parent_cpu": CPU seconds per run of the serial runs, of the pool's
+      workers and of this process while it feeds the pool (medians): the work per run, which
+      other processes on the machine do not change as they change the wall times;
+    - "load": the 1-minute load average before the timings (other processes included).
     """
     from werklandschap.experiments import executors
 
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     executors.shutdown_pool()
     started = time.perf_counter()
     start = executors.start_pool(workers, warm=True)
     layer_seconds(runs, workers)
     cold = time.perf_counter() - started
-    one, two = [], []
+    pool = executors.kept_pool()
+    pids = list(pool._processes) if pool is not None else []  # the workers stay the same
+    times: dict[str, list[float]] = {
+        k: [] for k in ("one", "two", "one_cpu", "two_cpu", "parent_cpu")
+    }
     for r in range(repeats):
         seed0 = 10_000 * (r + 1)  # the same runs on 1 and on `workers` workers
         # In turn, every other repeat reversed (1, 2, 2, 1, ...), so a machine that slows down or
         # speeds up over the minutes shifts both alike.
-        order = (1, workers) if r % 2 == 0 else (workers, 1)
-        for n in order:
-            (one if n == 1 else two).append(layer_seconds(runs, n, seed0))
-    return {
-        "start": start,
-        "cold": cold,
-        "one": float(np.median(one)),
-        "two": float(np.median(two)),
-    }
+        for n in (1, workers) if r % 2 == 0 else (workers, 1):
+            wall, own, theirs = layer_run(runs, n, seed0, pids)
+            if n == 1:
+                times["one"].append(wall)
+                times["one_cpu"].append(own / runs)
+            else:
+                times["two"].append(wall)
+                times["two_cpu"].append(theirs / runs)
+                times["parent_cpu"].append(own / runs)
+    out = {k: float(np.median(v)) for k, v in times.items()}
+    return {"start": start, "cold": cold, "load": load, **out}
 
 
 def layer_report(runs: int, times: dict[str, float], workers: int = 2) -> tuple[float, float]:
@@ -271,20 +312,41 @@ def layer_report(runs: int, times: dict[str, float], workers: int = 2) -> tuple[
     one, two, cold = times["one"], times["two"], times["cold"]
     per_core = runs / two / workers
     efficiency = one / (workers * two)
-    print(f"  experiment layer ({runs} baseline runs per timing, medians of {LAYER_REPEATS}):")
-    print(
-        f"    pool start: forkserver + {workers} warm workers {times['start']:5.1f} s"
-        "  (once per process; later execute calls reuse the pool)"
-    )
-    print(f"    1 worker (serial, in process)       {one:5.1f} s  {runs / one:5.1f} runs/s")
-    print(
-        f"    {workers} workers, warm pool               {two:5.1f} s  {per_core:5.1f} runs/s per"
-        f" core; pool efficiency {100 * efficiency:.0f}%"
-    )
     cold_efficiency = one / (workers * cold)
+    work = times["two_cpu"] + times["parent_cpu"]
     print(
-        f"    {workers} workers, cold: pool start + runs  {cold:5.1f} s  "
-        f"{runs / cold / workers:5.1f} runs/s per core; efficiency {100 * cold_efficiency:.0f}%"
+        f"  experiment layer ({runs} baseline runs per timing, medians of {LAYER_REPEATS};"
+        f" load average {times['load']:.2f} before):"
+    )
+    rows = [
+        (
+            f"pool start: forkserver + {workers} warm workers",
+            times["start"],
+            "once per process; later execute calls reuse the pool",
+        ),
+        ("1 worker (serial, in process)", one, f"{runs / one:5.1f} runs/s"),
+        (
+            f"{workers} workers, warm pool",
+            two,
+            f"{per_core:5.1f} runs/s per core; pool efficiency {100 * efficiency:.0f}%",
+        ),
+        (
+            f"{workers} workers, cold: pool start + runs",
+            cold,
+            f"{runs / cold / workers:5.1f} runs/s per core; efficiency"
+            f" {100 * cold_efficiency:.0f}%",
+        ),
+    ]
+    for label, seconds, note in rows:
+        print(f"    {label:38s} {seconds:6.1f} s  {note}")
+    print(
+        f"    CPU per run: serial {1e3 * times['one_cpu']:.1f} ms; pool {1e3 * work:.1f} ms"
+        f" ({1e3 * times['two_cpu']:.1f} in a worker + {1e3 * times['parent_cpu']:.2f} in the"
+        f" parent): CPU efficiency {100 * times['one_cpu'] / work:.0f}%"
+    )
+    print(
+        "    (the wall efficiency falls below the CPU efficiency when other processes share the"
+        " cores)"
     )
     return per_core, efficiency
 
