@@ -40,6 +40,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from itertools import batched
 from typing import Any
 
@@ -251,8 +252,12 @@ def _pool_key(workers: int, warm: bool) -> tuple[int, int, bool]:
 
 
 def _usable(pool: ProcessPoolExecutor) -> bool:
-    """False when the pool was shut down or broke (a worker died): it cannot run tasks."""
-    return not (getattr(pool, "_broken", False) or getattr(pool, "_shutdown_thread", False))
+    """False when the pool was shut down or broke, or one of its workers is gone (killed while
+    idle, before the pool noticed): it cannot run tasks."""
+    if getattr(pool, "_broken", False) or getattr(pool, "_shutdown_thread", False):
+        return False
+    processes = getattr(pool, "_processes", None) or {}
+    return all(process.is_alive() for process in list(processes.values()))
 
 
 def acquire_pool(workers: int, warm: bool = False) -> ProcessPoolExecutor:
@@ -260,6 +265,11 @@ def acquire_pool(workers: int, warm: bool = False) -> ProcessPoolExecutor:
     new one (`make_pool`). Give it back with `release_pool`, or shut it down if the work failed.
     A kept pool with another key is shut down first: idle workers hold memory (a few hundred MB
     each)."""
+    return _acquire(workers, warm)[0]
+
+
+def _acquire(workers: int, warm: bool) -> tuple[ProcessPoolExecutor, bool]:
+    """`acquire_pool`, and whether the pool is a kept one (reused) rather than new."""
     key = _pool_key(workers, warm)
     with _shared_lock:
         pool = _shared.pop(key, None)
@@ -269,10 +279,10 @@ def acquire_pool(workers: int, warm: bool = False) -> ProcessPoolExecutor:
         if pid == os.getpid():  # never touch a pool of the process we were forked from
             other.shutdown(wait=True)
     if pool is not None and _usable(pool):
-        return pool
+        return pool, True
     if pool is not None:
         pool.shutdown(wait=True, cancel_futures=True)
-    return make_pool(workers, warm)
+    return make_pool(workers, warm), False
 
 
 def release_pool(pool: ProcessPoolExecutor, workers: int, warm: bool = False) -> None:
@@ -345,31 +355,55 @@ def start_pool(workers: int, warm: bool = True, timeout: float = 300.0) -> float
     return time.perf_counter() - started
 
 
+def _feed(
+    pool: ProcessPoolExecutor, evaluate: Evaluate, tasks: list[Task], chunk: int, workers: int
+) -> Iterator[Record]:
+    """Submit `tasks` to `pool` in chunks, at most `IN_FLIGHT_PER_WORKER` per worker in flight,
+    and yield the records as chunks finish (no cleanup: the caller owns the pool)."""
+    pending = batched(tasks, max(1, chunk))
+    limit = workers * IN_FLIGHT_PER_WORKER
+    running = set()
+    while True:
+        for batch in pending:
+            running.add(pool.submit(run_chunk, evaluate, batch))
+            if len(running) >= limit:
+                break
+        if not running:
+            return
+        done, running = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            yield from future.result()
+
+
 def process_pool(
     tasks: Iterable[Task], evaluate: Evaluate, workers: int, chunk: int = 1
 ) -> Iterator[Record]:
     """A local process pool fed `chunk` tasks per submitted future; warm workers when `evaluate`
     is the model's. The pool is the shared one (`acquire_pool`): kept after a call that ran to
     its end, shut down (queued tasks dropped, only those in flight waited for) after a call that
-    was interrupted (Ctrl-C, an error, the consumer stopped)."""
-    pending = batched(tasks, max(1, chunk))
-    limit = workers * IN_FLIGHT_PER_WORKER
+    was interrupted (Ctrl-C, an error, the consumer stopped). A kept pool found broken before
+    the first record (a worker killed while it was idle) is replaced by a new one, once."""
+    tasks = list(tasks)
     warm = evaluate is model_evaluate
-    pool = acquire_pool(workers, warm)
+    pool, reused = _acquire(workers, warm)
     finished = False
     try:
-        running = set()
-        while True:
-            for batch in pending:
-                running.add(pool.submit(run_chunk, evaluate, batch))
-                if len(running) >= limit:
-                    break
-            if not running:
-                finished = True
-                return
-            done, running = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield from future.result()
+        records = _feed(pool, evaluate, tasks, chunk, workers)
+        try:
+            first = next(records, None)
+        except BrokenProcessPool:
+            if not reused:
+                raise
+            # Nothing was yielded yet, so running every task on a new pool loses and
+            # duplicates nothing.
+            pool.shutdown(wait=True, cancel_futures=True)
+            pool = make_pool(workers, warm)
+            records = _feed(pool, evaluate, tasks, chunk, workers)
+            first = next(records, None)
+        if first is not None:
+            yield first
+            yield from records
+        finished = True
     finally:
         if finished:
             release_pool(pool, workers, warm)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -535,3 +536,28 @@ def test_a_kept_idle_pool_dies_with_its_killed_parent(tmp_path):
     for c in alive:  # do not leave them behind for the rest of the suite
         c.kill()
     assert not alive, [c.cmdline() for c in alive]
+
+
+def _kill_a_kept_worker() -> tuple[object, int]:
+    """SIGKILL one worker of the kept (idle) pool; returns the pool and the worker's pid once
+    the worker is gone."""
+    old = executors.kept_pool()
+    victim, process = next(iter(old._processes.items()))
+    os.kill(victim, signal.SIGKILL)  # while idle: no call is running to notice it
+    deadline = time.monotonic() + 10
+    while process.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return old, victim
+
+
+@pytest.mark.parametrize("noticed", [True, False])
+def test_a_kept_pool_whose_worker_was_killed_is_replaced(no_kept_pool, monkeypatch, noticed):
+    tasks = _tasks(12)
+    list(executors.execute(tasks, whose_run, workers=2))
+    old, victim = _kill_a_kept_worker()
+    if not noticed:  # the death not seen when the pool is taken: the first submit breaks
+        monkeypatch.setattr(executors, "_usable", lambda pool: True)
+    again = list(executors.execute(tasks, whose_run, workers=2))
+    assert all(r["status"] == "ok" for r in again) and sorted(_by_run(again)) == list(range(12))
+    assert executors.kept_pool() is not old and victim not in _pids(again)
+    assert _values(again) == _values(executors.execute(tasks, whose_run, workers=1))
