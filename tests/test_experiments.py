@@ -494,7 +494,8 @@ def test_the_bench_times_the_pool_start_apart_from_the_warm_layer(capsys, no_kep
     assert efficiency == pytest.approx(times["one"] / (2 * times["two"]))
     out = capsys.readouterr().out
     assert "pool start: forkserver + 2 warm workers" in out and "cold: pool start + runs" in out
-    assert "CPU efficiency" in out
+    assert "CPU efficiency" in out and "waited for a CPU" in out
+    assert 0 <= times["two_waiting"] <= 1
 
 
 KEPT_POOL = """\

@@ -234,6 +234,19 @@ def _cpu_of(pids: list[int]) -> float:
         return float("nan")
 
 
+def _waiting_of(pids: list[int]) -> float:
+    """Seconds so far the processes `pids` were ready to run but waited for a CPU (Linux
+    /proc/PID/schedstat, its second field; NaN elsewhere or if one is gone)."""
+    try:
+        total = 0
+        for pid in pids:
+            with open(f"/proc/{pid}/schedstat") as stat:
+                total += int(stat.read().split()[1])
+        return total / 1e9
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
 def layer_run(
     runs: int, workers: int, seed0: int = 1000, pids: list[int] | None = None
 ) -> tuple[float, float, float]:
@@ -275,6 +288,8 @@ def layer_timings(runs: int, repeats: int = LAYER_REPEATS, workers: int = 2) -> 
     - "one_cpu", "two_cpu", "parent_cpu": CPU seconds per run of the serial runs, of the pool's
       workers and of this process while it feeds the pool (medians): the work per run, which
       other processes on the machine do not change as they change the wall times;
+    - "two_waiting": the share of the warm pool's wall time its workers were ready to run but
+      waited for a CPU (taken by other processes; median);
     - "load": the 1-minute load average before the timings (other processes included).
     """
     from werklandschap.experiments import executors
@@ -288,14 +303,16 @@ def layer_timings(runs: int, repeats: int = LAYER_REPEATS, workers: int = 2) -> 
     pool = executors.kept_pool()
     pids = list(pool._processes) if pool is not None else []  # the workers stay the same
     times: dict[str, list[float]] = {
-        k: [] for k in ("one", "two", "one_cpu", "two_cpu", "parent_cpu")
+        k: [] for k in ("one", "two", "one_cpu", "two_cpu", "parent_cpu", "two_waiting")
     }
     for r in range(repeats):
         seed0 = 10_000 * (r + 1)  # the same runs on 1 and on `workers` workers
         # In turn, every other repeat reversed (1, 2, 2, 1, ...), so a machine that slows down or
         # speeds up over the minutes shifts both alike.
         for n in (1, workers) if r % 2 == 0 else (workers, 1):
+            waited = _waiting_of(pids)
             wall, own, theirs = layer_run(runs, n, seed0, pids)
+            waited = _waiting_of(pids) - waited
             if n == 1:
                 times["one"].append(wall)
                 times["one_cpu"].append(own / runs)
@@ -303,6 +320,7 @@ def layer_timings(runs: int, repeats: int = LAYER_REPEATS, workers: int = 2) -> 
                 times["two"].append(wall)
                 times["two_cpu"].append(theirs / runs)
                 times["parent_cpu"].append(own / runs)
+                times["two_waiting"].append(waited / (workers * wall))
     out = {k: float(np.median(v)) for k, v in times.items()}
     return {"start": start, "cold": cold, "load": load, **out}
 
@@ -345,8 +363,8 @@ def layer_report(runs: int, times: dict[str, float], workers: int = 2) -> tuple[
         f" parent): CPU efficiency {100 * times['one_cpu'] / work:.0f}%"
     )
     print(
-        "    (the wall efficiency falls below the CPU efficiency when other processes share the"
-        " cores)"
+        f"    the pool's workers waited for a CPU {100 * times['two_waiting']:.0f}% of the time"
+        " (other processes had it); wall efficiency ~ CPU efficiency x (1 - that share)"
     )
     return per_core, efficiency
 
