@@ -22,7 +22,9 @@ meaningful between timings taken together), the speed targets of the compiled co
   start of its pool (forkserver and 2 warm workers) on a line of its own, then the steady state:
   the same runs on 1 worker (serial, in process, as the layer runs it) and on 2 workers of the
   started pool (reused, as successive `execute` calls reuse it), timed in turn, runs per second
-  per core and the pool efficiency T1 / (2 T2); and the cold figure, pool start included;
+  per core and the pool efficiency T1 / (2 T2); the CPU per run on each (serial; worker and
+  parent) and the share of time the workers waited for a CPU, so that a low wall efficiency on
+  a busy machine is told apart from a cost of the pool; and the cold figure, start included;
 - the cost of the compiled core: cold (compile into an empty cache) and warm (load the cache),
   each in a fresh process;
 - the months of one `run()` the compiled month loop leaves to Python (model/compiled_loop.py);
