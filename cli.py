@@ -5,7 +5,7 @@
     werklandschap validate FILE [FILE ...]      (scenario or experiment files)
     werklandschap params [--kind lever|uncertainty|structural] [--markdown]
     werklandschap outputs [--markdown]
-    werklandschap bench [--repeats N] [--reference-repeats N] [--no-scaling]
+    werklandschap bench [--repeats N] [--reference-repeats N] [--no-scaling] [--layer-runs N]
     werklandschap dashboard [--host HOST] [--port PORT] [--open] [--allow-remote]
     werklandschap experiment FILE.yaml [--workers N | --scheduler ADDRESS] [--n N] [--restart]
     werklandschap --version
@@ -165,6 +165,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="per-agent reference runs to time (default: 2; 0: skip; ~20 s each)",
     )
     bench.add_argument("--no-scaling", action="store_true", help="skip the 1x-8x scaling table")
+    bench.add_argument(
+        "--layer-runs",
+        type=_positive,
+        default=400,
+        help="baseline runs per timing of the experiment layer on 1 and 2 workers "
+        "(default: 400, ~15 s on one worker; timed 3 times each)",
+    )
     bench.set_defaults(func=cmd_bench)
 
     dashboard = sub.add_parser("dashboard", help="the policymaker dashboard in the browser")

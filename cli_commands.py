@@ -240,7 +240,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from werklandschap.verification.benchmark import main as bench_main
 
     return bench_main(
-        repeats=args.repeats, reference_repeats=args.reference_repeats, scaling=not args.no_scaling
+        repeats=args.repeats,
+        reference_repeats=args.reference_repeats,
+        scaling=not args.no_scaling,
+        layer_runs=args.layer_runs,
     )
 
 

@@ -10,7 +10,10 @@ the cost of pickling and scheduling per future is spread over several runs, and 
 *warm*: the forkserver (and, should it have started cold, each worker's initializer) imports the
 model, loads the data, builds the default network and loads the compiled core (model/compiled.py)
 before the first task, so the workers it forks start ready; the parent has compiled the core once
-already (the experiment's pilot run; `warm_up`), so no worker compiles.
+already (the experiment's pilot run; `warm_up`), so no worker compiles. The pool is started
+once and *reused*: a call that ran to its end gives it back for the next call with the same
+worker count and warmth (`acquire_pool`, `start_pool`), one that was interrupted or failed
+shuts it down, and it is shut down at interpreter exit (`shutdown_pool`).
 
 `execute` yields one record per finished task, in completion order:
 {"run_id", "status" ("ok"/"error"), "error" (text or None), "outcomes" (dict), "labelled"
@@ -26,6 +29,7 @@ ignore Ctrl-C: the parent handles it, keeps the journal and shuts the pool down.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import multiprocessing as mp
 import os
@@ -36,6 +40,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from itertools import batched
 from typing import Any
 
@@ -226,32 +231,184 @@ def make_pool(workers: int, warm: bool = False) -> ProcessPoolExecutor:
     )
 
 
+# --- the shared pool: started once, reused by successive `execute` calls -------------------
+#
+# Starting a pool (forkserver, imports, data, loading the compiled core in each worker) costs
+# about 2 s, as much as a hundred runs. The pool a call has finished with is kept for the next
+# call with the same key; a call that is interrupted or fails shuts its pool down instead, so
+# the next call starts a fresh one. At most one pool is kept, and it is taken out while a call
+# uses it (two calls at once, e.g. from two threads or nested, never share workers).
+#
+# The key is what the workers were started with: the owning process (a forked child must not
+# use, nor shut down, its parent's pool), the worker count and `warm`. The evaluate function is
+# not part of it: it is pickled with every chunk, so any module-level function runs on any pool.
+
+_shared_lock = threading.Lock()
+_shared: dict[tuple[int, int, bool], ProcessPoolExecutor] = {}
+
+
+def _pool_key(workers: int, warm: bool) -> tuple[int, int, bool]:
+    return (os.getpid(), int(workers), bool(warm))
+
+
+def _usable(pool: ProcessPoolExecutor) -> bool:
+    """False when the pool was shut down or broke, or one of its workers is gone (killed while
+    idle, before the pool noticed): it cannot run tasks."""
+    if getattr(pool, "_broken", False) or getattr(pool, "_shutdown_thread", False):
+        return False
+    processes = getattr(pool, "_processes", None) or {}
+    return all(process.is_alive() for process in list(processes.values()))
+
+
+def acquire_pool(workers: int, warm: bool = False) -> ProcessPoolExecutor:
+    """The shared pool for (`workers`, `warm`), taken out for the caller's exclusive use, or a
+    new one (`make_pool`). Give it back with `release_pool`, or shut it down if the work failed.
+    A kept pool with another key is shut down first: idle workers hold memory (a few hundred MB
+    each)."""
+    return _acquire(workers, warm)[0]
+
+
+def _acquire(workers: int, warm: bool) -> tuple[ProcessPoolExecutor, bool]:
+    """`acquire_pool`, and whether the pool is a kept one (reused) rather than new."""
+    key = _pool_key(workers, warm)
+    with _shared_lock:
+        pool = _shared.pop(key, None)
+        stale = list(_shared.items())
+        _shared.clear()
+    for (pid, _, _), other in stale:
+        if pid == os.getpid():  # never touch a pool of the process we were forked from
+            other.shutdown(wait=True)
+    if pool is not None and _usable(pool):
+        return pool, True
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return make_pool(workers, warm), False
+
+
+def release_pool(pool: ProcessPoolExecutor, workers: int, warm: bool = False) -> None:
+    """Keep `pool` (idle, usable) for the next `acquire_pool` with the same key; shut it down if
+    it broke or another pool is kept already."""
+    key = _pool_key(workers, warm)
+    with _shared_lock:
+        keep = _usable(pool) and not _shared
+        if keep:
+            _shared[key] = pool
+    if not keep:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def shutdown_pool() -> None:
+    """Shut the kept pool down (its workers exit); the next pooled `execute` starts a new one.
+    Registered to run at interpreter exit."""
+    with _shared_lock:
+        pools = [pool for (pid, _, _), pool in _shared.items() if pid == os.getpid()]
+        _shared.clear()
+    for pool in pools:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def kept_pool() -> ProcessPoolExecutor | None:
+    """The pool kept for the next call, if any (for tests and the bench)."""
+    with _shared_lock:
+        return next((p for (pid, _, _), p in _shared.items() if pid == os.getpid()), None)
+
+
+def _forget_pools_in_child() -> None:
+    # A forked child inherits the kept pool's object but not its workers (they are its parent's
+    # children), and the lock possibly held by another thread at the fork: start afresh.
+    global _shared_lock
+    _shared_lock = threading.Lock()
+    _shared.clear()
+
+
+os.register_at_fork(after_in_child=_forget_pools_in_child)
+atexit.register(shutdown_pool)
+
+
+def _worker_pid(pause: float) -> int:
+    time.sleep(pause)
+    return os.getpid()
+
+
+def start_pool(workers: int, warm: bool = True, timeout: float = 300.0) -> float:
+    """Start (or reuse) the shared pool and wait until each of its `workers` processes has run a
+    task, i.e. has started and finished its initializer (warm: the model loaded). Returns the
+    wall seconds it took (near 0 for a pool kept from an earlier call)."""
+    started = time.perf_counter()
+    pool = acquire_pool(workers, warm)
+    ok = False
+    try:
+        seen: set[int] = set()
+        while len(seen) < workers:
+            if time.perf_counter() - started > timeout:
+                raise TimeoutError(f"the pool's {workers} workers did not start in {timeout} s")
+            # `workers` probes at once start every worker (the pool spawns one per queued task
+            # up to its size); a probe's pause lets a slower worker take one too.
+            futures = [pool.submit(_worker_pid, 0.05) for _ in range(workers)]
+            seen.update(f.result() for f in futures)
+        ok = True
+    finally:
+        if ok:
+            release_pool(pool, workers, warm)
+        else:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return time.perf_counter() - started
+
+
+def _feed(
+    pool: ProcessPoolExecutor, evaluate: Evaluate, tasks: list[Task], chunk: int, workers: int
+) -> Iterator[Record]:
+    """Submit `tasks` to `pool` in chunks, at most `IN_FLIGHT_PER_WORKER` per worker in flight,
+    and yield the records as chunks finish (no cleanup: the caller owns the pool)."""
+    pending = batched(tasks, max(1, chunk))
+    limit = workers * IN_FLIGHT_PER_WORKER
+    running = set()
+    while True:
+        for batch in pending:
+            running.add(pool.submit(run_chunk, evaluate, batch))
+            if len(running) >= limit:
+                break
+        if not running:
+            return
+        done, running = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            yield from future.result()
+
+
 def process_pool(
     tasks: Iterable[Task], evaluate: Evaluate, workers: int, chunk: int = 1
 ) -> Iterator[Record]:
-    """A local process pool (`make_pool`) fed `chunk` tasks per submitted future; warm workers
-    when `evaluate` is the model's."""
-    pending = batched(tasks, max(1, chunk))
-    limit = workers * IN_FLIGHT_PER_WORKER
-    pool = make_pool(workers, warm=evaluate is model_evaluate)
+    """A local process pool fed `chunk` tasks per submitted future; warm workers when `evaluate`
+    is the model's. The pool is the shared one (`acquire_pool`): kept after a call that ran to
+    its end, shut down (queued tasks dropped, only those in flight waited for) after a call that
+    was interrupted (Ctrl-C, an error, the consumer stopped). A kept pool found broken before
+    the first record (a worker killed while it was idle) is replaced by a new one, once."""
+    tasks = list(tasks)
+    warm = evaluate is model_evaluate
+    pool, reused = _acquire(workers, warm)
     finished = False
     try:
-        running = set()
-        while True:
-            for batch in pending:
-                running.add(pool.submit(run_chunk, evaluate, batch))
-                if len(running) >= limit:
-                    break
-            if not running:
-                finished = True
-                return
-            done, running = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield from future.result()
+        records = _feed(pool, evaluate, tasks, chunk, workers)
+        try:
+            first = next(records, None)
+        except BrokenProcessPool:
+            if not reused:
+                raise
+            # Nothing was yielded yet, so running every task on a new pool loses and
+            # duplicates nothing.
+            pool.shutdown(wait=True, cancel_futures=True)
+            pool = make_pool(workers, warm)
+            records = _feed(pool, evaluate, tasks, chunk, workers)
+            first = next(records, None)
+        if first is not None:
+            yield first
+            yield from records
+        finished = True
     finally:
-        # Interrupted (Ctrl-C, an error, the consumer stopped): drop queued tasks at once;
-        # only the few in flight are waited for.
-        pool.shutdown(wait=True, cancel_futures=not finished)
+        if finished:
+            release_pool(pool, workers, warm)
+        else:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 _guard_forkserver()

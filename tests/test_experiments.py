@@ -4,13 +4,19 @@ experiment type end to end on tiny settings (files and figures written, numbers 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from pool_helpers import dies_at_run_3, whose_run
 
 from werklandschap.experiments import design, executors
 from werklandschap.experiments.analysis import sobol as sobol_analysis
@@ -389,3 +395,170 @@ def test_resuming_with_another_model_commit_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(store, "git_commit", lambda: "0123456789abcdef")
     with pytest.raises(ExperimentError, match="would mix model versions"):
         run_experiment(path, tmp_path, workers=1, evaluate=fake_model, quiet=True)
+
+
+# --- the shared pool: reused by successive calls, fresh after an interrupted or failed one ----
+
+
+def _tasks(n: int, seed0: int = 0) -> list[design.Task]:
+    scenario = Scenario("s", {}, "")
+    return [design.Task(k, seed0 + 7 * k, scenario) for k in range(n)]
+
+
+def _by_run(records) -> dict[int, dict]:
+    return {r["run_id"]: r for r in records}
+
+
+def _pids(records) -> set[int]:
+    return {int(r["outcomes"]["pid"]) for r in records}
+
+
+def _values(records) -> dict[int, float]:
+    return {r["run_id"]: r["outcomes"]["value"] for r in records}
+
+
+@pytest.fixture
+def no_kept_pool():
+    executors.shutdown_pool()
+    yield
+    executors.shutdown_pool()
+
+
+def test_successive_calls_reuse_one_pool_and_give_the_serial_results(no_kept_pool):
+    tasks = _tasks(24)
+    serial = list(executors.execute(tasks, whose_run, workers=1))
+    first = list(executors.execute(tasks, whose_run, workers=2))
+    pool = executors.kept_pool()
+    assert pool is not None
+    workers = set(pool._processes)
+    second = list(executors.execute(tasks[:12], whose_run, workers=2))
+    assert executors.kept_pool() is pool  # the same pool object, given back again
+    assert set(pool._processes) == workers and len(workers) == 2  # and the same processes
+    assert _pids(first) | _pids(second) <= workers and os.getpid() not in workers
+    assert _values(first) == _values(serial)
+    assert _values(second) == {k: v for k, v in _values(serial).items() if k < 12}
+    # Another worker count is another pool; the kept one is shut down, not left idle.
+    list(executors.execute(tasks, whose_run, workers=3))
+    assert executors.kept_pool() is not pool and getattr(pool, "_shutdown_thread", False)
+
+
+def test_an_interrupted_call_shuts_its_pool_down_and_the_next_starts_a_fresh_one(no_kept_pool):
+    tasks = _tasks(40)
+    before = list(executors.execute(tasks, whose_run, workers=2))
+    old = executors.kept_pool()
+    records = executors.execute(tasks, whose_run, workers=2)
+    next(records)
+    assert executors.kept_pool() is None  # in use: taken out of the cache
+    records.close()  # the consumer stops (Ctrl-C in the loop, an error in the caller)
+    assert executors.kept_pool() is None and getattr(old, "_shutdown_thread", False)
+    after = list(executors.execute(tasks, whose_run, workers=2))
+    assert executors.kept_pool() not in (None, old)
+    assert not _pids(after) & _pids(before)  # new workers
+    assert _values(after) == _values(before)
+
+
+def test_a_failed_call_leaves_no_pool_behind_and_the_next_call_works(no_kept_pool):
+    tasks = _tasks(12)
+    list(executors.execute(tasks, whose_run, workers=2))
+    old = executors.kept_pool()
+    with pytest.raises(BrokenProcessPool):
+        list(executors.execute(tasks, dies_at_run_3, workers=2))
+    assert executors.kept_pool() is None and getattr(old, "_shutdown_thread", False)
+    again = list(executors.execute(tasks, whose_run, workers=2))
+    assert sorted(_by_run(again)) == list(range(12))
+    assert all(r["status"] == "ok" for r in again) and executors.kept_pool() is not None
+
+
+def test_start_pool_waits_for_every_worker_and_is_free_the_second_time(no_kept_pool):
+    executors.start_pool(2, warm=False)
+    pool = executors.kept_pool()
+    assert pool is not None and len(pool._processes) == 2
+    assert all(p.is_alive() for p in pool._processes.values())
+    assert executors.start_pool(2, warm=False) < 1.0 and executors.kept_pool() is pool
+
+
+def test_the_bench_times_the_pool_start_apart_from_the_warm_layer(capsys, no_kept_pool):
+    from werklandschap.verification import benchmark
+
+    times = benchmark.layer_timings(4, repeats=2)
+    assert {"start", "cold", "one", "two", "one_cpu", "two_cpu", "parent_cpu"} <= set(times)
+    assert 0 < times["start"] < times["cold"]  # the cold figure includes the start and runs
+    # The runs' CPU is counted where it is spent: in this process when serial, in the workers
+    # (not here) on the pool; a baseline run costs milliseconds of CPU, not microseconds.
+    assert times["one_cpu"] > 1e-3 and times["two_cpu"] > 1e-3
+    assert times["parent_cpu"] < times["two_cpu"]
+    pool = executors.kept_pool()
+    assert pool is not None and len(pool._processes) == 2  # the warm timings reused it
+    per_core, efficiency = benchmark.layer_report(4, times)
+    assert per_core == pytest.approx(4 / times["two"] / 2)
+    assert efficiency == pytest.approx(times["one"] / (2 * times["two"]))
+    out = capsys.readouterr().out
+    assert "pool start: forkserver + 2 warm workers" in out and "cold: pool start + runs" in out
+    assert "CPU efficiency" in out and "waited for a CPU" in out
+    assert 0 <= times["two_waiting"] <= 1
+
+
+KEPT_POOL = """\
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from pool_helpers import whose_run
+from werklandschap.experiments import design, executors
+from werklandschap.model.scenario import Scenario
+
+if __name__ == "__main__":
+    tasks = [design.Task(k, k, Scenario("s", {}, "")) for k in range(20)]
+    list(executors.execute(tasks, whose_run, workers=2))
+    print("idle", flush=True)
+    time.sleep(120)  # the pool is kept, idle, when the test kills this process
+"""
+
+
+def test_a_kept_idle_pool_dies_with_its_killed_parent(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    script = tmp_path / "kept.py"
+    script.write_text(KEPT_POOL)
+    here = str(Path(__file__).parent)
+    process = subprocess.Popen(
+        [sys.executable, str(script), here], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout.readline().strip() == "idle"
+        children = psutil.Process(process.pid).children(recursive=True)
+        assert len(children) >= 3  # the forkserver and the two kept workers (and a tracker)
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        alive = [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+        if not alive:
+            break
+        time.sleep(0.1)
+    for c in alive:  # do not leave them behind for the rest of the suite
+        c.kill()
+    assert not alive, [c.cmdline() for c in alive]
+
+
+def _kill_a_kept_worker() -> tuple[object, int]:
+    """SIGKILL one worker of the kept (idle) pool; returns the pool and the worker's pid once
+    the worker is gone."""
+    old = executors.kept_pool()
+    victim, process = next(iter(old._processes.items()))
+    os.kill(victim, signal.SIGKILL)  # while idle: no call is running to notice it
+    deadline = time.monotonic() + 10
+    while process.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return old, victim
+
+
+@pytest.mark.parametrize("noticed", [True, False])
+def test_a_kept_pool_whose_worker_was_killed_is_replaced(no_kept_pool, monkeypatch, noticed):
+    tasks = _tasks(12)
+    list(executors.execute(tasks, whose_run, workers=2))
+    old, victim = _kill_a_kept_worker()
+    if not noticed:  # the death not seen when the pool is taken: the first submit breaks
+        monkeypatch.setattr(executors, "_usable", lambda pool: True)
+    again = list(executors.execute(tasks, whose_run, workers=2))
+    assert all(r["status"] == "ok" for r in again) and sorted(_by_run(again)) == list(range(12))
+    assert executors.kept_pool() is not old and victim not in _pids(again)
+    assert _values(again) == _values(executors.execute(tasks, whose_run, workers=1))

@@ -159,6 +159,7 @@ def test_cli_overrides_have_declared_bounds_shown_in_help(capsys):
         ["run", "baseline", "--seed", "abc"],
         ["run", "baseline", "-r", "1.5"],
         ["bench", "--repeats", "many"],
+        ["bench", "--layer-runs", "many"],
     ],
 )
 def test_argparse_messages_never_name_internal_helpers(capsys, argv):
