@@ -28,14 +28,18 @@ fall in a window of one ulp (about 1e-16 per draw): never seen in the bit-identi
 
 The switch: compiled by default; `WERKLANDSCHAP_CORE=numpy` (or `WerklandschapModel(core=
 "numpy")`) selects the numpy reference; without numba the numpy rules run, with no error.
-Kernels are cached on disk (`cache=True`) in `NUMBA_CACHE_DIR`, set to the user's cache folder
-when unset; a first run that must compile prints one line to stderr (`warm_up`).
+Kernels are cached on disk (`cache=True`) in `NUMBA_CACHE_DIR`, set when unset to a folder of
+the user's cache named by a digest of the kernels' sources (`kernel_digest`: numba checks only a
+function's own file, so a changed callee or constant would otherwise run stale); a first run that
+must compile prints one line to stderr (`warm_up`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -80,13 +84,52 @@ def interrupted(error: BaseException) -> bool:
     return False
 
 
+#: The sources a kernel compiles in: its own module, the kernels it calls (numba caches a caller
+#: with its callees' code, keyed only by the caller's own file) and the constants it reads
+#: (stages, roles, rates of agents/). Relative to the package root.
+KERNEL_SOURCES = ("model/compiled*.py", "agents/*.py")
+#: File that marks a cache folder as this project's (only such folders are ever pruned).
+CACHE_MARKER = ".werklandschap-kernels"
+#: Older kernel folders kept besides the current one (other checkouts, branches, versions),
+#: and the days a folder must be unused before it may go.
+CACHE_KEEP, CACHE_KEEP_DAYS = 4, 14
+
+
+def kernel_digest(root: Path | None = None) -> str:
+    """A digest of every source the kernels compile in (`KERNEL_SOURCES`): a change to any of
+    them gives a new cache folder, so a kernel never runs with a stale copy of a callee or a
+    constant (numba itself only checks each function's own file)."""
+    root = root or Path(__file__).resolve().parent.parent  # the package root
+    digest = hashlib.sha256()
+    for pattern in KERNEL_SOURCES:
+        for path in sorted(root.glob(pattern)):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def cache_dir() -> Path:
-    """The folder numba caches compiled kernels in: `NUMBA_CACHE_DIR`, else the user's cache
-    folder (`XDG_CACHE_HOME` or ~/.cache) / werklandschap / numba."""
+    """The folder numba caches compiled kernels in: `NUMBA_CACHE_DIR` if set (used as it is),
+    else the user's cache folder (`XDG_CACHE_HOME` or ~/.cache) / werklandschap / numba /
+    `kernel_digest()`."""
     if os.environ.get("NUMBA_CACHE_DIR"):
         return Path(os.environ["NUMBA_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "werklandschap" / "numba"
+    return Path(base) / "werklandschap" / "numba" / kernel_digest()
+
+
+def _prune(folder: Path) -> None:
+    """Remove the oldest of this project's kernel folders beside `folder` (those with the
+    marker), beyond the `CACHE_KEEP` newest and unused for `CACHE_KEEP_DAYS`."""
+    try:
+        marked = [p for p in folder.parent.iterdir() if p != folder and (p / CACHE_MARKER).exists()]
+        marked.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        cutoff = time.time() - CACHE_KEEP_DAYS * 86400
+        for old in marked[CACHE_KEEP:]:
+            if old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
+    except OSError:  # another process pruned or is writing: nothing lost, try next time
+        pass
 
 
 def _import_numba() -> Any:
@@ -94,13 +137,17 @@ def _import_numba() -> Any:
     if not os.environ.get("NUMBA_CACHE_DIR"):
         folder = cache_dir()
         try:
+            fresh = not folder.is_dir()
             folder.mkdir(parents=True, exist_ok=True)
+            (folder / CACHE_MARKER).touch()  # also marks it as used now
             writable = os.access(folder, os.W_OK)
+            if fresh:
+                _prune(folder)
         except OSError:
             writable = False
         if not writable:  # a read-only home: a per-user folder in the temporary directory
             user = getattr(os, "getuid", lambda: 0)()  # no getuid on Windows
-            folder = Path(tempfile.gettempdir()) / f"werklandschap-numba-{user}"
+            folder = Path(tempfile.gettempdir()) / f"werklandschap-numba-{user}" / kernel_digest()
         os.environ["NUMBA_CACHE_DIR"] = str(folder)
     try:
         import numba
