@@ -263,27 +263,37 @@ def k_coach_candidates(stage, finished_month, coached, town, capacity, engaged, 
     """Coaching bookkeeping: free coaches of finished/stalled parks, restart over-full
     municipalities; returns (candidates in index order, free places per municipality)."""
     n = stage.size
-    needs = np.empty(n, np.bool_)
     count = np.zeros(capacity.size, np.int64)
+    waiting = np.empty(n, np.int64)  # parks that need a coach and have none (index order)
+    k = 0
     for i in range(n):
         st = stage[i]
-        needs[i] = (st == engaged or st == transforming) and finished_month[i] < 0  # noqa: SIM109
-        coached[i] = coached[i] and needs[i]
+        needs = (st == engaged or st == transforming) and finished_month[i] < 0  # noqa: SIM109
+        coached[i] = coached[i] and needs
         if coached[i]:
             count[town[i]] += 1
+        elif needs:
+            waiting[k] = i
+            k += 1
     over = count > capacity
-    if over.any():
+    if over.any():  # rare: those municipalities start again (their parks wait too)
         for i in range(n):
-            if over[town[i]]:
+            if over[town[i]] and coached[i]:
                 coached[i] = False
+                waiting[k] = i
+                k += 1
+        waiting[:k].sort()
         for t in range(count.size):
             if over[t]:
                 count[t] = 0
     free = capacity - count
-    chosen = np.zeros(n, np.bool_)
-    for i in range(n):
-        chosen[i] = needs[i] and not coached[i] and free[town[i]] > 0
-    return np.flatnonzero(chosen), free
+    chosen = np.empty(k, np.int64)
+    m = 0
+    for j in range(k):
+        if free[town[waiting[j]]] > 0:
+            chosen[m] = waiting[j]
+            m += 1
+    return chosen[:m], free
 
 
 @_njit

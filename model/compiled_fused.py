@@ -179,48 +179,56 @@ def _engagement(rng, parts, local, shares, province, town, s, ctx, programme, ha
     order) and their credits. A park's peer share (`_share_of` with `shares` = (counts,
     inverse degree, have_counts), else `local[j]`) is read only when its uniform is below its
     rate."""
+    n = parts[0].size + parts[1].size
+    new = np.empty(n, np.int64)
+    credit = np.empty((n, N_DRIVERS))  # rows of the engaged only: their column 0 set below
+    k = _engage(rng, parts[0], 0, local, shares, province, town, s, ctx, programme,
+                has_programme, params, new, credit, 0)  # fmt: skip
+    k = _engage(rng, parts[1], parts[0].size, local, shares, province, town, s, ctx, programme,
+                has_programme, params, new, credit, k)  # fmt: skip
+    return new[:k], credit[:k]
+
+
+@_njit
+def _engage(rng, aware, j0, local, shares, province, town, s, ctx, programme, has_programme,
+            params, new, credit, k):  # fmt: skip
+    """`_engagement` over one part (`aware`, whose first park is the j0-th aware park): the
+    engaged are added to `new`/`credit` from row k on; returns the new k."""
     own_motive, threshold, subsidised, permit_event, stage, driver = s
     province_signal, support_offer, regulation_push = ctx
     peer_weight, subsidy_offer, role_support, cost, base, noise = params
     count, inverse_degree, have_counts = shares
-    n = parts[0].size + parts[1].size
-    new = np.empty(n, np.int64)
-    credit = np.empty((n, N_DRIVERS))  # rows of the engaged only: their column 0 set below
-    k = 0
-    j = -1
-    for aware in parts:
-        for i in aware:
-            j += 1
-            binding = permit_event[i]
-            rate = 1.0 if binding else base
-            x = rng.random()
-            # chance = rate * logistic <= rate in floating point (the logistic is <= 1 and a
-            # product with a factor <= 1 does not grow), so u >= rate decides "no" without the
-            # utility
-            if x >= rate:
-                continue
-            share = _share_of(j, i, local, count, inverse_degree, have_counts)
-            peer = peer_weight * share + province_signal[province[i]]
-            support = support_offer[town[i]] + subsidy_offer * (1.0 if subsidised[i] else 0.0)
-            if has_programme:
-                support = support + role_support * (1.0 if programme[i] else 0.0)
-            regulation = regulation_push[town[i]] if binding else 0.0
-            utility = own_motive[i] + peer + support + regulation - cost
-            theta = threshold[i]
-            chance = rate * (1.0 / (1.0 + math.exp(-((utility - theta) / noise))))
-            if x < chance:
-                stage[i] = ENGAGED
-                credit[k, 0] = 0.0  # Driver.NONE; `_credit` sets the others
-                _credit(credit[k], chance, (support, peer, regulation), utility, theta, rate,
-                        base, noise)  # fmt: skip
-                best = 1
-                for c in range(2, N_DRIVERS):
-                    if credit[k, c] > credit[k, best]:
-                        best = c
-                driver[i] = best
-                new[k] = i
-                k += 1
-    return new[:k], credit[:k]
+    for jj in range(aware.size):
+        i = aware[jj]
+        binding = permit_event[i]
+        rate = 1.0 if binding else base
+        x = rng.random()
+        # chance = rate * logistic <= rate in floating point (the logistic is <= 1 and a product
+        # with a factor <= 1 does not grow), so u >= rate decides "no" without the utility
+        if x >= rate:
+            continue
+        share = _share_of(j0 + jj, i, local, count, inverse_degree, have_counts)
+        peer = peer_weight * share + province_signal[province[i]]
+        support = support_offer[town[i]] + subsidy_offer * (1.0 if subsidised[i] else 0.0)
+        if has_programme:
+            support = support + role_support * (1.0 if programme[i] else 0.0)
+        regulation = regulation_push[town[i]] if binding else 0.0
+        utility = own_motive[i] + peer + support + regulation - cost
+        theta = threshold[i]
+        chance = rate * (1.0 / (1.0 + math.exp(-((utility - theta) / noise))))
+        if x < chance:
+            stage[i] = ENGAGED
+            credit[k, 0] = 0.0  # Driver.NONE; `_credit` sets the others
+            _credit(credit[k], chance, (support, peer, regulation), utility, theta, rate, base,
+                    noise)  # fmt: skip
+            best = 1
+            for c in range(2, N_DRIVERS):
+                if credit[k, c] > credit[k, best]:
+                    best = c
+            driver[i] = best
+            new[k] = i
+            k += 1
+    return k
 
 
 @_njit
@@ -263,12 +271,25 @@ def _organise(rng, engaged, organisation, province, commitment, vote_month, supp
 
 
 @_njit
+def _stall(rng, parks, finished_month, support, organisation, stage, progress, stall_rate, stall):
+    """Rule 6 over `parks`: one uniform per unsupported unfinished park (short-circuit `and`)."""
+    coached, subsidised, programme, has_programme = support[:4]
+    for i in parks:
+        if (
+            finished_month[i] < 0
+            and not _supported(i, coached, subsidised, programme, has_programme)
+            and rng.random() < stall_rate * stall[organisation[i]]
+        ):
+            stage[i] = AWARE
+            progress[i] = 0.0
+
+
+@_njit
 def _plan_transform_stall(rng, engaged, transforming, active, s, support, factors, plan_months,
                           stall_rate, month):  # fmt: skip
     """Rules 4–6: planning (one uniform per organised engaged park), transformation (no draws),
     stalling (one per unsupported unfinished active park; `active`: the engaged and the
     transforming parks of the start, in turn); returns every transforming park."""
-    coached, subsidised, programme, has_programme = support[:4]
     organisation, stage, progress, finished_month, duration = s
     plan, transform, stall = factors
     started = np.empty(engaged.size, np.int64)
@@ -292,16 +313,11 @@ def _plan_transform_stall(rng, engaged, transforming, active, s, support, factor
     for i in everyone:
         if finished_month[i] < 0 and progress[i] >= duration[i]:
             finished_month[i] = month
-    for part in active:
-        for i in part:
-            # draws only for the unsupported unfinished (short-circuit `and`)
-            if (
-                finished_month[i] < 0
-                and not _supported(i, coached, subsidised, programme, has_programme)
-                and rng.random() < stall_rate * stall[organisation[i]]
-            ):
-                stage[i] = AWARE
-                progress[i] = 0.0
+    engaged0, transforming0 = active
+    _stall(rng, engaged0, finished_month, support, organisation, stage, progress, stall_rate,
+           stall)  # fmt: skip
+    _stall(rng, transforming0, finished_month, support, organisation, stage, progress,
+           stall_rate, stall)  # fmt: skip
     return everyone
 
 

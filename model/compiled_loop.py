@@ -381,6 +381,11 @@ def _subsidy(rng, book, stage, subsidised, province, green_deal, role, rate, gra
                 kn += 1
     if grant <= 0:
         return
+    paying = False  # a pot with a whole grant left (`_award`'s floor(fit) >= 1)
+    for p in range(n_provinces):
+        paying = paying or (budget[p] + 1e-9) / grant >= 1.0
+    if not paying:
+        return
     waiting = _merge(earlier[:kw], new[:kn])
     if waiting.size == 0:
         return
