@@ -165,6 +165,14 @@ def _njit(function: Callable) -> Callable:
     return numba.njit(cache=True, fastmath=False, nogil=True)(function) if HAVE_NUMBA else function
 
 
+def _inline(function: Callable) -> Callable:
+    """`_njit` for a small helper called per park in a hot loop: inlined into its caller by
+    numba (no call, so no reference counting of its array arguments per park)."""
+    if not HAVE_NUMBA:
+        return function
+    return numba.njit(cache=True, fastmath=False, nogil=True, inline="always")(function)
+
+
 # --- kernels (no draws, no allocation beyond their outputs) -------------------------------------
 @_njit
 def k_month_start(stage, town_offset, n_bins, n_stages):

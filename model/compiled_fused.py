@@ -34,6 +34,7 @@ from werklandschap.agents.park import N_DRIVERS, N_STAGES, ParkState, Role
 from werklandschap.agents.park import label as numpy_label
 from werklandschap.model.compiled import (
     _halves,
+    _inline,
     _njit,
     _unit_weights,
     k_graph_halves,
@@ -116,7 +117,7 @@ def _by_stage(start):
     return b0[:f0], b1[:f1], b2[:f2], b3[:f3]
 
 
-@_njit
+@_inline
 def _share_of(j, i, share, count, inverse_degree, have_counts):
     """Park i's neighbour share: from the counts of halves kept by the month loop
     (`_from_counts`'s expression) or the j-th entry of a share computed ahead."""
@@ -125,13 +126,13 @@ def _share_of(j, i, share, count, inverse_degree, have_counts):
     return share[j]
 
 
-@_njit
+@_inline
 def _supported(i, coached, subsidised, programme, has_programme):
     """`park.support_speed`'s support of park i (coached, subsidised or a programme park)."""
     return coached[i] or subsidised[i] or (has_programme and programme[i])
 
 
-@_njit
+@_inline
 def _speed(i, support):
     """`park.support_speed`'s speed of park i: 1 + speedup if supported, else 1."""
     coached, subsidised, programme, has_programme, speedup = support
