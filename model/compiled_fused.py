@@ -127,17 +127,9 @@ def _share_of(j, i, share, count, inverse_degree, have_counts):
 
 
 @_inline
-def _supported(i, coached, subsidised, programme, has_programme):
-    """`park.support_speed`'s support of park i (coached, subsidised or a programme park)."""
-    return coached[i] or subsidised[i] or (has_programme and programme[i])
-
-
-@_inline
 def _speed(i, support):
-    """`park.support_speed`'s speed of park i: 1 + speedup if supported, else 1."""
-    coached, subsidised, programme, has_programme, speedup = support
-    supported = _supported(i, coached, subsidised, programme, has_programme)
-    return 1.0 + speedup * (1.0 if supported else 0.0)
+    """`park.support_speed`'s speed of park i (`support` = (supported, speed) per park)."""
+    return support[1][i]
 
 
 @_njit
@@ -236,7 +228,7 @@ def _engage(rng, aware, j0, local, shares, province, town, s, ctx, programme, ha
 def _organise(rng, engaged, organisation, province, commitment, vote_month, support, factor,
               support_active, params, month):  # fmt: skip
     """Rule 3 (agents/organising.py): organic BIZ, type choice, BIZ votes, in that draw order.
-    `support` = (coached, subsidised, programme, has_programme, speedup): `_speed`."""
+    `support` = (supported, speed) per park (`park.support_speed`)."""
     formation, association, management, initiative, retry, mean, spread = params
     for i in range(organisation.size):
         if organisation[i] != BIZ and rng.random() < formation:  # draws only without a BIZ
@@ -274,11 +266,11 @@ def _organise(rng, engaged, organisation, province, commitment, vote_month, supp
 @_njit
 def _stall(rng, parks, finished_month, support, organisation, stage, progress, stall_rate, stall):
     """Rule 6 over `parks`: one uniform per unsupported unfinished park (short-circuit `and`)."""
-    coached, subsidised, programme, has_programme = support[:4]
+    supported = support[0]
     for i in parks:
         if (
             finished_month[i] < 0
-            and not _supported(i, coached, subsidised, programme, has_programme)
+            and not supported[i]
             and rng.random() < stall_rate * stall[organisation[i]]
         ):
             stage[i] = AWARE
@@ -366,7 +358,13 @@ def k_park_month(rng, graph, s, places, ctx, programme, has_programme, regulatio
         engagement_params,
     )  # fmt: skip
     engaged = np.concatenate((engaged0, new))
-    support = (coached, subsidised, programme, has_programme, speedup)
+    n = stage.size
+    supported = np.empty(n, np.bool_)
+    speed = np.empty(n)
+    for i in range(n):  # `park.support_speed`
+        supported[i] = coached[i] or subsidised[i] or (has_programme and programme[i])
+        speed[i] = 1.0 + speedup * (1.0 if supported[i] else 0.0)
+    support = (supported, speed)
     _organise(rng, engaged, organisation, province, commitment, vote_month, support,
               organisation_factor, support_active, organise_params, month)  # fmt: skip
     everyone = _plan_transform_stall(
