@@ -60,10 +60,12 @@ from werklandschap.agents.park import N_STAGES, Park, Role, Stage
 from werklandschap.agents.province import choose_stimulated
 from werklandschap.agents.subsidy import NOT_APPLIED
 from werklandschap.model.compiled import (
+    _coach_scan,
+    _inline,
     _njit,
     interrupted,
     k_coach_assign,
-    k_coach_candidates,
+    k_coach_choose,
 )
 from werklandschap.model.compiled_fused import (
     _graph,
@@ -275,32 +277,48 @@ def _partners_decide(rng, gov, stage):
     return deciding.size, joining, k, unsure
 
 
+@_inline
+def _applicant(i, stage, applied_month, subsidised, green_deal, province, may, waiting, km, kw):
+    """Park i in the subsidy's pass: a park that may apply (`k_may_apply`) is added to `may`
+    at km, an applicant still waiting from earlier months (`k_award`'s condition) to `waiting`
+    at kw (both in index order); returns the new (km, kw)."""
+    st = stage[i]
+    if applied_month[i] == NOT_APPLIED:
+        if AWARE <= st <= TRANSFORMING and green_deal[province[i]]:
+            may[km] = i
+            km += 1
+    elif not subsidised[i] and st <= TRANSFORMING:
+        waiting[kw] = i
+        kw += 1
+    return km, kw
+
+
 @_njit
-def _trajectories(role, stage, finished_month, progress, commitment, ambition, organisation,
-                  speedup):  # fmt: skip
-    """`Programme.run_trajectories`: extra progress of transforming programme parks."""
+def _scan(s, role, ambition, speedup, trajectories, book, green_deal, province, applicants,
+          coaching, buffers):  # fmt: skip
+    """One pass over the parks for three steps that read the stages of the same moment (none
+    of them changes a stage or what the others read): the programme's trajectories
+    (`Programme.run_trajectories`, when `trajectories`), the subsidy's applicants
+    (`_applicant`, when `applicants`) and the coaching bookkeeping (`_coach_scan`). Returns
+    the counts of (parks that may apply, waiting applicants, parks waiting for a coach); the
+    lists are in `buffers`."""
+    stage, coached, organisation, commitment = s[0], s[4], s[7], s[8]
+    progress, finished_month = s[10], s[11]
+    applied_month, subsidised = book[0], s[3]
+    town, count = coaching
+    may, earlier, waiting = buffers
+    count[:] = 0
+    km = kw = kc = 0
     for i in range(stage.size):
-        if role[i] != 0 and stage[i] == TRANSFORMING and finished_month[i] < 0:
+        if trajectories and role[i] != 0 and stage[i] == TRANSFORMING and finished_month[i] < 0:
             capacity = (commitment[i] + ambition[i] + organisation[i] / 3.0) / 3.0
             progress[i] += speedup * capacity
-
-
-@_njit
-def _applicants(stage, applied_month, subsidised, green_deal, province, may, waiting):
-    """One pass for both subsidy steps: the parks that may apply (`k_may_apply`) into `may` and
-    the applicants still waiting from earlier months (`k_award`'s condition) into `waiting`,
-    both in index order; returns both counts."""
-    km = kw = 0
-    for i in range(stage.size):
-        st = stage[i]
-        if applied_month[i] == NOT_APPLIED:
-            if AWARE <= st <= TRANSFORMING and green_deal[province[i]]:
-                may[km] = i
-                km += 1
-        elif not subsidised[i] and st <= TRANSFORMING:
-            waiting[kw] = i
-            kw += 1
-    return km, kw
+        if applicants:
+            km, kw = _applicant(i, stage, applied_month, subsidised, green_deal, province, may,
+                                earlier, km, kw)  # fmt: skip
+        kc = _coach_scan(i, stage, finished_month, coached, town, ENGAGED, TRANSFORMING, count,
+                          waiting, kc)  # fmt: skip
+    return km, kw, kc
 
 
 @_njit
@@ -360,14 +378,14 @@ def _award(waiting, subsidised, province, applied_month, tie, role, budget, gran
 
 
 @_njit
-def _subsidy(rng, book, stage, subsidised, province, green_deal, role, rate, grant, month,
-             n_provinces, granted_per_province, buffers):  # fmt: skip
+def _subsidy(rng, book, subsidised, province, role, rate, grant, month, n_provinces,
+             granted_per_province, buffers, km, kw):  # fmt: skip
     """`subsidy.take_applications` and `award_grants` with `pay`'s arithmetic (the booking
     by source is done afterwards); `granted_per_province` gets the grants of each province.
-    The twins' kernels (`k_may_apply`, `k_book_applications`, `k_award`) in fewer passes."""
+    The twins' kernels (`k_may_apply`, `k_book_applications`, `k_award`) from `_scan`'s lists
+    (`buffers` = parks that may apply, km of them; waiting applicants, kw)."""
     applied_month, tie, budget, spent_this_year = book
     may, earlier = buffers
-    km, kw = _applicants(stage, applied_month, subsidised, green_deal, province, may, earlier)
     new = np.empty(km, np.int64)
     kn = 0
     for j in range(km):  # `k_book_applications`, one uniform per park that may apply
@@ -403,10 +421,10 @@ def _subsidy(rng, book, stage, subsidised, province, green_deal, role, rate, gra
 
 
 @_njit
-def _coach(rng, stage, finished_month, coached, town, capacity, programme):
-    """`municipality.coach_parks` (the compiled twin's kernels, drawing from rng)."""
-    candidates, free = k_coach_candidates(stage, finished_month, coached, town, capacity,
-                                          ENGAGED, TRANSFORMING)  # fmt: skip
+def _coach(rng, coached, town, capacity, programme, count, waiting, k):
+    """`municipality.coach_parks` (the compiled twin's kernels, drawing from rng) from
+    `_scan`'s bookkeeping (`count` coached per municipality, k parks `waiting`)."""
+    candidates, free = k_coach_choose(coached, town, capacity, count, waiting, k)
     if candidates.size:
         u = np.empty(candidates.size)
         for j in range(candidates.size):
@@ -627,7 +645,7 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
     (stage_counts, province_stages, engagements, credit_record, maturity_record,
      label_record, green_deal_record, green_deal_count, funded_record) = records  # fmt: skip
     (engagement_base, type_factors_, plan_months, stall_rate, peer_rate, coaching_speedup) = fixed
-    stage, subsidised, coached, driver, organisation, commitment = (s[0], *s[3:5], *s[6:9])
+    stage, subsidised, coached, driver = s[0], s[3], s[4], s[6]
     progress, finished_month, duration = s[10:13]
     province, town = places
     green_deal, partner, partner_month = gov[4], gov[5], gov[8]
@@ -644,7 +662,8 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
     by_stage = np.zeros(N_STAGES, np.int64)
     _count_stages(stage, province, by_province, by_stage)
     changed = np.empty(n, np.int64)
-    subsidy_buffers = (np.empty(n, np.int64), np.empty(n, np.int64))
+    scan_buffers = (np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64))
+    coach_count = np.zeros(capacity.size, np.int64)
     programme = np.empty(n, np.bool_)
     for i in range(n):
         programme[i] = role[i] != 0
@@ -694,9 +713,9 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
                         support_active[p] = True
                         members_count += 1
         # 2. programme: trajectories, maturity, certification capacity
-        if head and active and speedup > 0:
-            _trajectories(role, stage, finished_month, progress, commitment, ambition,
-                          organisation, speedup)  # fmt: skip
+        trajectories = head and active and speedup > 0
+        km, kw, kc = _scan(s, role, ambition, speedup, trajectories, book, green_deal, province,
+                           active, (town, coach_count), scan_buffers)  # fmt: skip
         if head:
             lab = _lab_progress(labs, stage, finished_month, progress, duration)
             scalars[0] += growth * (lab + national) * (1.0 - scalars[0])
@@ -716,9 +735,9 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
                 _fund_new_members(money, green_deal, signed, partner, gov[3], book[2], month,
                                   funded_record[row])  # fmt: skip
             pots[month - m0][:, :] = money[0]
-            _subsidy(rng, book, stage, subsidised, province, green_deal, role, rate, grant,
-                     month, n_provinces, granted[month - m0], subsidy_buffers)  # fmt: skip
-        _coach(rng, stage, finished_month, coached, town, capacity, programme)
+            _subsidy(rng, book, subsidised, province, role, rate, grant, month, n_provinces,
+                     granted[month - m0], scan_buffers[:2], km, kw)  # fmt: skip
+        _coach(rng, coached, town, capacity, programme, coach_count, scan_buffers[2], kc)
         if month % 12 == 0 and 2023 + month // 12 >= start_year:  # regulation.calendar_year
             regulation_on = _adopt_rules(rng, rules, stage, town, green_deal, partner, month,
                                          regulation_push)  # fmt: skip
