@@ -272,35 +272,24 @@ def k_coach_candidates(stage, finished_month, coached, town, capacity, engaged, 
     municipalities; returns (candidates in index order, free places per municipality)."""
     n = stage.size
     count = np.zeros(capacity.size, np.int64)
-    waiting = np.empty(n, np.int64)
+    waiting = np.empty(n, np.int64)  # parks that need a coach and have none (index order)
     k = 0
-    for i in range(n):
-        k = _coach_scan(i, stage, finished_month, coached, town, engaged, transforming, count,
-                         waiting, k)  # fmt: skip
+    for i in range(n):  # the month loop's `_scan` has the same body (a call per park is slow)
+        st = stage[i]
+        needs = (st == engaged or st == transforming) and finished_month[i] < 0  # noqa: SIM109
+        coached[i] = coached[i] and needs
+        if coached[i]:
+            count[town[i]] += 1
+        elif needs:
+            waiting[k] = i
+            k += 1
     return k_coach_choose(coached, town, capacity, count, waiting, k)
-
-
-@_inline
-def _coach_scan(i, stage, finished_month, coached, town, engaged, transforming, count, waiting,
-                 k):  # fmt: skip
-    """Park i in the coaching bookkeeping pass: a coach stays only while the park needs one
-    (engaged or transforming, unfinished; `count` per municipality), a park that needs one and
-    has none is added to `waiting` (index order) at k; returns the new k."""
-    st = stage[i]
-    needs = (st == engaged or st == transforming) and finished_month[i] < 0  # noqa: SIM109
-    coached[i] = coached[i] and needs
-    if coached[i]:
-        count[town[i]] += 1
-    elif needs:
-        waiting[k] = i
-        k += 1
-    return k
 
 
 @_njit
 def k_coach_choose(coached, town, capacity, count, waiting, k):
-    """After the bookkeeping pass (`_coach_scan`): over-full municipalities start again (their
-    parks wait too); returns (the waiting parks of municipalities with a free place, in index
+    """After the bookkeeping pass (`k_coach_candidates`): over-full municipalities start again
+    (their parks wait too); returns (the waiting parks of municipalities with a free place, in index
     order, and the free places per municipality)."""
     over = count > capacity
     if over.any():  # rare

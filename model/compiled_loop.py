@@ -60,8 +60,6 @@ from werklandschap.agents.park import N_STAGES, Park, Role, Stage
 from werklandschap.agents.province import choose_stimulated
 from werklandschap.agents.subsidy import NOT_APPLIED
 from werklandschap.model.compiled import (
-    _coach_scan,
-    _inline,
     _njit,
     interrupted,
     k_coach_assign,
@@ -277,29 +275,13 @@ def _partners_decide(rng, gov, stage):
     return deciding.size, joining, k, unsure
 
 
-@_inline
-def _applicant(i, stage, applied_month, subsidised, green_deal, province, may, waiting, km, kw):
-    """Park i in the subsidy's pass: a park that may apply (`k_may_apply`) is added to `may`
-    at km, an applicant still waiting from earlier months (`k_award`'s condition) to `waiting`
-    at kw (both in index order); returns the new (km, kw)."""
-    st = stage[i]
-    if applied_month[i] == NOT_APPLIED:
-        if AWARE <= st <= TRANSFORMING and green_deal[province[i]]:
-            may[km] = i
-            km += 1
-    elif not subsidised[i] and st <= TRANSFORMING:
-        waiting[kw] = i
-        kw += 1
-    return km, kw
-
-
 @_njit
 def _scan(s, role, ambition, speedup, trajectories, book, green_deal, province, applicants,
           coaching, buffers):  # fmt: skip
     """One pass over the parks for three steps that read the stages of the same moment (none
     of them changes a stage or what the others read): the programme's trajectories
-    (`Programme.run_trajectories`, when `trajectories`), the subsidy's applicants
-    (`_applicant`, when `applicants`) and the coaching bookkeeping (`_coach_scan`). Returns
+    (`Programme.run_trajectories`, when `trajectories`), the subsidy's applicants (when
+    `applicants`) and the coaching bookkeeping (`k_coach_candidates`' pass). Returns
     the counts of (parks that may apply, waiting applicants, parks waiting for a coach); the
     lists are in `buffers`."""
     stage, coached, organisation, commitment = s[0], s[4], s[7], s[8]
@@ -309,15 +291,29 @@ def _scan(s, role, ambition, speedup, trajectories, book, green_deal, province, 
     may, earlier, waiting = buffers
     count[:] = 0
     km = kw = kc = 0
+    # one loop body for all three (a helper called per park costs more than the pass)
     for i in range(stage.size):
-        if trajectories and role[i] != 0 and stage[i] == TRANSFORMING and finished_month[i] < 0:
+        st = stage[i]
+        unfinished = finished_month[i] < 0
+        if trajectories and role[i] != 0 and st == TRANSFORMING and unfinished:
             capacity = (commitment[i] + ambition[i] + organisation[i] / 3.0) / 3.0
             progress[i] += speedup * capacity
-        if applicants:
-            km, kw = _applicant(i, stage, applied_month, subsidised, green_deal, province, may,
-                                earlier, km, kw)  # fmt: skip
-        kc = _coach_scan(i, stage, finished_month, coached, town, ENGAGED, TRANSFORMING, count,
-                          waiting, kc)  # fmt: skip
+        if applicants:  # `k_may_apply` into `may`, `k_award`'s waiting parks into `earlier`
+            if applied_month[i] == NOT_APPLIED:
+                if AWARE <= st <= TRANSFORMING and green_deal[province[i]]:
+                    may[km] = i
+                    km += 1
+            elif not subsidised[i] and st <= TRANSFORMING:
+                earlier[kw] = i
+                kw += 1
+        # `k_coach_candidates`' pass
+        needs = (st == ENGAGED or st == TRANSFORMING) and unfinished  # noqa: SIM109
+        coached[i] = coached[i] and needs
+        if coached[i]:
+            count[town[i]] += 1
+        elif needs:
+            waiting[kc] = i
+            kc += 1
     return km, kw, kc
 
 
