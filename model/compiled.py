@@ -28,14 +28,18 @@ fall in a window of one ulp (about 1e-16 per draw): never seen in the bit-identi
 
 The switch: compiled by default; `WERKLANDSCHAP_CORE=numpy` (or `WerklandschapModel(core=
 "numpy")`) selects the numpy reference; without numba the numpy rules run, with no error.
-Kernels are cached on disk (`cache=True`) in `NUMBA_CACHE_DIR`, set to the user's cache folder
-when unset; a first run that must compile prints one line to stderr (`warm_up`).
+Kernels are cached on disk (`cache=True`) in `NUMBA_CACHE_DIR`, set when unset to a folder of
+the user's cache named by a digest of the kernels' sources (`kernel_digest`: numba checks only a
+function's own file, so a changed callee or constant would otherwise run stale); a first run that
+must compile prints one line to stderr (`warm_up`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -80,13 +84,52 @@ def interrupted(error: BaseException) -> bool:
     return False
 
 
+#: The sources a kernel compiles in: its own module, the kernels it calls (numba caches a caller
+#: with its callees' code, keyed only by the caller's own file) and the constants it reads
+#: (stages, roles, rates of agents/). Relative to the package root.
+KERNEL_SOURCES = ("model/compiled*.py", "agents/*.py")
+#: File that marks a cache folder as this project's (only such folders are ever pruned).
+CACHE_MARKER = ".werklandschap-kernels"
+#: Older kernel folders kept besides the current one (other checkouts, branches, versions),
+#: and the days a folder must be unused before it may go.
+CACHE_KEEP, CACHE_KEEP_DAYS = 4, 14
+
+
+def kernel_digest(root: Path | None = None) -> str:
+    """A digest of every source the kernels compile in (`KERNEL_SOURCES`): a change to any of
+    them gives a new cache folder, so a kernel never runs with a stale copy of a callee or a
+    constant (numba itself only checks each function's own file)."""
+    root = root or Path(__file__).resolve().parent.parent  # the package root
+    digest = hashlib.sha256()
+    for pattern in KERNEL_SOURCES:
+        for path in sorted(root.glob(pattern)):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def cache_dir() -> Path:
-    """The folder numba caches compiled kernels in: `NUMBA_CACHE_DIR`, else the user's cache
-    folder (`XDG_CACHE_HOME` or ~/.cache) / werklandschap / numba."""
+    """The folder numba caches compiled kernels in: `NUMBA_CACHE_DIR` if set (used as it is),
+    else the user's cache folder (`XDG_CACHE_HOME` or ~/.cache) / werklandschap / numba /
+    `kernel_digest()`."""
     if os.environ.get("NUMBA_CACHE_DIR"):
         return Path(os.environ["NUMBA_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "werklandschap" / "numba"
+    return Path(base) / "werklandschap" / "numba" / kernel_digest()
+
+
+def _prune(folder: Path) -> None:
+    """Remove the oldest of this project's kernel folders beside `folder` (those with the
+    marker), beyond the `CACHE_KEEP` newest and unused for `CACHE_KEEP_DAYS`."""
+    try:
+        marked = [p for p in folder.parent.iterdir() if p != folder and (p / CACHE_MARKER).exists()]
+        marked.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        cutoff = time.time() - CACHE_KEEP_DAYS * 86400
+        for old in marked[CACHE_KEEP:]:
+            if old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
+    except OSError:  # another process pruned or is writing: nothing lost, try next time
+        pass
 
 
 def _import_numba() -> Any:
@@ -94,13 +137,17 @@ def _import_numba() -> Any:
     if not os.environ.get("NUMBA_CACHE_DIR"):
         folder = cache_dir()
         try:
+            fresh = not folder.is_dir()
             folder.mkdir(parents=True, exist_ok=True)
+            (folder / CACHE_MARKER).touch()  # also marks it as used now
             writable = os.access(folder, os.W_OK)
+            if fresh:
+                _prune(folder)
         except OSError:
             writable = False
         if not writable:  # a read-only home: a per-user folder in the temporary directory
             user = getattr(os, "getuid", lambda: 0)()  # no getuid on Windows
-            folder = Path(tempfile.gettempdir()) / f"werklandschap-numba-{user}"
+            folder = Path(tempfile.gettempdir()) / f"werklandschap-numba-{user}" / kernel_digest()
         os.environ["NUMBA_CACHE_DIR"] = str(folder)
     try:
         import numba
@@ -116,6 +163,14 @@ HAVE_NUMBA = numba is not None
 def _njit(function: Callable) -> Callable:
     """Compile with numba (cached, no fastmath); the plain function without numba."""
     return numba.njit(cache=True, fastmath=False, nogil=True)(function) if HAVE_NUMBA else function
+
+
+def _inline(function: Callable) -> Callable:
+    """`_njit` for a small helper called per park in a hot loop: inlined into its caller by
+    numba (no call, so no reference counting of its array arguments per park)."""
+    if not HAVE_NUMBA:
+        return function
+    return numba.njit(cache=True, fastmath=False, nogil=True, inline="always")(function)
 
 
 # --- kernels (no draws, no allocation beyond their outputs) -------------------------------------
@@ -216,27 +271,45 @@ def k_coach_candidates(stage, finished_month, coached, town, capacity, engaged, 
     """Coaching bookkeeping: free coaches of finished/stalled parks, restart over-full
     municipalities; returns (candidates in index order, free places per municipality)."""
     n = stage.size
-    needs = np.empty(n, np.bool_)
     count = np.zeros(capacity.size, np.int64)
-    for i in range(n):
+    waiting = np.empty(n, np.int64)  # parks that need a coach and have none (index order)
+    k = 0
+    for i in range(n):  # the month loop's `_scan` has the same body (a call per park is slow)
         st = stage[i]
-        needs[i] = (st == engaged or st == transforming) and finished_month[i] < 0  # noqa: SIM109
-        coached[i] = coached[i] and needs[i]
+        needs = (st == engaged or st == transforming) and finished_month[i] < 0  # noqa: SIM109
+        coached[i] = coached[i] and needs
         if coached[i]:
             count[town[i]] += 1
+        elif needs:
+            waiting[k] = i
+            k += 1
+    return k_coach_choose(coached, town, capacity, count, waiting, k)
+
+
+@_njit
+def k_coach_choose(coached, town, capacity, count, waiting, k):
+    """After the bookkeeping pass (`k_coach_candidates`): over-full municipalities start again
+    (their parks wait too); returns (the waiting parks of municipalities with a free place, in index
+    order, and the free places per municipality)."""
     over = count > capacity
-    if over.any():
-        for i in range(n):
-            if over[town[i]]:
+    if over.any():  # rare
+        for i in range(coached.size):
+            if over[town[i]] and coached[i]:
                 coached[i] = False
+                waiting[k] = i
+                k += 1
+        waiting[:k].sort()
         for t in range(count.size):
             if over[t]:
                 count[t] = 0
     free = capacity - count
-    chosen = np.zeros(n, np.bool_)
-    for i in range(n):
-        chosen[i] = needs[i] and not coached[i] and free[town[i]] > 0
-    return np.flatnonzero(chosen), free
+    chosen = np.empty(k, np.int64)
+    m = 0
+    for j in range(k):
+        if free[town[waiting[j]]] > 0:
+            chosen[m] = waiting[j]
+            m += 1
+    return chosen[:m], free
 
 
 @_njit

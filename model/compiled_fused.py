@@ -34,6 +34,7 @@ from werklandschap.agents.park import N_DRIVERS, N_STAGES, ParkState, Role
 from werklandschap.agents.park import label as numpy_label
 from werklandschap.model.compiled import (
     _halves,
+    _inline,
     _njit,
     _unit_weights,
     k_graph_halves,
@@ -90,47 +91,45 @@ def _pushed_halves(parks, start, halves, indptr, indices, inverse_degree):
     return _from_counts(parks, count, inverse_degree)
 
 
-assert N_STAGES == 5  # `_by_stage` counts and fills the five stages in scalars
+assert N_STAGES == 5  # `_by_stage` fills the first four stages; the fifth is not needed
 
 
 @_njit
 def _by_stage(start):
-    """Parks by start stage in index order (a stable argsort) and the cut points. The counts
-    and fill positions are scalars, not a small array: no store-to-load chain per park."""
-    c0 = c1 = c2 = c3 = 0
+    """The parks by start stage, each in index order: (unaware, aware, engaged, transforming)
+    (a stable argsort's slices). Branch-free: every park is written to the four buffers and
+    only its stage's fill position moves on (the stages are mixed, so a branch per park
+    would mispredict often)."""
     n = start.size
+    b0, b1 = np.empty(n, np.int64), np.empty(n, np.int64)
+    b2, b3 = np.empty(n, np.int64), np.empty(n, np.int64)
+    f0 = f1 = f2 = f3 = 0
     for i in range(n):
         st = start[i]
-        c0 += st == 0
-        c1 += st == 1
-        c2 += st == 2
-        c3 += st == 3
-    cuts = np.empty(N_STAGES, np.int64)
-    cuts[0] = c0
-    cuts[1] = cuts[0] + c1
-    cuts[2] = cuts[1] + c2
-    cuts[3] = cuts[2] + c3
-    cuts[4] = n
-    f0, f1, f2, f3, f4 = 0, cuts[0], cuts[1], cuts[2], cuts[3]
-    order = np.empty(n, np.int64)
-    for i in range(n):
-        st = start[i]
-        if st == 1:  # the most common stage first
-            order[f1] = i
-            f1 += 1
-        elif st == 0:
-            order[f0] = i
-            f0 += 1
-        elif st == 2:
-            order[f2] = i
-            f2 += 1
-        elif st == 3:
-            order[f3] = i
-            f3 += 1
-        else:
-            order[f4] = i
-            f4 += 1
-    return order, cuts
+        b0[f0] = i
+        b1[f1] = i
+        b2[f2] = i
+        b3[f3] = i
+        f0 += st == 0
+        f1 += st == 1
+        f2 += st == 2
+        f3 += st == 3
+    return b0[:f0], b1[:f1], b2[:f2], b3[:f3]
+
+
+@_inline
+def _share_of(j, i, share, count, inverse_degree, have_counts):
+    """Park i's neighbour share: from the counts of halves kept by the month loop
+    (`_from_counts`'s expression) or the j-th entry of a share computed ahead."""
+    if have_counts:
+        return (count[i] * 0.5) * inverse_degree[i]
+    return share[j]
+
+
+@_inline
+def _speed(i, support):
+    """`park.support_speed`'s speed of park i (`support` = (supported, speed) per park)."""
+    return support[1][i]
 
 
 @_njit
@@ -144,13 +143,16 @@ def _permit_events(rng, on, regulated, town, rate, permit_event):
 
 
 @_njit
-def _awareness(rng, unaware, share, province, hazard, peer_rate, stage):
-    """Rule 1: returns the newly aware parks (index order)."""
+def _awareness(rng, unaware, share, count, inverse_degree, have_counts, province, hazard,
+               peer_rate, stage):  # fmt: skip
+    """Rule 1: returns the newly aware parks (index order). The share of park `unaware[j]` is
+    `_share_of` (from the loop's counts, or `share[j]`)."""
     new = np.empty(unaware.size, np.int64)
     k = 0
     for j in range(unaware.size):
         i = unaware[j]
-        h = hazard[province[i]] + peer_rate * share[j]
+        h = hazard[province[i]] + peer_rate * _share_of(j, i, share, count, inverse_degree,
+                                                        have_counts)  # fmt: skip
         u = rng.random()
         # 1 - exp(-h) <= h in floating point too (expm1 is faithfully rounded and the exact
         # value is below h), so u >= h decides "no" without the expm1
@@ -163,18 +165,34 @@ def _awareness(rng, unaware, share, province, hazard, peer_rate, stage):
 
 
 @_njit
-def _engagement(rng, aware, local, province, town, s, ctx, programme, has_programme, params):
-    """Rule 2 (as `compiled_parks.k_engagement`, drawing from rng): returns the newly engaged
-    (in `aware` order) and their credits."""
+def _engagement(rng, parts, local, shares, province, town, s, ctx, programme, has_programme,
+                params):  # fmt: skip
+    """Rule 2 (as `compiled_parks.k_engagement`, drawing from rng) over the aware parks, the
+    two `parts` (aware at the start, newly aware) in turn: returns the newly engaged (in that
+    order) and their credits. A park's peer share (`_share_of` with `shares` = (counts,
+    inverse degree, have_counts), else `local[j]`) is read only when its uniform is below its
+    rate."""
+    n = parts[0].size + parts[1].size
+    new = np.empty(n, np.int64)
+    credit = np.empty((n, N_DRIVERS))  # rows of the engaged only: their column 0 set below
+    k = _engage(rng, parts[0], 0, local, shares, province, town, s, ctx, programme,
+                has_programme, params, new, credit, 0)  # fmt: skip
+    k = _engage(rng, parts[1], parts[0].size, local, shares, province, town, s, ctx, programme,
+                has_programme, params, new, credit, k)  # fmt: skip
+    return new[:k], credit[:k]
+
+
+@_njit
+def _engage(rng, aware, j0, local, shares, province, town, s, ctx, programme, has_programme,
+            params, new, credit, k):  # fmt: skip
+    """`_engagement` over one part (`aware`, whose first park is the j0-th aware park): the
+    engaged are added to `new`/`credit` from row k on; returns the new k."""
     own_motive, threshold, subsidised, permit_event, stage, driver = s
     province_signal, support_offer, regulation_push = ctx
     peer_weight, subsidy_offer, role_support, cost, base, noise = params
-    n = aware.size
-    new = np.empty(n, np.int64)
-    credit = np.empty((n, N_DRIVERS))  # rows of the engaged only: their column 0 set below
-    k = 0
-    for j in range(n):
-        i = aware[j]
+    count, inverse_degree, have_counts = shares
+    for jj in range(aware.size):
+        i = aware[jj]
         binding = permit_event[i]
         rate = 1.0 if binding else base
         x = rng.random()
@@ -182,7 +200,8 @@ def _engagement(rng, aware, local, province, town, s, ctx, programme, has_progra
         # with a factor <= 1 does not grow), so u >= rate decides "no" without the utility
         if x >= rate:
             continue
-        peer = peer_weight * local[j] + province_signal[province[i]]
+        share = _share_of(j0 + jj, i, local, count, inverse_degree, have_counts)
+        peer = peer_weight * share + province_signal[province[i]]
         support = support_offer[town[i]] + subsidy_offer * (1.0 if subsidised[i] else 0.0)
         if has_programme:
             support = support + role_support * (1.0 if programme[i] else 0.0)
@@ -202,13 +221,14 @@ def _engagement(rng, aware, local, province, town, s, ctx, programme, has_progra
             driver[i] = best
             new[k] = i
             k += 1
-    return new[:k], credit[:k]
+    return k
 
 
 @_njit
-def _organise(rng, engaged, organisation, province, commitment, vote_month, speed, factor,
+def _organise(rng, engaged, organisation, province, commitment, vote_month, support, factor,
               support_active, params, month):  # fmt: skip
-    """Rule 3 (agents/organising.py): organic BIZ, type choice, BIZ votes, in that draw order."""
+    """Rule 3 (agents/organising.py): organic BIZ, type choice, BIZ votes, in that draw order.
+    `support` = (supported, speed) per park (`park.support_speed`)."""
     formation, association, management, initiative, retry, mean, spread = params
     for i in range(organisation.size):
         if organisation[i] != BIZ and rng.random() < formation:  # draws only without a BIZ
@@ -223,7 +243,7 @@ def _organise(rng, engaged, organisation, province, commitment, vote_month, spee
         if not (unorganised or (org == ASSOCIATION and can_vote)):
             continue
         flag = 1.0 if unorganised else 0.0
-        scale = factor[province[i]] * speed[i]
+        scale = factor[province[i]] * _speed(i, support)
         a = association * scale * flag
         pm = management * commitment[i] * scale * flag
         b = initiative * scale * (1.0 if can_vote else 0.0)
@@ -244,10 +264,25 @@ def _organise(rng, engaged, organisation, province, commitment, vote_month, spee
 
 
 @_njit
-def _plan_transform_stall(rng, engaged, transforming, active, s, speed, supported, factors,
-                          plan_months, stall_rate, month):  # fmt: skip
+def _stall(rng, parks, finished_month, support, organisation, stage, progress, stall_rate, stall):
+    """Rule 6 over `parks`: one uniform per unsupported unfinished park (short-circuit `and`)."""
+    supported = support[0]
+    for i in parks:
+        if (
+            finished_month[i] < 0
+            and not supported[i]
+            and rng.random() < stall_rate * stall[organisation[i]]
+        ):
+            stage[i] = AWARE
+            progress[i] = 0.0
+
+
+@_njit
+def _plan_transform_stall(rng, engaged, transforming, active, s, support, factors, plan_months,
+                          stall_rate, month):  # fmt: skip
     """Rules 4–6: planning (one uniform per organised engaged park), transformation (no draws),
-    stalling (one per unsupported unfinished active park); returns every transforming park."""
+    stalling (one per unsupported unfinished active park; `active`: the engaged and the
+    transforming parks of the start, in turn); returns every transforming park."""
     organisation, stage, progress, finished_month, duration = s
     plan, transform, stall = factors
     started = np.empty(engaged.size, np.int64)
@@ -256,7 +291,9 @@ def _plan_transform_stall(rng, engaged, transforming, active, s, speed, supporte
         if organisation[i] != NONE:
             go = True
             if plan_months > 0:
-                go = rng.random() < -math.expm1(-(speed[i] * plan[organisation[i]] / plan_months))
+                go = rng.random() < -math.expm1(
+                    -(_speed(i, support) * plan[organisation[i]] / plan_months)
+                )
             if go:
                 started[k] = i
                 k += 1
@@ -264,20 +301,16 @@ def _plan_transform_stall(rng, engaged, transforming, active, s, speed, supporte
         stage[started[j]] = TRANSFORMING
         progress[started[j]] = 0.0
     for i in transforming:
-        progress[i] += speed[i] * transform[organisation[i]]
+        progress[i] += _speed(i, support) * transform[organisation[i]]
     everyone = np.concatenate((transforming, started[:k]))
     for i in everyone:
         if finished_month[i] < 0 and progress[i] >= duration[i]:
             finished_month[i] = month
-    for i in active:
-        # draws only for the unsupported unfinished (short-circuit `and`)
-        if (
-            finished_month[i] < 0
-            and not supported[i]
-            and rng.random() < stall_rate * stall[organisation[i]]
-        ):
-            stage[i] = AWARE
-            progress[i] = 0.0
+    engaged0, transforming0 = active
+    _stall(rng, engaged0, finished_month, support, organisation, stage, progress, stall_rate,
+           stall)  # fmt: skip
+    _stall(rng, transforming0, finished_month, support, organisation, stage, progress,
+           stall_rate, stall)  # fmt: skip
     return everyone
 
 
@@ -297,30 +330,30 @@ def k_park_month(rng, graph, s, places, ctx, programme, has_programme, regulatio
     engagement_params, speedup, factors, plan_months, stall_rate, peer_rate = params
 
     start = stage.copy()
-    order, cuts = _by_stage(start)
-    unaware, engaged0 = order[: cuts[0]], order[cuts[1] : cuts[2]]
-    transforming, active = order[cuts[2] : cuts[3]], order[cuts[1] : cuts[3]]
+    unaware, aware0, engaged0, transforming = _by_stage(start)
     _permit_events(rng, regulation_on, regulated, town, event_rate, permit_event)
+    share = np.empty(0)  # ahead only without the loop's counts
     if have_counts:  # counted ahead by the caller (the month loop keeps them up to date)
-        share = _from_counts(unaware, aware_count, inverse_degree)
-    elif use_halves and symmetric and start.size - cuts[0] < unaware.size:
+        pass
+    elif use_halves and symmetric and start.size - unaware.size < unaware.size:
         # fewer aware parks than unaware ones (early months): the aware push their ties
         share = _pushed_halves(unaware, start, aware_halves, indptr, indices, inverse_degree)
     else:
         share = _shares(unaware, start, AWARE_VALUE, aware_halves, use_halves, indptr, indices,
                         weights, inverse_degree)  # fmt: skip
-    newly_aware = _awareness(rng, unaware, share, province, hazard, peer_rate, stage)
-    aware = np.concatenate((order[cuts[0] : cuts[1]], newly_aware))
-    if have_counts:
-        local = _from_counts(aware, adopt_count, inverse_degree)
-    elif use_halves and symmetric:  # few adopting parks push their ties (same integer sums)
-        local = _pushed_halves(aware, start, adopt_halves, indptr, indices, inverse_degree)
-    else:
-        local = _shares(aware, start, ADOPTING_VALUE, adopt_halves, use_halves, indptr,
-                        indices, weights, inverse_degree)  # fmt: skip
+    newly_aware = _awareness(rng, unaware, share, aware_count, inverse_degree, have_counts,
+                             province, hazard, peer_rate, stage)  # fmt: skip
+    local = np.empty(0)
+    if not have_counts:
+        aware = np.concatenate((aware0, newly_aware))
+        if use_halves and symmetric:  # few adopting parks push their ties (same integer sums)
+            local = _pushed_halves(aware, start, adopt_halves, indptr, indices, inverse_degree)
+        else:
+            local = _shares(aware, start, ADOPTING_VALUE, adopt_halves, use_halves, indptr,
+                            indices, weights, inverse_degree)  # fmt: skip
     new, credit = _engagement(
-        rng, aware, local, province, town,
-        (own_motive, threshold, subsidised, permit_event, stage, driver),
+        rng, (aware0, newly_aware), local, (adopt_count, inverse_degree, have_counts), province,
+        town, (own_motive, threshold, subsidised, permit_event, stage, driver),
         (province_signal, support_offer, regulation_push), programme, has_programme,
         engagement_params,
     )  # fmt: skip
@@ -331,11 +364,12 @@ def k_park_month(rng, graph, s, places, ctx, programme, has_programme, regulatio
     for i in range(n):  # `park.support_speed`
         supported[i] = coached[i] or subsidised[i] or (has_programme and programme[i])
         speed[i] = 1.0 + speedup * (1.0 if supported[i] else 0.0)
-    _organise(rng, engaged, organisation, province, commitment, vote_month, speed,
+    support = (supported, speed)
+    _organise(rng, engaged, organisation, province, commitment, vote_month, support,
               organisation_factor, support_active, organise_params, month)  # fmt: skip
     everyone = _plan_transform_stall(
-        rng, engaged, transforming, active,
-        (organisation, stage, progress, finished_month, duration), speed, supported, factors,
+        rng, engaged, transforming, (engaged0, transforming),
+        (organisation, stage, progress, finished_month, duration), support, factors,
         plan_months, stall_rate, month,
     )  # fmt: skip
     return start, everyone, new, credit

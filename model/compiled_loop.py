@@ -58,13 +58,12 @@ import numpy as np
 from werklandschap.agents import green_deal, subsidy
 from werklandschap.agents.park import N_STAGES, Park, Role, Stage
 from werklandschap.agents.province import choose_stimulated
+from werklandschap.agents.subsidy import NOT_APPLIED
 from werklandschap.model.compiled import (
     _njit,
     interrupted,
     k_coach_assign,
-    k_coach_candidates,
-    k_month_end,
-    k_record,
+    k_coach_choose,
 )
 from werklandschap.model.compiled_fused import (
     _graph,
@@ -75,9 +74,6 @@ from werklandschap.model.compiled_fused import (
 )
 from werklandschap.model.compiled_government import (
     _invitation_order,
-    k_award,
-    k_book_applications,
-    k_may_apply,
     k_partner_hazard,
 )
 from werklandschap.model.compiled_stream import stream_back, stream_of
@@ -93,8 +89,9 @@ REPLACES = (
 )  # fmt: skip
 #: Relative band around a decision's chance inside which the month is left to numpy.
 BAND = 1e-12
-ENGAGED, TRANSFORMING, LABELLED = int(Stage.ENGAGED), int(Stage.TRANSFORMING), int(Stage.LABELLED)
-AMBASSADOR = int(Role.AMBASSADOR)
+AWARE, ENGAGED = int(Stage.AWARE), int(Stage.ENGAGED)
+TRANSFORMING, LABELLED = int(Stage.TRANSFORMING), int(Stage.LABELLED)
+AMBASSADOR, REGULAR = int(Role.AMBASSADOR), int(Role.REGULAR)
 #: What `model.loop_counts` counts.
 LOOP_COUNTS = ("python", "compiled", "stretches", "breaks")
 #: `Programme.label_route` by the index `_label_route` gives.
@@ -279,30 +276,135 @@ def _partners_decide(rng, gov, stage):
 
 
 @_njit
-def _trajectories(role, stage, finished_month, progress, commitment, ambition, organisation,
-                  speedup):  # fmt: skip
-    """`Programme.run_trajectories`: extra progress of transforming programme parks."""
+def _scan(s, role, ambition, speedup, trajectories, book, green_deal, province, applicants,
+          coaching, buffers):  # fmt: skip
+    """One pass over the parks for three steps that read the stages of the same moment (none
+    of them changes a stage or what the others read): the programme's trajectories
+    (`Programme.run_trajectories`, when `trajectories`), the subsidy's applicants (when
+    `applicants`) and the coaching bookkeeping (`k_coach_candidates`' pass). Returns
+    the counts of (parks that may apply, waiting applicants, parks waiting for a coach); the
+    lists are in `buffers`."""
+    stage, coached, organisation, commitment = s[0], s[4], s[7], s[8]
+    progress, finished_month = s[10], s[11]
+    applied_month, subsidised = book[0], s[3]
+    town, count = coaching
+    may, earlier, waiting = buffers
+    count[:] = 0
+    km = kw = kc = 0
+    # one loop body for all three (a helper called per park costs more than the pass)
     for i in range(stage.size):
-        if role[i] != 0 and stage[i] == TRANSFORMING and finished_month[i] < 0:
+        st = stage[i]
+        unfinished = finished_month[i] < 0
+        if trajectories and role[i] != 0 and st == TRANSFORMING and unfinished:
             capacity = (commitment[i] + ambition[i] + organisation[i] / 3.0) / 3.0
             progress[i] += speedup * capacity
+        if applicants:  # `k_may_apply` into `may`, `k_award`'s waiting parks into `earlier`
+            if applied_month[i] == NOT_APPLIED:
+                if AWARE <= st <= TRANSFORMING and green_deal[province[i]]:
+                    may[km] = i
+                    km += 1
+            elif not subsidised[i] and st <= TRANSFORMING:
+                earlier[kw] = i
+                kw += 1
+        # `k_coach_candidates`' pass
+        needs = (st == ENGAGED or st == TRANSFORMING) and unfinished  # noqa: SIM109
+        coached[i] = coached[i] and needs
+        if coached[i]:
+            count[town[i]] += 1
+        elif needs:
+            waiting[kc] = i
+            kc += 1
+    return km, kw, kc
 
 
 @_njit
-def _subsidy(rng, book, stage, subsidised, province, green_deal, role, rate, grant, month,
-             n_provinces, granted_per_province):  # fmt: skip
+def _merge(a, b):
+    """Two disjoint index-ordered arrays merged in index order."""
+    out = np.empty(a.size + b.size, np.int64)
+    i = j = 0
+    for k in range(out.size):
+        if j >= b.size or (i < a.size and a[i] < b[j]):
+            out[k] = a[i]
+            i += 1
+        else:
+            out[k] = b[j]
+            j += 1
+    return out
+
+
+@_njit
+def _award(waiting, subsidised, province, applied_month, tie, role, budget, grant, n_provinces):
+    """`compiled_government.k_award` from its waiting parks (index order): each province's
+    waiting parks bucketed in one pass (index order kept), ranked only where the pot cannot pay
+    them all. Returns the granted parks in index order."""
+    k = waiting.size
+    count = np.zeros(n_provinces + 1, np.int64)
+    for i in waiting:
+        count[province[i] + 1] += 1
+    for p in range(n_provinces):
+        count[p + 1] += count[p]  # bucket starts
+    bucket = np.empty(k, np.int64)
+    fill = count[:n_provinces].copy()
+    for i in waiting:
+        bucket[fill[province[i]]] = i
+        fill[province[i]] += 1
+    granted = np.empty(k, np.int64)
+    g = 0
+    for p in range(n_provinces):
+        m = count[p + 1] - count[p]
+        if m == 0:
+            continue
+        # whole grants left, as numpy: floor(min((budget + 1e-9) / grant, waiting.size))
+        fit = min((budget[p] + 1e-9) / grant, float(k))
+        left = np.int64(math.floor(fit))
+        if left <= 0:
+            continue
+        members = bucket[count[p] : count[p + 1]]
+        if left < m:  # rank by (programme park first, earliest application, tie): stable sorts
+            members = members[np.argsort(tie[members], kind="mergesort")]
+            members = members[np.argsort(applied_month[members], kind="mergesort")]
+            regular = np.empty(m, np.int64)
+            for j in range(m):
+                regular[j] = 1 if role[members[j]] == REGULAR else 0
+            members = members[np.argsort(regular, kind="mergesort")][:left]
+        for i in members:
+            granted[g] = i
+            g += 1
+    return np.sort(granted[:g])
+
+
+@_njit
+def _subsidy(rng, book, subsidised, province, role, rate, grant, month, n_provinces,
+             granted_per_province, buffers, km, kw):  # fmt: skip
     """`subsidy.take_applications` and `award_grants` with `pay`'s arithmetic (the booking
-    by source is done afterwards); `granted_per_province` gets the grants of each province."""
+    by source is done afterwards); `granted_per_province` gets the grants of each province.
+    The twins' kernels (`k_may_apply`, `k_book_applications`, `k_award`) from `_scan`'s lists
+    (`buffers` = parks that may apply, km of them; waiting applicants, kw)."""
     applied_month, tie, budget, spent_this_year = book
-    parks = k_may_apply(stage, applied_month, green_deal, province)
-    u = np.empty(parks.size)
-    for j in range(parks.size):
-        u[j] = rng.random()
-    k_book_applications(parks, u, rate, month, applied_month, tie)
+    may, earlier = buffers
+    new = np.empty(km, np.int64)
+    kn = 0
+    for j in range(km):  # `k_book_applications`, one uniform per park that may apply
+        i = may[j]
+        u = rng.random()
+        if u < rate:
+            applied_month[i] = month
+            tie[i] = u / rate
+            if not subsidised[i]:
+                new[kn] = i
+                kn += 1
     if grant <= 0:
         return
-    granted = k_award(applied_month, subsidised, stage, province, tie, role, budget, grant,
-                      n_provinces)  # fmt: skip
+    paying = False  # a pot with a whole grant left (`_award`'s floor(fit) >= 1)
+    for p in range(n_provinces):
+        paying = paying or (budget[p] + 1e-9) / grant >= 1.0
+    if not paying:
+        return
+    waiting = _merge(earlier[:kw], new[:kn])
+    if waiting.size == 0:
+        return
+    granted = _award(waiting, subsidised, province, applied_month, tie, role, budget, grant,
+                     n_provinces)  # fmt: skip
     if granted.size == 0:
         return
     for i in granted:
@@ -315,10 +417,10 @@ def _subsidy(rng, book, stage, subsidised, province, green_deal, role, rate, gra
 
 
 @_njit
-def _coach(rng, stage, finished_month, coached, town, capacity, programme):
-    """`municipality.coach_parks` (the compiled twin's kernels, drawing from rng)."""
-    candidates, free = k_coach_candidates(stage, finished_month, coached, town, capacity,
-                                          ENGAGED, TRANSFORMING)  # fmt: skip
+def _coach(rng, coached, town, capacity, programme, count, waiting, k):
+    """`municipality.coach_parks` (the compiled twin's kernels, drawing from rng) from
+    `_scan`'s bookkeeping (`count` coached per municipality, k parks `waiting`)."""
+    candidates, free = k_coach_choose(coached, town, capacity, count, waiting, k)
     if candidates.size:
         u = np.empty(candidates.size)
         for j in range(candidates.size):
@@ -457,26 +559,66 @@ def _adopt_rules(rng, rules, stage, town, green_deal, partner, month, regulation
 
 
 @_njit
-def _count_halves(stage, start, graph, initial):
+def _count_halves(stage, graph):
     """The neighbours' halves of both stage values per park (`_pushed_halves`'s integer sums),
-    all pushed (`initial`) or updated by the parks whose stage changed since `start`."""
+    pushed from every park."""
     indptr, indices, aware_halves, adopt_halves = graph[0], graph[1], graph[4], graph[5]
     aware_count, adopt_count = graph[8], graph[9]
-    if initial:
-        aware_count[:] = 0
-        adopt_count[:] = 0
+    aware_count[:] = 0
+    adopt_count[:] = 0
     for j in range(stage.size):
-        if initial:
-            da, dp = aware_halves[stage[j]], adopt_halves[stage[j]]
-        elif stage[j] != start[j]:
-            da = aware_halves[stage[j]] - aware_halves[start[j]]
-            dp = adopt_halves[stage[j]] - adopt_halves[start[j]]
-        else:
-            continue
+        da, dp = aware_halves[stage[j]], adopt_halves[stage[j]]
         if da != 0 or dp != 0:
             for e in range(indptr[j], indptr[j + 1]):
                 aware_count[indices[e]] += da
                 adopt_count[indices[e]] += dp
+
+
+@_njit
+def _count_stages(stage, province, by_province, total):
+    """Stage counts per province and nationally (`k_record`), into local arrays."""
+    by_province[:, :] = 0
+    total[:] = 0
+    for i in range(stage.size):
+        by_province[province[i], stage[i]] += 1
+        total[stage[i]] += 1
+
+
+@_njit
+def _month_end(months_in_stage, stage, start, changed):
+    """`k_month_end`, and the parks whose stage changed this month into `changed` (index
+    order); returns how many. The first loop vectorises; the second mostly only compares."""
+    for i in range(stage.size):
+        months_in_stage[i] = 0 if stage[i] != start[i] else months_in_stage[i] + 1
+    k = 0
+    for i in range(stage.size):
+        if stage[i] != start[i]:
+            changed[k] = i
+            k += 1
+    return k
+
+
+@_njit
+def _changes(changed, k, stage, start, province, graph, counting, by_province, total):
+    """Bring the stage counts and (`counting`) the neighbours' halves from the start of the
+    month to its end from the parks that changed stage: integer sums, exact in any order, so
+    the counts of a full recount (`k_record`, `_pushed_halves`)."""
+    indptr, indices, aware_halves, adopt_halves = graph[0], graph[1], graph[4], graph[5]
+    aware_count, adopt_count = graph[8], graph[9]
+    for c in range(k):
+        j = changed[c]
+        old, new = start[j], stage[j]
+        by_province[province[j], old] -= 1
+        by_province[province[j], new] += 1
+        total[old] -= 1
+        total[new] += 1
+        if counting:
+            da = aware_halves[new] - aware_halves[old]
+            dp = adopt_halves[new] - adopt_halves[old]
+            if da != 0 or dp != 0:
+                for e in range(indptr[j], indptr[j + 1]):
+                    aware_count[indices[e]] += da
+                    adopt_count[indices[e]] += dp
 
 
 @_njit
@@ -499,7 +641,7 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
     (stage_counts, province_stages, engagements, credit_record, maturity_record,
      label_record, green_deal_record, green_deal_count, funded_record) = records  # fmt: skip
     (engagement_base, type_factors_, plan_months, stall_rate, peer_rate, coaching_speedup) = fixed
-    stage, subsidised, coached, driver, organisation, commitment = (s[0], *s[3:5], *s[6:9])
+    stage, subsidised, coached, driver = s[0], s[3], s[4], s[6]
     progress, finished_month, duration = s[10:13]
     province, town = places
     green_deal, partner, partner_month = gov[4], gov[5], gov[8]
@@ -510,7 +652,14 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
     n, n_provinces = stage.size, hazard.size
     counting = graph[10]
     if counting:
-        _count_halves(stage, stage, graph, True)
+        _count_halves(stage, graph)
+    # the stage counts at the start, kept up to date from the parks that change stage
+    by_province = np.zeros((n_provinces, N_STAGES), np.int64)
+    by_stage = np.zeros(N_STAGES, np.int64)
+    _count_stages(stage, province, by_province, by_stage)
+    changed = np.empty(n, np.int64)
+    scan_buffers = (np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64))
+    coach_count = np.zeros(capacity.size, np.int64)
     programme = np.empty(n, np.bool_)
     for i in range(n):
         programme[i] = role[i] != 0
@@ -535,10 +684,7 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
         signed = np.zeros(n_provinces, np.bool_)
         any_signed = False
         if head and active and deciding:
-            moving = 0
-            for i in range(n):
-                if stage[i] >= TRANSFORMING:
-                    moving += 1
+            moving = by_stage[TRANSFORMING] + by_stage[LABELLED]  # stage >= TRANSFORMING
             drawn, signed, unsure = _provinces_sign(
                 rng, undecided, plan_term, pull, capacity_share, uptake_rate, moving / n
             )
@@ -563,9 +709,9 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
                         support_active[p] = True
                         members_count += 1
         # 2. programme: trajectories, maturity, certification capacity
-        if head and active and speedup > 0:
-            _trajectories(role, stage, finished_month, progress, commitment, ambition,
-                          organisation, speedup)  # fmt: skip
+        trajectories = head and active and speedup > 0
+        km, kw, kc = _scan(s, role, ambition, speedup, trajectories, book, green_deal, province,
+                           active, (town, coach_count), scan_buffers)  # fmt: skip
         if head:
             lab = _lab_progress(labs, stage, finished_month, progress, duration)
             scalars[0] += growth * (lab + national) * (1.0 - scalars[0])
@@ -585,9 +731,9 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
                 _fund_new_members(money, green_deal, signed, partner, gov[3], book[2], month,
                                   funded_record[row])  # fmt: skip
             pots[month - m0][:, :] = money[0]
-            _subsidy(rng, book, stage, subsidised, province, green_deal, role, rate, grant,
-                     month, n_provinces, granted[month - m0])  # fmt: skip
-        _coach(rng, stage, finished_month, coached, town, capacity, programme)
+            _subsidy(rng, book, subsidised, province, role, rate, grant, month, n_provinces,
+                     granted[month - m0], scan_buffers[:2], km, kw)  # fmt: skip
+        _coach(rng, coached, town, capacity, programme, coach_count, scan_buffers[2], kc)
         if month % 12 == 0 and 2023 + month // 12 >= start_year:  # regulation.calendar_year
             regulation_on = _adopt_rules(rng, rules, stage, town, green_deal, partner, month,
                                          regulation_push)  # fmt: skip
@@ -624,10 +770,10 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
             credit_record[row] += total
         if label_on:
             scalars[1] = _label(rng, everyone, stage, finished_month, scalars[1])
-        k_month_end(months_in_stage, stage, start)
-        if counting:
-            _count_halves(stage, start, graph, False)
-        k_record(stage, province, N_STAGES, province_stages[row], stage_counts[row])
+        k = _month_end(months_in_stage, stage, start, changed)
+        _changes(changed, k, stage, start, province, graph, counting, by_province, by_stage)
+        province_stages[row][:, :] = by_province
+        stage_counts[row][:] = by_stage
         scalars[2] = stage_counts[row, LABELLED]
         maturity_record[row] = scalars[0]
         label_record[row] = label_on

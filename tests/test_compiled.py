@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -384,7 +386,44 @@ def test_the_cache_folder_follows_the_environment(monkeypatch, tmp_path):
     assert compiled.cache_dir() == tmp_path / "n"
     monkeypatch.delenv("NUMBA_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert compiled.cache_dir() == tmp_path / "werklandschap" / "numba"
+    assert compiled.cache_dir() == tmp_path / "werklandschap" / "numba" / compiled.kernel_digest()
+
+
+def test_the_cache_folder_changes_with_any_source_a_kernel_compiles_in(tmp_path):
+    """numba validates a cached kernel by its own file only: a kernel whose callee (another
+    file) or constant (agents/) changed would run stale, so the folder is named by them all."""
+    for name in ("model/compiled_loop.py", "model/compiled_fused.py", "agents/park.py",
+                 "model/outcomes.py"):  # fmt: skip
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(f"# {name}\n")
+    first = compiled.kernel_digest(tmp_path)
+    (tmp_path / "model/outcomes.py").write_text("# not compiled in\n")
+    assert compiled.kernel_digest(tmp_path) == first
+    for name in ("model/compiled_fused.py", "agents/park.py"):
+        before = compiled.kernel_digest(tmp_path)
+        (tmp_path / name).write_text("# changed\n")
+        assert compiled.kernel_digest(tmp_path) != before, name
+
+
+def test_only_old_marked_kernel_folders_are_pruned(tmp_path):
+    now = time.time()
+    folders = {}
+    for k in range(compiled.CACHE_KEEP + 3):  # k days unused, all marked
+        folders[k] = tmp_path / f"old{k}"
+        folders[k].mkdir()
+        (folders[k] / compiled.CACHE_MARKER).touch()
+    other = tmp_path / "not_ours"  # unmarked: never touched, however old
+    other.mkdir()
+    for k, folder in [*folders.items(), (99, other)]:
+        age = now - (0 if k < 2 else 30) * 86400 - k
+        os.utime(folder, (age, age))
+    current = tmp_path / "current"
+    current.mkdir()
+    compiled._prune(current)
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    # the CACHE_KEEP newest stay; of the rest only those unused for CACHE_KEEP_DAYS go
+    expected = {f"old{k}" for k in range(compiled.CACHE_KEEP)} | {"not_ours", "current"}
+    assert set(kept) == expected
 
 
 def test_chunk_sizes_are_bounded():
