@@ -811,17 +811,27 @@ def python_months(model: WerklandschapModel) -> tuple[np.ndarray, np.ndarray, np
     the kernel runs the rest of the month, `_select_first`), and whether it is a tranche month
     (its head runs in Python, `_head_first`)."""
     p = model.params
-    month = np.arange(model.months + 1)
-    end = p["programme_end_month"]
-    selecting = np.isin(month, (p["lab_selection_month"], p["ambassador_selection_month"]))
+    size, end = model.months + 1, p["programme_end_month"]
+    chosen = [p["lab_selection_month"], p["ambassador_selection_month"]]
     if p["n_partner_parks"] > 0:
-        selecting |= month == p["partner_park_month"]
-    python = np.zeros(month.size, bool)
-    during = month < end
+        chosen.append(p["partner_park_month"])
+    selecting = _months_mask(size, chosen)
+    python = np.zeros(size, bool)
     if model.realised is not None and green_deal.deciding(model):
-        python |= during & np.isin(month, model.realised.signed_month)
-    tranche = during & np.isin(month, list(model.tranche_months)) & ~python
+        python |= _months_mask(size, model.realised.signed_month.tolist(), end)
+    tranche = _months_mask(size, model.tranche_months, end) & ~python
     return python, selecting & ~python & ~tranche, tranche
+
+
+def _months_mask(size: int, months: object, end: int | None = None) -> np.ndarray:
+    """A mask over months 0 .. size-1, True at the (whole) months of `months` before `end`
+    (`np.isin(np.arange(size), months) & (month < end)`, without its sort)."""
+    mask = np.zeros(size, bool)
+    top = size if end is None else min(size, end)
+    for m in months:
+        if m == int(m) and 0 <= m < top:
+            mask[int(m)] = True
+    return mask
 
 
 def _stretch_end(calendar: np.ndarray, m0: int, last: int, bounds: tuple[int, int]) -> int:
@@ -968,12 +978,7 @@ def _stretch(
     if why == BREAK and drawn:
         model.rng.bit_generator.advance(-drawn)
     if done:
-        grant = subsidy.grant_meur(model.params)
-        pot, shares = None, None
-        for k in np.flatnonzero(granted[:done].any(axis=1)):
-            if pot is None or not np.array_equal(pots[k], pot):  # the pots change rarely
-                pot, shares = pots[k], subsidy.source_shares(pots[k])
-            model._spent[m0 + k + 1] += (grant * granted[k]) @ shares
+        _book_grants(model, m0, granted[:done], pots[:done])
         prog.maturity = float(scalars[0])
         prog._certification_credit = float(scalars[1])
         model._labelled = int(scalars[2])
@@ -988,6 +993,26 @@ def _stretch(
         model._regime = model._regime_key(active)
         model.month = m0 + done - 1
     return done, why == BREAK
+
+
+def _book_grants(model: WerklandschapModel, m0: int, granted: np.ndarray, pots: np.ndarray) -> None:
+    """Book the grants of months m0.. by source (`subsidy.pay`'s `record_money`): per month
+    with grants, M€ per province @ the sources' shares of that month's pots (a vector-matrix
+    product per month, as the numpy rules book it; the shares recomputed only where the pots
+    changed since the previous month with grants)."""
+    months = np.flatnonzero(granted.any(axis=1))
+    if months.size == 0:
+        return
+    money = subsidy.grant_meur(model.params) * granted[months]
+    changed = np.ones(months.size, bool)
+    changed[1:] = (pots[months[1:]] != pots[months[:-1]]).any(axis=(1, 2))
+    spent = np.empty((months.size, model._spent.shape[1]))
+    shares = None
+    for j, k in enumerate(months):
+        if changed[j]:  # the pots change rarely
+            shares = subsidy.source_shares(pots[k])
+        spent[j] = money[j] @ shares
+    model._spent[m0 + 1 + months] += spent
 
 
 def run_months(model: WerklandschapModel, months: int) -> bool:
