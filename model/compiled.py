@@ -66,7 +66,7 @@ if TYPE_CHECKING:
 CORE_ENV = "WERKLANDSCHAP_CORE"
 CORES = ("compiled", "numpy")
 #: Seconds a cold compile of all kernels took when measured (printed in the first-run notice).
-COLD_COMPILE_SECONDS = 40
+COLD_COMPILE_SECONDS = 45
 #: Months of the baseline that `warm_up` runs to compile every kernel.
 WARM_UP_MONTHS = 40
 
@@ -283,11 +283,11 @@ def k_coach_candidates(stage, finished_month, coached, town, capacity, engaged, 
         elif needs:
             waiting[k] = i
             k += 1
-    return k_coach_choose(coached, town, capacity, count, waiting, k)
+    return _coach_choose(coached, town, capacity, count, waiting, k)
 
 
 @_njit
-def k_coach_choose(coached, town, capacity, count, waiting, k):
+def _coach_choose(coached, town, capacity, count, waiting, k):
     """After the bookkeeping pass (`k_coach_candidates`): over-full municipalities start again
     (their parks wait too); returns (the waiting parks of municipalities with a free place, in index
     order, and the free places per municipality)."""

@@ -60,10 +60,10 @@ from werklandschap.agents.park import N_STAGES, Park, Role, Stage
 from werklandschap.agents.province import choose_stimulated
 from werklandschap.agents.subsidy import NOT_APPLIED
 from werklandschap.model.compiled import (
+    _coach_choose,
     _njit,
     interrupted,
     k_coach_assign,
-    k_coach_choose,
 )
 from werklandschap.model.compiled_fused import (
     _graph,
@@ -420,7 +420,7 @@ def _subsidy(rng, book, subsidised, province, role, rate, grant, month, n_provin
 def _coach(rng, coached, town, capacity, programme, count, waiting, k):
     """`municipality.coach_parks` (the compiled twin's kernels, drawing from rng) from
     `_scan`'s bookkeeping (`count` coached per municipality, k parks `waiting`)."""
-    candidates, free = k_coach_choose(coached, town, capacity, count, waiting, k)
+    candidates, free = _coach_choose(coached, town, capacity, count, waiting, k)
     if candidates.size:
         u = np.empty(candidates.size)
         for j in range(candidates.size):
