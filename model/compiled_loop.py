@@ -575,6 +575,28 @@ def _count_halves(stage, graph):
 
 
 @_njit
+def _sync_halves(stage, counted, graph):
+    """The neighbours' halves kept by the model between stretches (`_loop_counts`), brought from
+    the stages they were counted for (`counted`; -1 first: never counted, so all are pushed) to
+    `stage`, pushed from the parks whose stage differs (Python months and heads in between):
+    integer sums, so a full recount's numbers."""
+    if counted[0] < 0:
+        _count_halves(stage, graph)
+        return
+    indptr, indices, aware_halves, adopt_halves = graph[0], graph[1], graph[4], graph[5]
+    aware_count, adopt_count = graph[8], graph[9]
+    for j in range(stage.size):
+        old, new = counted[j], stage[j]
+        if old != new:
+            da = aware_halves[new] - aware_halves[old]
+            dp = adopt_halves[new] - adopt_halves[old]
+            if da != 0 or dp != 0:
+                for e in range(indptr[j], indptr[j + 1]):
+                    aware_count[indices[e]] += da
+                    adopt_count[indices[e]] += dp
+
+
+@_njit
 def _count_stages(stage, province, by_province, total):
     """Stage counts per province and nationally (`k_record`), into local arrays."""
     by_province[:, :] = 0
@@ -635,7 +657,8 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
      join_month, member_context, neighbours, neighbour_rate) = gov_parts  # fmt: skip
     awareness_base, campaign, boost, organisation_support = member_context
     (graph, s, places, role, ambition, months_in_stage, book, rate, grant, capacity,
-     capacity_partner, coaching_utility, regulation, organising, fixed) = park_parts  # fmt: skip
+     capacity_partner, coaching_utility, regulation, organising, fixed,
+     counted) = park_parts  # fmt: skip
     (hazard_base, hazard, signal, support_offer, regulation_push, organisation_factor,
      national_awareness, visibility, cost0, mcr) = ctx  # fmt: skip
     (stage_counts, province_stages, engagements, credit_record, maturity_record,
@@ -652,7 +675,7 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
     n, n_provinces = stage.size, hazard.size
     counting = graph[10]
     if counting:
-        _count_halves(stage, graph)
+        _sync_halves(stage, counted, graph)
     # the stage counts at the start, kept up to date from the parks that change stage
     by_province = np.zeros((n_provinces, N_STAGES), np.int64)
     by_stage = np.zeros(N_STAGES, np.int64)
@@ -899,8 +922,9 @@ def _parts(model: WerklandschapModel, active: bool, head_done: bool = False) -> 
         float(p["coaching_speedup"]),
     )  # fmt: skip
     support_active = members & active
+    counts = _loop_counts(model)
     park_parts = (
-        _graph(model.network, (np.zeros(s.stage.size, np.int64), np.zeros(s.stage.size, np.int64))),
+        _graph(model.network, counts[:2]),
         (s.stage, s.own_motive, s.threshold, s.subsidised, s.coached, s.permit_event, s.driver,
          s.organisation, s.commitment, s.biz_vote_month, s.progress, s.finished_month,
          s.duration),
@@ -913,6 +937,7 @@ def _parts(model: WerklandschapModel, active: bool, head_done: bool = False) -> 
         (bool(model.regulation_on), model.municipality_regulated, float(p["permit_event_rate"])),
         (support_active, organise_params(p)),
         fixed,
+        counts[2],
     )  # fmt: skip
     context = (
         model._awareness_hazard, np.empty(data.n_provinces), np.empty(data.n_provinces),
@@ -940,6 +965,18 @@ def _parts(model: WerklandschapModel, active: bool, head_done: bool = False) -> 
     )  # fmt: skip
     january = (money, rules, int(p["regulation_start_year"]))
     return flags, programme_parts, gov, gov_parts, park_parts, context, records, january
+
+
+def _loop_counts(model: WerklandschapModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The neighbours' halves of both stage values per park that the month loop keeps up to
+    date, kept by the model between stretches (a full push costs ~60 µs a stretch), and the
+    stages they were counted for (`_stretch` writes them after each call; -1: none yet)."""
+    counts = model.__dict__.get("_loop_counts")
+    if counts is None:
+        n = model.park_state.stage.size
+        counts = (np.zeros(n, np.int64), np.zeros(n, np.int64), np.full(n, -1, np.int8))
+        model._loop_counts = counts
+    return counts
 
 
 _NEIGHBOUR_TABLES: dict[tuple[str, ...], np.ndarray] = {}
@@ -975,6 +1012,7 @@ def _stretch(
     stream = stream_of(model.rng)  # numpy's PCG64 state, stepped in the kernel
     done, why, drawn = k_months(stream, m0, m1, *parts, scalars, granted, pots)
     stream_back(model.rng, stream)
+    model._loop_counts[2][:] = model.park_state.stage  # the stages the counts are for now
     if why == BREAK and drawn:
         model.rng.bit_generator.advance(-drawn)
     if done:
