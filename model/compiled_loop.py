@@ -583,17 +583,24 @@ def _sync_halves(stage, counted, graph):
     if counted[0] < 0:
         _count_halves(stage, graph)
         return
+    for j in range(stage.size):
+        if counted[j] != stage[j]:
+            _push_change(j, counted[j], stage[j], graph)
+
+
+@_njit
+def _push_change(j, old, new, graph):
+    """Park j's neighbours' halves of both stage values after its stage went from old to new
+    (called for the few parks that changed: a call per park of all the parks would cost more
+    than the pass)."""
     indptr, indices, aware_halves, adopt_halves = graph[0], graph[1], graph[4], graph[5]
     aware_count, adopt_count = graph[8], graph[9]
-    for j in range(stage.size):
-        old, new = counted[j], stage[j]
-        if old != new:
-            da = aware_halves[new] - aware_halves[old]
-            dp = adopt_halves[new] - adopt_halves[old]
-            if da != 0 or dp != 0:
-                for e in range(indptr[j], indptr[j + 1]):
-                    aware_count[indices[e]] += da
-                    adopt_count[indices[e]] += dp
+    da = aware_halves[new] - aware_halves[old]
+    dp = adopt_halves[new] - adopt_halves[old]
+    if da != 0 or dp != 0:
+        for e in range(indptr[j], indptr[j + 1]):
+            aware_count[indices[e]] += da
+            adopt_count[indices[e]] += dp
 
 
 @_njit
@@ -625,8 +632,6 @@ def _changes(changed, k, stage, start, province, graph, counting, by_province, t
     """Bring the stage counts and (`counting`) the neighbours' halves from the start of the
     month to its end from the parks that changed stage: integer sums, exact in any order, so
     the counts of a full recount (`k_record`, `_pushed_halves`)."""
-    indptr, indices, aware_halves, adopt_halves = graph[0], graph[1], graph[4], graph[5]
-    aware_count, adopt_count = graph[8], graph[9]
     for c in range(k):
         j = changed[c]
         old, new = start[j], stage[j]
@@ -635,12 +640,7 @@ def _changes(changed, k, stage, start, province, graph, counting, by_province, t
         total[old] -= 1
         total[new] += 1
         if counting:
-            da = aware_halves[new] - aware_halves[old]
-            dp = adopt_halves[new] - adopt_halves[old]
-            if da != 0 or dp != 0:
-                for e in range(indptr[j], indptr[j + 1]):
-                    aware_count[indices[e]] += da
-                    adopt_count[indices[e]] += dp
+            _push_change(j, old, new, graph)
 
 
 @_njit
