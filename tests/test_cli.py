@@ -116,6 +116,9 @@ def test_run_interrupted_by_ctrl_c_exits_130_with_a_resume_hint(tmp_path):
         stderr=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
+        # as from a terminal: a Ctrl-C ignored by the test runner's process would be inherited
+        # (an ignored signal survives exec) and the run would never see it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     staging = out / "baseline" / ".seed0-x400.partial" / "replications"
     deadline = time.monotonic() + 60

@@ -259,7 +259,14 @@ def test_ctrl_c_and_sigterm_print_what_was_kept_and_how_to_resume(tmp_path, sign
     script.write_text(CTRL_C)
     out = tmp_path / "out"
     argv = [sys.executable, str(script), "experiment", str(exp), "--out", str(out), "-j", "1"]
-    process = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
+    # as from a terminal: a Ctrl-C ignored by the test runner's process would be inherited (an
+    # ignored signal survives exec) and the experiment would never see it
+    process = subprocess.Popen(
+        argv,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     state = out / "stop" / "state.json"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and '"session"' not in (
