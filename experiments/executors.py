@@ -348,11 +348,18 @@ def start_pool(workers: int, warm: bool = True, timeout: float = 300.0) -> float
             seen.update(f.result() for f in futures)
         ok = True
     finally:
-        if ok:
-            release_pool(pool, workers, warm)
-        else:
-            pool.shutdown(wait=True, cancel_futures=True)
+        _hand_back(pool, workers, warm, kept=ok)
     return time.perf_counter() - started
+
+
+def _hand_back(pool: ProcessPoolExecutor, workers: int, warm: bool, kept: bool) -> None:
+    """The end of a call on the shared pool: keep it for the next call (`release_pool`) when
+    the call ran to its end, else shut it down (queued tasks dropped, those in flight waited
+    for) so the next call starts a fresh one."""
+    if kept:
+        release_pool(pool, workers, warm)
+    else:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _feed(
@@ -405,10 +412,7 @@ def process_pool(
             yield from records
         finished = True
     finally:
-        if finished:
-            release_pool(pool, workers, warm)
-        else:
-            pool.shutdown(wait=True, cancel_futures=True)
+        _hand_back(pool, workers, warm, kept=finished)
 
 
 _guard_forkserver()
