@@ -202,8 +202,9 @@ def pay(model: WerklandschapModel, granted: np.ndarray, grant: float) -> None:
 def source_shares(pot: np.ndarray) -> np.ndarray:
     """Each province's split of a grant over the sources (`SOURCES`): its pot this year by
     source over the pot (`pot`: M€ per province and source; 0 for an empty pot). M€ granted per
-    province @ this = M€ granted by source."""
-    total = pot.sum(axis=1)[:, None]
+    province @ this = M€ granted by source. Stacked pots (..., provinces, sources) give the
+    shares of each, the same numbers."""
+    total = pot.sum(axis=-1)[..., None]
     # the division only where the pot holds money (no error state to switch: a quick call)
     return np.divide(pot, total, out=np.zeros(pot.shape), where=total > 0)
 

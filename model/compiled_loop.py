@@ -998,17 +998,17 @@ def _neighbour_table(names: tuple[str, ...]) -> np.ndarray:
 
 
 def _stretch(
-    model: WerklandschapModel, m0: int, m1: int, head_done: bool = False
+    model: WerklandschapModel, m0: int, m1: int, head_done: bool, grants: tuple
 ) -> tuple[int, bool]:
     """Run months m0 .. m1-1 in the kernel (`head_done`: the head of month m0 ran in Python);
-    returns (months done, broke)."""
+    returns (months done, broke). `grants` = (grants per province, pots), a row per month from
+    m0 on, written by the kernel for `_book_grants`."""
     active = m0 < model.params["programme_end_month"]
     parts = _parts(model, active, head_done)
     context = parts[5]
     prog = model.programme
     scalars = np.array([prog.maturity, prog._certification_credit, model._labelled, 0.0, -1, -1])
-    granted = np.zeros((m1 - m0, model.data.n_provinces), np.int64)
-    pots = np.zeros((m1 - m0, *model.subsidy.pot.shape))  # each month's pots, for the booking
+    granted, pots = grants
     stream = stream_of(model.rng)  # numpy's PCG64 state, stepped in the kernel
     done, why, drawn = k_months(stream, m0, m1, *parts, scalars, granted, pots)
     stream_back(model.rng, stream)
@@ -1016,7 +1016,6 @@ def _stretch(
     if why == BREAK and drawn:
         model.rng.bit_generator.advance(-drawn)
     if done:
-        _book_grants(model, m0, granted[:done], pots[:done])
         prog.maturity = float(scalars[0])
         prog._certification_credit = float(scalars[1])
         model._labelled = int(scalars[2])
@@ -1034,22 +1033,17 @@ def _stretch(
 
 
 def _book_grants(model: WerklandschapModel, m0: int, granted: np.ndarray, pots: np.ndarray) -> None:
-    """Book the grants of months m0.. by source (`subsidy.pay`'s `record_money`): per month
-    with grants, M€ per province @ the sources' shares of that month's pots (a vector-matrix
-    product per month, as the numpy rules book it; the shares recomputed only where the pots
-    changed since the previous month with grants)."""
+    """Book the grants of months m0.. by source (`subsidy.pay`'s `record_money`), once per
+    `_run` (each month's row is booked once, by the kernel or by a Python month's `pay`): per
+    month with grants, M€ per province @ the sources' shares of that month's pots. One stacked
+    product for all those months: numpy's matmul runs the same vector-matrix product on each
+    (months, 1, provinces) @ (months, provinces, sources) slice as on `pay`'s vector @ matrix,
+    and the shares are elementwise sums and divisions, so the numbers are `pay`'s (a test)."""
     months = np.flatnonzero(granted.any(axis=1))
     if months.size == 0:
         return
     money = subsidy.grant_meur(model.params) * granted[months]
-    changed = np.ones(months.size, bool)
-    changed[1:] = (pots[months[1:]] != pots[months[:-1]]).any(axis=(1, 2))
-    spent = np.empty((months.size, model._spent.shape[1]))
-    shares = None
-    for j, k in enumerate(months):
-        if changed[j]:  # the pots change rarely
-            shares = subsidy.source_shares(pots[k])
-        spent[j] = money[j] @ shares
+    spent = np.matmul(money[:, None, :], subsidy.source_shares(pots[months]))[:, 0, :]
     model._spent[m0 + 1 + months] += spent
 
 
@@ -1078,31 +1072,38 @@ def _run(model: WerklandschapModel, months: int) -> None:
     calendar, selecting, tranche = python_months(model)
     starts = calendar | selecting | tranche  # a stretch ends before each
     bounds = (model.params["programme_end_month"], horizon)
-    while int(model.time) < last:
-        m0 = int(model.time)
-        if calendar[m0] or _unfunded(model, m0):
-            _one_python_month(model)
-            continue
-        if model._regime is None:  # the first month: the policy context of the start
-            model._set_policy_context(m0 < bounds[0])
-            model._regime = model._regime_key(m0 < bounds[0])
-        if m0 == bounds[0]:
-            _end_programme(model)
-        head_done = bool(tranche[m0])
-        if head_done:
-            _head_first(model, m0)
-        before = _select_first(model, m0) if selecting[m0] else None
-        m1 = _stretch_end(starts, m0, last, bounds)
-        done, broke = _stretch(model, m0, m1, head_done)
-        if broke and not done and before is not None:  # the whole month goes to Python
-            _restore(model, before)
-        _count(model, compiled=done, stretches=1, breaks=int(broke))
-        model.time = float(m0 + done)
-        model.steps += done
-        if done and m0 < horizon <= m0 + done:
-            model._stage_at_horizon = model.park_state.stage.copy()
-        if broke:
-            _one_python_month(model)
+    first = int(model.time)
+    granted = np.zeros((last - first, model.data.n_provinces), np.int64)
+    pots = np.zeros((last - first, *model.subsidy.pot.shape))  # each month's pots, for the booking
+    try:
+        while int(model.time) < last:
+            m0 = int(model.time)
+            if calendar[m0] or _unfunded(model, m0):
+                _one_python_month(model)
+                continue
+            if model._regime is None:  # the first month: the policy context of the start
+                model._set_policy_context(m0 < bounds[0])
+                model._regime = model._regime_key(m0 < bounds[0])
+            if m0 == bounds[0]:
+                _end_programme(model)
+            head_done = bool(tranche[m0])
+            if head_done:
+                _head_first(model, m0)
+            before = _select_first(model, m0) if selecting[m0] else None
+            m1 = _stretch_end(starts, m0, last, bounds)
+            grants = (granted[m0 - first :], pots[m0 - first :])
+            done, broke = _stretch(model, m0, m1, head_done, grants)
+            if broke and not done and before is not None:  # the whole month goes to Python
+                _restore(model, before)
+            _count(model, compiled=done, stretches=1, breaks=int(broke))
+            model.time = float(m0 + done)
+            model.steps += done
+            if done and m0 < horizon <= m0 + done:
+                model._stage_at_horizon = model.park_state.stage.copy()
+            if broke:
+                _one_python_month(model)
+    finally:  # the months done, also on an interrupt
+        _book_grants(model, first, granted, pots)
     if int(model.time) >= model.months:
         model.running = False
 

@@ -215,9 +215,12 @@ def test_the_month_loop_declines_where_it_cannot_go():
     assert (model.time, model.month) == (169, 168)
 
 
-def test_the_stream_draws_numpys_uniforms():
-    """`stream.random()` in a kernel gives the Generator's uniforms, and the state written back
-    continues numpy's stream (the loop's kernels draw this way)."""
+@pytest.mark.parametrize("views", [True, False], ids=["view", "copy"])
+def test_the_stream_draws_numpys_uniforms(monkeypatch, views):
+    """`stream.random()` in a kernel gives the Generator's uniforms, and the state it leaves
+    (stepped in place on a view of numpy's state, or written back from a copy) continues
+    numpy's stream (the loop's kernels draw this way)."""
+    from werklandschap.model import compiled_stream
     from werklandschap.model.compiled_stream import stream_back, stream_of
 
     @compiled.numba.njit
@@ -227,13 +230,22 @@ def test_the_stream_draws_numpys_uniforms():
             out[j] = stream.random()
         return out
 
+    stream_of(np.random.default_rng(0))  # the once-per-process check of numpy's layout
+    if views:
+        assert compiled_stream._VIEWS_WORK[0], "numpy's PCG64 state is not the stream's layout"
+    monkeypatch.setattr(compiled_stream, "_VIEWS_WORK", [views])
     rng, twin = np.random.default_rng(11), np.random.default_rng(11)
     twin.random(3)
     rng.random(3)
+    rng.integers(0, 2**31, dtype=np.uint32)  # a buffered 32-bit half, which must survive
+    twin.integers(0, 2**31, dtype=np.uint32)
     stream = stream_of(rng)
+    assert stream.flags.owndata is not views
     assert np.array_equal(draw(stream, 100_000), twin.random(100_000))
     stream_back(rng, stream)
     assert np.array_equal(rng.random(10), twin.random(10))
+    assert np.array_equal(rng.integers(0, 2**31, 5, dtype=np.uint32),
+                          twin.integers(0, 2**31, 5, dtype=np.uint32))  # fmt: skip
     assert stream_of(np.random.Generator(np.random.MT19937(1))) is None
 
 
