@@ -61,6 +61,7 @@ from werklandschap.agents.province import choose_stimulated
 from werklandschap.agents.subsidy import NOT_APPLIED
 from werklandschap.model.compiled import (
     _coach_choose,
+    _inline,
     _njit,
     interrupted,
     k_coach_assign,
@@ -77,6 +78,8 @@ from werklandschap.model.compiled_government import (
     k_partner_hazard,
 )
 from werklandschap.model.compiled_stream import stream_back, stream_of
+from werklandschap.model.compiled_tranche import NO_DRIVER, RANKED, UNAWARE, choose_tranche
+from werklandschap.model.data import parks_by_province
 
 if TYPE_CHECKING:
     from werklandschap.model.model import WerklandschapModel
@@ -613,6 +616,18 @@ def _count_stages(stage, province, by_province, total):
         total[stage[i]] += 1
 
 
+@_inline
+def _count_change(j, old, new, province, graph, counting, by_province, total):
+    """The stage counts (and the neighbours' halves, when `counting`) after park j went from
+    stage old to new."""
+    by_province[province[j], old] -= 1
+    by_province[province[j], new] += 1
+    total[old] -= 1
+    total[new] += 1
+    if counting:
+        _push_change(j, old, new, graph)
+
+
 @_njit
 def _month_end(months_in_stage, stage, start, changed):
     """`k_month_end`, and the parks whose stage changed this month into `changed` (index
@@ -634,13 +649,7 @@ def _changes(changed, k, stage, start, province, graph, counting, by_province, t
     the counts of a full recount (`k_record`, `_pushed_halves`)."""
     for c in range(k):
         j = changed[c]
-        old, new = start[j], stage[j]
-        by_province[province[j], old] -= 1
-        by_province[province[j], new] += 1
-        total[old] -= 1
-        total[new] += 1
-        if counting:
-            _push_change(j, old, new, graph)
+        _count_change(j, start[j], stage[j], province, graph, counting, by_province, total)
 
 
 @_njit
@@ -652,7 +661,8 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
     Returns (months done, DONE or BREAK, uniforms drawn in the breaking month)."""
     (active, deciding, label_on, label_pending, late_join_open, late_join_share,
      fallback, required, market_parks, head_done) = flags  # fmt: skip
-    (labs, showcases, signal_table, growth, certification, speedup) = programme_parts
+    (labs, showcases, signal_table, growth, certification, speedup, tranche) = programme_parts
+    tranche_places, province_parks, province_starts, scores, central = tranche
     (undecided, plan_term, pull, capacity_share, uptake_rate, compile_joins, caps, package,
      join_month, member_context, neighbours, neighbour_rate) = gov_parts  # fmt: skip
     awareness_base, campaign, boost, organisation_support = member_context
@@ -731,6 +741,19 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
                         organisation_factor[p] = organisation_support
                         support_active[p] = True
                         members_count += 1
+        # the tranche of stimulated parks (`choose_stimulated`, after the decisions)
+        if head and active and tranche_places[month] > 0:
+            aware_now = choose_tranche(
+                rng, tranche_places[month], green_deal, province_parks, province_starts, stage,
+                role, s[7], scores, central,
+            )  # fmt: skip
+            for i in aware_now:
+                months_in_stage[i] = 0
+                driver[i] = NO_DRIVER
+                _count_change(i, UNAWARE, AWARE, province, graph, counting, by_province,
+                              by_stage)  # fmt: skip
+            for i in range(n):
+                programme[i] = role[i] != 0
         # 2. programme: trajectories, maturity, certification capacity
         trajectories = head and active and speedup > 0
         km, kw, kc = _scan(s, role, ambition, speedup, trajectories, book, green_deal, province,
@@ -843,6 +866,8 @@ def python_months(model: WerklandschapModel) -> tuple[np.ndarray, np.ndarray, np
     if model.realised is not None and green_deal.deciding(model):
         python |= _months_mask(size, model.realised.signed_month.tolist(), end)
     tranche = _months_mask(size, model.tranche_months, end) & ~python
+    if p["selection_strategy"] in RANKED:  # the kernel chooses the tranche (`choose_tranche`)
+        tranche[:] = False
     return python, selecting & ~python & ~tranche, tranche
 
 
@@ -884,7 +909,7 @@ def _parts(model: WerklandschapModel, active: bool, head_done: bool = False) -> 
     programme_parts = (
         prog.labs.astype(np.int64), prog.showcases.astype(np.int64), signal_table,
         float(p["maturity_growth"]), float(p["certification_capacity"]),
-        float(p["trajectory_speedup"]),
+        float(p["trajectory_speedup"]), _tranche_parts(model),
     )  # fmt: skip
     members = model.province_green_deal
     undecided = ~members
@@ -965,6 +990,37 @@ def _parts(model: WerklandschapModel, active: bool, head_done: bool = False) -> 
     )  # fmt: skip
     january = (money, rules, int(p["regulation_start_year"]))
     return flags, programme_parts, gov, gov_parts, park_parts, context, records, january
+
+
+def _tranche_parts(model: WerklandschapModel) -> tuple:
+    """What `choose_tranche` reads: the places of each tranche month the kernel chooses (0 in any
+    other month, and in every month under a strategy it does not rank), the parks by province,
+    the score arrays and whether the score is the weighted degree ("central")."""
+    strategy = model.params["selection_strategy"]
+    places = np.zeros(model.months + 1, np.int64)
+    if strategy in RANKED:
+        for month, k in model.tranche_months.items():
+            if month < places.size:
+                places[month] = k
+    parks, starts = _province_parks(model.data)
+    s = model.park_state
+    scores = (s.challenge, s.earning_capacity, s.ambition, s.commitment,
+              model.network.park_degree)  # fmt: skip
+    return places, parks, starts, scores, strategy == "central"
+
+
+_PROVINCE_PARKS: dict[int, tuple] = {}  # id(data) -> (data, parks by province, their starts)
+
+
+def _province_parks(data: object) -> tuple[np.ndarray, np.ndarray]:
+    """`parks_by_province`'s groups as one array and its group starts (once per data set)."""
+    known = _PROVINCE_PARKS.get(id(data))
+    if known is None or known[0] is not data:
+        counts, groups = parks_by_province(data)
+        starts = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        known = (data, np.concatenate(groups).astype(np.int64), starts)
+        _PROVINCE_PARKS[id(data)] = known
+    return known[1], known[2]
 
 
 def _loop_counts(model: WerklandschapModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

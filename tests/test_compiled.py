@@ -117,7 +117,7 @@ def test_the_month_loop_runs_most_months_compiled():
     counts = loop_counts()
     assert counts["python"] + counts["compiled"] == 168
     assert counts["compiled"] >= 160 and counts["python"] <= 5, counts
-    assert counts["stretches"] >= 5, counts
+    assert counts["stretches"] >= 4, counts  # split at both selections and the programme's end
 
 
 def test_a_breaking_month_is_rerun_the_python_way(monkeypatch):
@@ -139,8 +139,13 @@ def test_provinces_signing_inside_a_stretch_are_identical(monkeypatch):
                                core="compiled").run_to_end(twin=False)  # fmt: skip
     months = set(model.province_join_month[model.province_join_month >= 0].tolist())
     p, counts = model.params, model.loop_counts
-    starts = {0, p["lab_selection_month"], p["ambassador_selection_month"],
-              p["programme_end_month"], *model.tranche_months}  # fmt: skip
+    # stretches start at the selections and the programme's end (the kernel chooses tranches)
+    starts = {
+        0,
+        p["lab_selection_month"],
+        p["ambassador_selection_month"],
+        p["programme_end_month"],
+    }
     assert len(months - starts) >= 3, months  # signatures inside stretches ...
     assert counts["stretches"] == len(starts) and counts["breaks"] == 0, counts  # ... go on
     numpy_result = full_run(scenario, 4, "numpy", monkeypatch)
@@ -191,13 +196,16 @@ def test_the_state_after_a_run_is_identical_on_both_cores(name):
 
 
 def test_the_label_arriving_in_a_tranche_month_is_identical(monkeypatch):
-    """A tranche month's head (programme step, decisions, tranche, pots) runs in Python before
-    the kernel runs the rest of it; the label's fallback date in that month is taken there."""
+    """The label's fallback date falls in a tranche month: the kernel publishes it in the
+    month it chooses the tranche (and under "random", whose tranche month runs its head in
+    Python before the kernel runs the rest of it, it is taken there)."""
     base = load_scenario("baseline")
     scenario = base.with_params(label_fallback_month=base.params["stimulation_start_month"])
-    assert loop_counts(scenario, 6)["python"] == 0
-    numpy_result = full_run(scenario, 6, "numpy", monkeypatch)
-    assert differences(numpy_result, full_run(scenario, 6, "compiled", monkeypatch)) == []
+    for strategy in ("criteria", "random"):
+        chosen = scenario.with_params(selection_strategy=strategy)
+        assert loop_counts(chosen, 6)["python"] == 0
+        numpy_result = full_run(chosen, 6, "numpy", monkeypatch)
+        assert differences(numpy_result, full_run(chosen, 6, "compiled", monkeypatch)) == []
 
 
 def test_the_month_loop_declines_where_it_cannot_go():
