@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from werklandschap.agents import green_deal, subsidy
-from werklandschap.agents.park import N_STAGES, Park, Role, Stage
+from werklandschap.agents.park import N_STAGES, Driver, Park, Role, Stage
 from werklandschap.agents.province import choose_stimulated
 from werklandschap.agents.subsidy import NOT_APPLIED
 from werklandschap.model.compiled import (
@@ -77,8 +77,15 @@ from werklandschap.model.compiled_government import (
     _invitation_order,
     k_partner_hazard,
 )
+from werklandschap.model.compiled_selection import (
+    LIVING_LAB,
+    NO_DRIVER,
+    RANKED,
+    UNAWARE,
+    choose_roles,
+    choose_tranche,
+)
 from werklandschap.model.compiled_stream import stream_back, stream_of
-from werklandschap.model.compiled_tranche import NO_DRIVER, RANKED, UNAWARE, choose_tranche
 from werklandschap.model.data import parks_by_province
 
 if TYPE_CHECKING:
@@ -95,6 +102,7 @@ BAND = 1e-12
 AWARE, ENGAGED = int(Stage.AWARE), int(Stage.ENGAGED)
 TRANSFORMING, LABELLED = int(Stage.TRANSFORMING), int(Stage.LABELLED)
 AMBASSADOR, REGULAR = int(Role.AMBASSADOR), int(Role.REGULAR)
+PROGRAMME_DRIVER = int(Driver.PROGRAMME)
 #: What `model.loop_counts` counts.
 LOOP_COUNTS = ("python", "compiled", "stretches", "breaks")
 #: `Programme.label_route` by the index `_label_route` gives.
@@ -653,6 +661,86 @@ def _changes(changed, k, stage, start, province, graph, counting, by_province, t
 
 
 @_njit
+def _select_roles(rng, month, choice, state, programme, counts, record_rows, buffers):
+    """`Programme.select_roles` for the labs and the ambassadors (`choose_roles`, then
+    `Programme.select`'s commitment: engaged, months in stage 0, driver "programme", counted
+    as the programme's engagements) and their place among the labs and showcases (`buffers` =
+    (labs, showcases, their sizes)); returns the uniforms drawn."""
+    (role_months, role_sizes, package, green_deal, province_parks, starts, organisation,
+     scores, central) = choice  # fmt: skip
+    stage, role, months_in_stage, driver = state
+    province, graph, counting, by_province, by_stage = counts
+    engagements, credit = record_rows
+    labs_buffer, showcase_buffer, sizes = buffers
+    drawn = 0
+    for which in range(2):
+        if month != role_months[which]:
+            continue
+        role_value = LIVING_LAB if which == 0 else AMBASSADOR
+        chosen, used = choose_roles(rng, role_sizes[which], role_value, package, green_deal,
+                                    province_parks, starts, stage, role, organisation, scores,
+                                    central)  # fmt: skip
+        drawn += used
+        committed = 0
+        for i in chosen:
+            role[i] = role_value
+            programme[i] = True
+            if stage[i] < ENGAGED:
+                _count_change(i, stage[i], ENGAGED, province, graph, counting, by_province,
+                              by_stage)  # fmt: skip
+                stage[i] = ENGAGED
+                months_in_stage[i] = 0
+                driver[i] = PROGRAMME_DRIVER
+                committed += 1
+        if committed:  # `count_engagements(drivers, None)`
+            engagements[PROGRAMME_DRIVER] += committed
+            credit[PROGRAMME_DRIVER] += committed
+        if which == 0:
+            labs_buffer[: chosen.size] = chosen
+            sizes[0] = chosen.size
+        showcase_buffer[sizes[1] : sizes[1] + chosen.size] = chosen
+        sizes[1] += chosen.size
+    return drawn
+
+
+@_njit
+def _before_selection(state, engagements, credit, labs_buffer, sizes, selecting):
+    """What the selections of this month change, saved for `_undo_selection` (empty when
+    nothing is selected)."""
+    if not selecting:
+        empty = state[0][:0].copy()
+        return (empty, state[1][:0].copy(), state[2][:0].copy(), state[3][:0].copy(),
+                engagements[:0].copy(), credit[:0].copy(), labs_buffer[:0].copy(),
+                sizes[:0].copy())  # fmt: skip
+    return (state[0].copy(), state[1].copy(), state[2].copy(), state[3].copy(),
+            engagements.copy(), credit.copy(), labs_buffer.copy(), sizes.copy())  # fmt: skip
+
+
+@_njit
+def _undo_selection(before, state, programme, counts, record_rows, buffers):
+    """Undo this month's selections (a break: the month runs the Python way), counts included;
+    nothing to do without them."""
+    if before[0].size == 0:
+        return
+    province, graph, counting, by_province, by_stage = counts
+    stage = state[0]
+    for i in range(stage.size):
+        if stage[i] != before[0][i]:
+            _count_change(i, stage[i], before[0][i], province, graph, counting, by_province,
+                          by_stage)  # fmt: skip
+    state[0][:] = before[0]
+    state[1][:] = before[1]
+    state[2][:] = before[2]
+    state[3][:] = before[3]
+    for i in range(stage.size):
+        programme[i] = state[1][i] != 0
+    record_rows[0][:] = before[4]
+    record_rows[1][:] = before[5]
+    buffers[0][:] = before[6]
+    buffers[1][:] = before[7]
+
+
+@_njit
 def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ctx, records,
              january, scalars, granted, pots):  # fmt: skip
     """Months m0 .. m1-1 (see the module docstring). `scalars` = [maturity, certification
@@ -661,8 +749,10 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
     Returns (months done, DONE or BREAK, uniforms drawn in the breaking month)."""
     (active, deciding, label_on, label_pending, late_join_open, late_join_share,
      fallback, required, market_parks, head_done) = flags  # fmt: skip
-    (labs, showcases, signal_table, growth, certification, speedup, tranche) = programme_parts
-    tranche_places, province_parks, province_starts, scores, central = tranche
+    (labs_buffer, showcase_buffer, sizes, signal_table, growth, certification, speedup,
+     choice) = programme_parts  # fmt: skip
+    (tranche_places, province_parks, province_starts, scores, central, role_months, role_sizes,
+     package) = choice  # fmt: skip
     (undecided, plan_term, pull, capacity_share, uptake_rate, compile_joins, caps, package,
      join_month, member_context, neighbours, neighbour_rate) = gov_parts  # fmt: skip
     awareness_base, campaign, boost, organisation_support = member_context
@@ -696,6 +786,8 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
     programme = np.empty(n, np.bool_)
     for i in range(n):
         programme[i] = role[i] != 0
+    state = (stage, role, months_in_stage, driver)
+    counts = (province, graph, counting, by_province, by_stage)
     for month in range(m0, m1):
         row = month + 1
         labelled = scalars[2]
@@ -703,14 +795,30 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
         # the month's head (programme step, decisions, pots) ran in Python (`_head_first`)
         head = not (head_done and month == m0)
         published = -1
-        # 1. the decisions that can break, before anything changes
+        # 0. the programme's selections of labs and ambassadors, first in the month
+        selecting = head and (month == role_months[0] or month == role_months[1])
+        before = _before_selection(state, engagements[row], credit_record[row], labs_buffer,
+                                   sizes, selecting)  # fmt: skip
+        selected = 0  # uniforms drawn by the selections
+        if selecting:
+            selected = _select_roles(
+                rng, month, (role_months, role_sizes, package, green_deal, province_parks,
+                             province_starts, s[7], scores, central),
+                state, programme, counts, (engagements[row], credit_record[row]),
+                (labs_buffer, showcase_buffer, sizes),
+            )  # fmt: skip
+        labs, showcases = labs_buffer[: sizes[0]], showcase_buffer[: sizes[1]]
+        # 1. the decisions that can break, before anything changes (but the selections, which
+        # a break undoes: `_undo_selection`)
         if head and label_pending:  # the label is published in the month its route is ready
             route = _label_route(showcases, role, finished_month, required, market_parks,
                                  fallback, month)  # fmt: skip
             if route >= 0:  # kept in `scalars` once the month is done (a break re-runs it)
                 label_pending, label_on, published = False, True, route
         if head and late_join_open and national >= late_join_share:
-            return month - m0, BREAK, 0
+            _undo_selection(before, state, programme, counts, (engagements[row],
+                            credit_record[row]), (labs_buffer, sizes))  # fmt: skip
+            return month - m0, BREAK, selected
         drawn = 0
         joining = np.zeros(0, np.int64)
         n_joining = 0
@@ -723,7 +831,9 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
             )
             any_signed = signed.any()
             if unsure or (any_signed and not compile_joins):
-                return month - m0, BREAK, drawn
+                _undo_selection(before, state, programme, counts, (engagements[row],
+                                credit_record[row]), (labs_buffer, sizes))  # fmt: skip
+                return month - m0, BREAK, drawn + selected
             members = green_deal.copy()  # the partners' decisions see this month's members
             for p in range(n_provinces):
                 members[p] = members[p] or signed[p]
@@ -732,7 +842,9 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
             )
             drawn += decided
             if unsure:
-                return month - m0, BREAK, drawn
+                _undo_selection(before, state, programme, counts, (engagements[row],
+                                credit_record[row]), (labs_buffer, sizes))  # fmt: skip
+                return month - m0, BREAK, drawn + selected
             if any_signed:  # the provinces join, with what a member gets (`_set_policy_context`)
                 _join(signed, green_deal, package, join_month, caps, month)
                 for p in range(n_provinces):
@@ -858,7 +970,8 @@ def python_months(model: WerklandschapModel) -> tuple[np.ndarray, np.ndarray, np
     (its head runs in Python, `_head_first`)."""
     p = model.params
     size, end = model.months + 1, p["programme_end_month"]
-    chosen = [p["lab_selection_month"], p["ambassador_selection_month"]]
+    chosen = [m for m in (p["lab_selection_month"], p["ambassador_selection_month"])
+              if m not in kernel_selections(model)]  # fmt: skip
     if p["n_partner_parks"] > 0:
         chosen.append(p["partner_park_month"])
     selecting = _months_mask(size, chosen)
@@ -904,12 +1017,14 @@ def _parts(model: WerklandschapModel, active: bool, head_done: bool = False) -> 
         float(p["late_join_share"]), int(p["label_fallback_month"]),
         int(p["label_ambassadors_required"]), int(p["market_label_parks"]), head_done,
     )  # fmt: skip
-    counts = -np.arange(prog.showcases.size + 1)
+    choice = _choice_parts(model)
+    labs, showcases = _programme_buffers(model, choice[6])
+    counts = -np.arange(showcases.size + 1)
     signal_table = p["ambassador_reach"] * -np.expm1(counts)  # `showcase_signal` by count
     programme_parts = (
-        prog.labs.astype(np.int64), prog.showcases.astype(np.int64), signal_table,
+        labs, showcases, np.array([prog.labs.size, prog.showcases.size]), signal_table,
         float(p["maturity_growth"]), float(p["certification_capacity"]),
-        float(p["trajectory_speedup"]), _tranche_parts(model),
+        float(p["trajectory_speedup"]), choice,
     )  # fmt: skip
     members = model.province_green_deal
     undecided = ~members
@@ -992,11 +1107,14 @@ def _parts(model: WerklandschapModel, active: bool, head_done: bool = False) -> 
     return flags, programme_parts, gov, gov_parts, park_parts, context, records, january
 
 
-def _tranche_parts(model: WerklandschapModel) -> tuple:
-    """What `choose_tranche` reads: the places of each tranche month the kernel chooses (0 in any
-    other month, and in every month under a strategy it does not rank), the parks by province,
-    the score arrays and whether the score is the weighted degree ("central")."""
-    strategy = model.params["selection_strategy"]
+def _choice_parts(model: WerklandschapModel) -> tuple:
+    """What the kernel's choices read (model/compiled_selection.py): the places of each tranche
+    month it chooses (0 in any other month, and in every month under a strategy it does not
+    rank), the parks by province, the score arrays, whether the score is the weighted degree
+    ("central"), the months of the labs' and the ambassadors' selections it makes (-1: none,
+    `kernel_selections`), how many of each, and the provinces' packages."""
+    p = model.params
+    strategy = p["selection_strategy"]
     places = np.zeros(model.months + 1, np.int64)
     if strategy in RANKED:
         for month, k in model.tranche_months.items():
@@ -1006,7 +1124,37 @@ def _tranche_parts(model: WerklandschapModel) -> tuple:
     s = model.park_state
     scores = (s.challenge, s.earning_capacity, s.ambition, s.commitment,
               model.network.park_degree)  # fmt: skip
-    return places, parks, starts, scores, strategy == "central"
+    months = np.array([-1, -1], np.int64)
+    for j, month in enumerate(kernel_selections(model)):
+        months[j] = month
+    sizes = np.array([p["n_living_labs"], p["n_ambassadors"]], np.int64)
+    return (places, parks, starts, scores, strategy == "central", months, sizes,
+            model.province_package)  # fmt: skip
+
+
+def kernel_selections(model: WerklandschapModel) -> tuple[int, int]:
+    """The months of the labs' and the ambassadors' selections that the kernel makes (-1:
+    Python's): under the "decision" rule, a ranked strategy and no realised parks, unless the
+    partner parks are named in the same month (the month's selections then all run in Python)."""
+    p = model.params
+    if not (green_deal.deciding(model) and p["selection_strategy"] in RANKED) or (
+        model.realised is not None
+    ):
+        return -1, -1
+    partner = p["partner_park_month"] if p["n_partner_parks"] > 0 else None
+    months = (p["lab_selection_month"], p["ambassador_selection_month"])
+    return tuple(-1 if m == partner else int(m) for m in months)
+
+
+def _programme_buffers(model: WerklandschapModel, sizes: np.ndarray) -> tuple:
+    """The labs and the showcases with room for the selections still to come (`sizes`: how
+    many labs and ambassadors), for the kernel to fill (their sizes in `programme_parts`)."""
+    prog = model.programme
+    labs = np.zeros(max(prog.labs.size, int(sizes[0])), np.int64)
+    labs[: prog.labs.size] = prog.labs
+    showcases = np.zeros(prog.showcases.size + int(sizes.sum()), np.int64)
+    showcases[: prog.showcases.size] = prog.showcases
+    return labs, showcases
 
 
 _PROVINCE_PARKS: dict[int, tuple] = {}  # id(data) -> (data, parks by province, their starts)
@@ -1072,6 +1220,8 @@ def _stretch(
     if why == BREAK and drawn:
         model.rng.bit_generator.advance(-drawn)
     if done:
+        labs, showcases, sizes = parts[1][:3]  # the selections the kernel made
+        prog.labs, prog.showcases = labs[: sizes[0]].copy(), showcases[: sizes[1]].copy()
         prog.maturity = float(scalars[0])
         prog._certification_credit = float(scalars[1])
         model._labelled = int(scalars[2])

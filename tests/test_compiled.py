@@ -117,7 +117,7 @@ def test_the_month_loop_runs_most_months_compiled():
     counts = loop_counts()
     assert counts["python"] + counts["compiled"] == 168
     assert counts["compiled"] >= 160 and counts["python"] <= 5, counts
-    assert counts["stretches"] >= 4, counts  # split at both selections and the programme's end
+    assert counts["stretches"] == 2, counts  # one to the programme's end, one after it
 
 
 def test_a_breaking_month_is_rerun_the_python_way(monkeypatch):
@@ -139,13 +139,7 @@ def test_provinces_signing_inside_a_stretch_are_identical(monkeypatch):
                                core="compiled").run_to_end(twin=False)  # fmt: skip
     months = set(model.province_join_month[model.province_join_month >= 0].tolist())
     p, counts = model.params, model.loop_counts
-    # stretches start at the selections and the programme's end (the kernel chooses tranches)
-    starts = {
-        0,
-        p["lab_selection_month"],
-        p["ambassador_selection_month"],
-        p["programme_end_month"],
-    }
+    starts = {0, p["programme_end_month"]}  # the kernel selects the labs, ambassadors, tranches
     assert len(months - starts) >= 3, months  # signatures inside stretches ...
     assert counts["stretches"] == len(starts) and counts["breaks"] == 0, counts  # ... go on
     numpy_result = full_run(scenario, 4, "numpy", monkeypatch)
@@ -154,9 +148,9 @@ def test_provinces_signing_inside_a_stretch_are_identical(monkeypatch):
 
 @pytest.mark.parametrize("when", ["lab_selection_month", "ambassador_selection_month"])
 def test_a_break_in_a_selection_month_undoes_the_selections(when, monkeypatch):
-    """The selections run in Python before the kernel runs the rest of their month; when the
-    kernel breaks in that month (here: the late join, at once, in the selection month), the
-    selections are undone (state, records, stream) and the whole month runs the Python way."""
+    """The kernel selects first in the month; when it breaks in that month (here: the late
+    join, at once, in the selection month), it undoes the selections (state, counts, records;
+    the stream moves back by their uniforms too) and the whole month runs the Python way."""
     scenario = load_scenario("baseline").with_params(**{when: 0, "late_join_share": 0.0})
     assert loop_counts(scenario, 5)["breaks"] == 1
     numpy_result = full_run(scenario, 5, "numpy", monkeypatch)

@@ -1,4 +1,5 @@
-"""The tranche inside the month loop (model/compiled_tranche.py) against `choose_stimulated`."""
+"""The kernel's choices (model/compiled_selection.py) against `choose_stimulated` and
+`Programme.select`."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ import dataclasses
 import numpy as np
 import pytest
 
-from werklandschap.agents.park import Stage
+from werklandschap.agents.park import Role, Stage
 from werklandschap.agents.province import choose_stimulated
 from werklandschap.model import compiled
 from werklandschap.model import compiled_loop as loop
+from werklandschap.model.compiled_selection import RANKED, choose_roles, choose_tranche
 from werklandschap.model.compiled_stream import stream_back, stream_of
-from werklandschap.model.compiled_tranche import RANKED, choose_tranche
 from werklandschap.model.model import WerklandschapModel, run
 from werklandschap.model.scenario import load_scenario
 
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.skipif(not compiled.HAVE_NUMBA, reason="numba not insta
 def kernel_tranche(model: WerklandschapModel, places: int) -> None:
     """`choose_tranche` on the model's own arrays, as `k_months` calls it."""
     s = model.park_state
-    _, parks, starts, scores, central = loop._tranche_parts(model)
+    _, parks, starts, scores, central = loop._choice_parts(model)[:5]
     stream = stream_of(model.rng)
     aware = choose_tranche(stream, places, model.province_green_deal, parks, starts, s.stage,
                            s.role, s.organisation, scores, central)  # fmt: skip
@@ -74,6 +75,45 @@ def test_the_kernels_tranche_is_choose_stimulated(strategy, ties):
     assert chosen > 1000  # the comparison saw real tranches
 
 
+def kernel_select(model: WerklandschapModel, role: Role, k: int) -> np.ndarray:
+    """`choose_roles` and `Programme.select`'s commitment, as `compiled_loop._select_roles`
+    does them."""
+    s = model.park_state
+    _, parks, starts, scores, central = loop._choice_parts(model)[:5]
+    stream = stream_of(model.rng)
+    chosen, _ = choose_roles(stream, k, int(role), model.province_package,
+                             model.province_green_deal, parks, starts, s.stage, s.role,
+                             s.organisation, scores, central)  # fmt: skip
+    stream_back(model.rng, stream)
+    s.role[chosen] = role
+    committing = chosen[s.stage[chosen] < Stage.ENGAGED]
+    s.stage[committing] = Stage.ENGAGED
+    s.months_in_stage[committing] = 0
+    s.driver[committing] = 2  # Driver.PROGRAMME
+    return chosen
+
+
+@pytest.mark.parametrize("strategy", RANKED)
+@pytest.mark.parametrize("ties", [False, True], ids=["scores", "ties"])
+def test_the_kernels_labs_and_ambassadors_are_programme_select(strategy, ties):
+    """The same parks in the same order, the same state and stream, for labs and ambassadors,
+    with and without package A and B members (then all members by their parks)."""
+    chosen = 0
+    for seed in range(4):
+        for role, k in ((Role.LIVING_LAB, 4), (Role.AMBASSADOR, 10), (Role.AMBASSADOR, 400)):
+            for packages in (True, False):
+                numpy_model = prepared(strategy, seed, ties)
+                if not packages:
+                    numpy_model.province_package[:] = 3  # package C only
+                kernel_model = copy.deepcopy(numpy_model)
+                expected = numpy_model.programme.select(role, k)
+                got = kernel_select(kernel_model, role, k)
+                assert np.array_equal(got, expected), (strategy, seed, role, k, packages)
+                assert state(kernel_model) == state(numpy_model)
+                chosen += expected.size
+    assert chosen > 1000
+
+
 def test_the_comparison_sees_a_wrong_choice():
     """The check above can fail: the kernel's choice with the scores reversed differs."""
     numpy_model = prepared("criteria", 1, False)
@@ -101,10 +141,10 @@ def test_full_runs_are_identical_for_every_selection_strategy(strategy, monkeypa
         assert same, field.name
 
 
-@pytest.mark.parametrize(("strategy", "stretches"), [("criteria", 4), ("random", 7)])
-def test_tranche_months_split_a_stretch_only_under_random(strategy, stretches):
-    """Baseline: a stretch ends at the lab and ambassador selections and the programme's end;
-    under "random" also at each of the three tranches (their head runs in Python)."""
+@pytest.mark.parametrize(("strategy", "stretches"), [("criteria", 2), ("random", 7)])
+def test_selection_and_tranche_months_split_a_stretch_only_under_random(strategy, stretches):
+    """Baseline: a stretch ends at the programme's end only; under "random" also at the lab
+    and ambassador selections and at each of the three tranches (they run in Python)."""
     model = WerklandschapModel("baseline", rng=1, park_agents=False, collect=False,
                                core="compiled", selection_strategy=strategy)  # fmt: skip
     counts = model.run_to_end(twin=False).loop_counts
