@@ -6,18 +6,21 @@ with its per-rule twins) only where the kernel cannot go, and every other month 
 `k_months`, one dispatch per *stretch* of months. A month is a Python month when
 
 - it is known in advance to need Python: a realised signing month (the pinned provinces sign
-  by data). Two kinds of months run their *head* in Python and the rest in the kernel: the
-  selections of labs, ambassadors and partner parks, first in their month (`_select_first`,
-  undone with the stream if the kernel breaks in that month), and the stimulation tranches
-  (`_head_first`: the programme's step, the decisions, the tranche and the pots, after which
-  nothing can break); the first month after the programme is prepared in Python
-  (`_end_programme`);
+  by data). Under the "random" selection strategy, the "fixed" rule or realised parks, two
+  kinds of months run their *head* in Python and the rest in the kernel: the selections of
+  labs, ambassadors and partner parks, first in their month (`_select_first`, undone with the
+  stream if the kernel breaks in that month), and the stimulation tranches (`_head_first`:
+  the programme's step, the decisions, the tranche and the pots, after which nothing can
+  break). Otherwise the kernel makes the selections and the tranches itself
+  (model/compiled_selection.py; partner parks stay Python's), and a baseline run is two
+  stretches. The first month after the programme is prepared in Python (`_end_programme`);
 - or it *breaks*: the kernel makes the month's break-prone decisions first, before it mutates
-  anything: the late-join trigger fires, a province signs under the realised history (its
-  package may be reserved), or a decision's uniform falls within the band below. These
-  depend on nothing earlier in the month that draws or changes a stage (programme
-  trajectories and maturity draw nothing and move no stage), so on a break the kernel returns
-  with the number of uniforms it drew, the stream is moved back by them
+  anything but the month's selections (which it undoes): the late-join trigger fires, a
+  province signs under the realised history (its package may be reserved), or a decision's
+  uniform falls within the band below. These depend on nothing earlier in the month that
+  draws or changes a stage but the selections (programme trajectories and maturity draw
+  nothing and move no stage), so on a break the kernel returns with the number of uniforms it
+  drew (the selections' included), the stream is moved back by them
   (`bit_generator.advance`) and the whole month runs the Python way.
 
 Compiled events: the label's publication (its month and route handed back to the programme),
@@ -33,14 +36,15 @@ decided by numpy, and every decision is numpy's. The January decisions on the ru
 scipy's `expit`, which is 1 / (1 + exp(-x)) with the C library's exp, as the kernel computes it
 (a test checks both).
 
-Random numbers: the kernel steps numpy's PCG64 state itself (model/compiled_stream.py: the
-state copied out of the Generator before the call and written back after), one uniform per
-concerned unit in exactly the Python month's order.
+Random numbers: the kernel steps numpy's PCG64 state itself (model/compiled_stream.py: in
+place, on a view of the Generator's state), one uniform per concerned unit in exactly the
+Python month's order.
 
-What the kernel does per month is the Python month's order (docs/ODD.md §3): government
-decisions, programme trajectories, maturity and certification capacity, pots, subsidy
-applications and awards (the grants' booking by source is done afterwards in Python with each
-month's pots, `subsidy.source_shares`, a small matrix product), coaching, the decisions on the
+What the kernel does per month is the Python month's order (docs/ODD.md §3): the programme's
+selections, government decisions, the tranche, programme trajectories, maturity and
+certification capacity, pots, subsidy applications and awards (the grants' booking by source
+is done afterwards in Python with each month's pots, `subsidy.source_shares`, one stacked
+matrix product per `run_months`), coaching, the decisions on the
 rule, the month context, the fused park month (`compiled_fused.k_park_month`, with both
 neighbour counts kept up to date from the parks whose stage changed), engagements, the label,
 the month end and the records.
