@@ -28,7 +28,7 @@ import numpy as np
 
 from werklandschap.agents.green_deal import PACKAGE_A, PACKAGE_B
 from werklandschap.agents.park import Driver, Role, Stage
-from werklandschap.model.compiled import _njit
+from werklandschap.model.compiled import _inline, _njit
 
 REGULAR, STIMULATED = int(Role.REGULAR), int(Role.STIMULATED)
 LIVING_LAB = int(Role.LIVING_LAB)
@@ -71,13 +71,40 @@ def _score(i, scores, organisation, central):
 @_njit
 def _best(candidates, tie_break, score, k):
     """The k best of `candidates` by descending score, ties by ascending tie-break, then by
-    position (`np.lexsort((tie_break, -score))[:k]`: two stable sorts)."""
-    order = np.argsort(tie_break, kind="mergesort")
-    negative = np.empty(order.size)
-    for j in range(order.size):
-        negative[j] = -score[order[j]]
-    order = order[np.argsort(negative, kind="mergesort")]
-    return candidates[order[:k]]
+    position: `np.lexsort((tie_break, -score))[:k]` (finite scores). A few of many (the usual
+    case: a province's handful of places) are kept in a sorted list of k while the candidates
+    are read once; otherwise two stable sorts."""
+    n = candidates.size
+    if 8 * k > n:
+        order = np.argsort(tie_break, kind="mergesort")
+        negative = np.empty(n)
+        for j in range(n):
+            negative[j] = -score[order[j]]
+        order = order[np.argsort(negative, kind="mergesort")]
+        return candidates[order[:k]]
+    top = np.empty(k, np.int64)  # positions, best first
+    size = 0
+    for j in range(n):
+        # j comes after every kept position: it goes before the first kept one it beats
+        # (a higher score, or the same score and a lower tie-break); equal keys keep j after
+        at = size
+        while at > 0 and _beats(j, top[at - 1], score, tie_break):
+            at -= 1
+        if at >= k:
+            continue
+        for m in range(min(size, k - 1), at, -1):
+            top[m] = top[m - 1]
+        top[at] = j
+        size = min(size + 1, k)
+    return candidates[top[:size]]
+
+
+@_inline
+def _beats(a, b, score, tie_break):
+    """Whether position a ranks strictly before position b (b earlier than a)."""
+    if score[a] != score[b]:
+        return score[a] > score[b]
+    return tie_break[a] < tie_break[b]
 
 
 @_njit

@@ -101,10 +101,13 @@ _VIEWS_WORK: list[bool | None] = [None]  # whether `_view` is numpy's state (che
 
 def _view(bit_generator: np.random.PCG64) -> np.ndarray:
     """The four words at numpy's `pcg64_random_t` (the first field of the `pcg64_state` whose
-    address `ctypes.state_address` gives), as a writeable uint64 array over that memory. It
-    does not keep the Generator alive: use it only while the caller holds the Generator."""
+    address `ctypes.state_address` gives), as a writeable uint64 array over that memory. The
+    array keeps the bit generator alive (through the ctypes buffer it views), so the memory
+    cannot be freed under it."""
     address = ctypes.c_void_p.from_address(bit_generator.ctypes.state_address).value
-    return np.ctypeslib.as_array((ctypes.c_uint64 * 4).from_address(address))
+    words = (ctypes.c_uint64 * 4).from_address(address)
+    words.owner = bit_generator
+    return np.ctypeslib.as_array(words)
 
 
 def _copy(bit_generator: np.random.PCG64) -> np.ndarray:

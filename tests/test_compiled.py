@@ -9,6 +9,7 @@ uncertainties over their whole ranges). The switch and the first-run notice are 
 from __future__ import annotations
 
 import dataclasses
+import gc
 import math
 import os
 import time
@@ -249,6 +250,9 @@ def test_the_stream_draws_numpys_uniforms(monkeypatch, views):
     assert np.array_equal(rng.integers(0, 2**31, 5, dtype=np.uint32),
                           twin.integers(0, 2**31, 5, dtype=np.uint32))  # fmt: skip
     assert stream_of(np.random.Generator(np.random.MT19937(1))) is None
+    orphan = stream_of(np.random.default_rng(12))  # its Generator is gone at once
+    gc.collect()
+    assert np.array_equal(draw(orphan, 5), np.random.default_rng(12).random(5))
 
 
 def test_the_kernels_logistic_is_scipys_expit():
