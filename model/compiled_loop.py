@@ -792,6 +792,8 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
         programme[i] = role[i] != 0
     state = (stage, role, months_in_stage, driver)
     counts = (province, graph, counting, by_province, by_stage)
+    # what the months without selections keep for `_undo_selection`: nothing, made once
+    nothing = _before_selection(state, engagements[0], credit_record[0], labs_buffer, sizes, False)
     for month in range(m0, m1):
         row = month + 1
         labelled = scalars[2]
@@ -801,8 +803,10 @@ def k_months(rng, m0, m1, flags, programme_parts, gov, gov_parts, park_parts, ct
         published = -1
         # 0. the programme's selections of labs and ambassadors, first in the month
         selecting = head and (month == role_months[0] or month == role_months[1])
-        before = _before_selection(state, engagements[row], credit_record[row], labs_buffer,
-                                   sizes, selecting)  # fmt: skip
+        before = nothing
+        if selecting:
+            before = _before_selection(state, engagements[row], credit_record[row], labs_buffer,
+                                       sizes, True)  # fmt: skip
         selected = 0  # uniforms drawn by the selections
         if selecting:
             selected = _select_roles(
