@@ -88,8 +88,8 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--restart",
         action="store_true",
-        help="discard existing results of this experiment and start again (only a folder "
-        "this tool wrote is ever deleted)",
+        help="discard existing results of this experiment and start again (only files "
+        "this tool wrote, in a folder it wrote, are ever deleted)",
     )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_experiment)

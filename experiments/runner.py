@@ -128,8 +128,10 @@ def run_experiment(
             manifest = _manifest(spec, store, runs)
             atomic_write(folder / "manifest.json", json.dumps(manifest, indent=2, default=str))
             if analyse:
+                before = store.listing()
                 body = analyse_runs(spec, runs, series, folder, meta)
                 report = write_report(spec, folder, body, runs, manifest)
+                store.record_outputs(before)  # what --restart may remove
                 _say(f"  report: {report}", quiet)
     finally:
         if client is not scheduler:

@@ -22,8 +22,10 @@ results/<experiment-name>/
 
 Runs are only added to a folder made with the same git commit (no mixing of model versions).
 A folder made by a different experiment file (different hash) is refused with a clear error;
-`restart=True` (CLI `--restart`) discards it and starts again, but only a folder whose
-state.json proves this tool wrote it; an existing folder without that marker is never used.
+`restart=True` (CLI `--restart`) discards it and starts again, but only in a folder whose
+state.json proves this tool wrote it, and only the files the tool wrote there (its own, the
+journal's parts, the analyses' outputs recorded in state.json); an existing folder without
+that marker is never used.
 Every write cleans its temporary file on failure; a full disk gives one message naming the
 folder and the space needed, and the same command resumes once space is freed.
 """
@@ -33,7 +35,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,11 @@ from werklandschap.runs.provenance import git_commit
 FLUSH_RECORDS = 200  # write a journal part after this many finished runs ...
 FLUSH_SECONDS = 5.0  # ... or after this many seconds, whichever comes first
 #: The marker in state.json: folders with it were written by this tool (and only those are
-#: ever deleted by --restart).
+#: ever emptied by --restart).
+#: The files the store writes itself; the analyses' files are recorded in state.json
+#: ("outputs", `record_outputs`). --restart removes these, the journal's parts and nothing else.
+STORE_FILES = ("state.json", "experiment.yaml", "design.parquet", "runs.parquet",
+               "timeseries.parquet", "manifest.json")  # fmt: skip
 
 
 class Store:
@@ -115,7 +120,7 @@ class Store:
         spec = self.spec
         state = _read_state(self.folder)
         if state is not None and restart:
-            self._discard()
+            self._discard(state)
             state = None
         self._remove_own_temporaries()
         if state is not None:
@@ -150,15 +155,45 @@ class Store:
         except OSError as exc:
             raise io_error(exc, self.journal / "part") from None
 
-    def _discard(self) -> None:
-        """--restart: empty a folder this tool wrote (checked by the caller), keeping the lock."""
-        for entry in self.folder.iterdir():
-            if entry.name == LOCK_NAME:
-                continue
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
+    def _discard(self, state: dict[str, Any]) -> None:
+        """--restart: remove what this tool wrote in its folder (checked by the caller): the
+        store's files, the journal's parts, the analyses' recorded outputs, and the folders
+        they leave empty; the lock and anything else (a file someone added) stay."""
+        names = [*STORE_FILES, *state.get("outputs", [])]
+        files = [self._inside(name) for name in names]
+        files += [*self.journal.glob("part-*.parquet"), *self.journal.glob(f".*{TMP_SUFFIX}")]
+        for path in files:
+            if path is not None and (path.is_file() or path.is_symlink()):
+                path.unlink()
+        for folder in sorted({p.parent for p in files if p is not None}, reverse=True):
+            if folder != self.folder and folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+
+    def _inside(self, name: str) -> Path | None:
+        """`name` (relative, as recorded) inside the folder, or None if it would lead out."""
+        path = self.folder / name
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            return None
+        return path
+
+    def listing(self) -> dict[str, int]:
+        """The files in the folder (relative path: modification time in ns), the journal and
+        the lock aside."""
+        return {
+            p.relative_to(self.folder).as_posix(): p.stat().st_mtime_ns
+            for p in self.folder.rglob("*")
+            if p.is_file() and p.parent != self.journal and p.name != LOCK_NAME
+        }
+
+    def record_outputs(self, before: dict[str, int]) -> None:
+        """Record the files written since `before` (a `listing`: new or with another time) as
+        this tool's outputs (state.json "outputs"), so that --restart removes them and nothing
+        else."""
+        written = {n for n, t in self.listing().items() if before.get(n) != t}
+        new = written - set(STORE_FILES) - set(self.state.get("outputs", []))
+        if new:
+            self.state["outputs"] = sorted({*self.state.get("outputs", []), *new})
+            self._save_state()
 
     def _remove_own_temporaries(self) -> None:
         """Temporary files left by a killed session of this tool (`.<name>.<pid>.tmp`)."""

@@ -116,8 +116,9 @@ def check_out(out: Path) -> None:
 
 
 def written_by_us(folder: Path) -> bool:
-    """Whether `folder` carries the marker this tool writes into every folder it makes."""
-    return (Path(folder) / MARKER).is_file()
+    """Whether `folder` carries the marker this tool writes into every folder it makes (a
+    symlink to one does not: the tool never made the link, nor removes what it points to)."""
+    return not Path(folder).is_symlink() and (Path(folder) / MARKER).is_file()
 
 
 def _read_marker(folder: Path) -> dict[str, Any]:

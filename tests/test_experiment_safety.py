@@ -172,14 +172,32 @@ def test_restart_never_deletes_a_folder_the_tool_did_not_write(tmp_path):
             run_experiment(exp, out, workers=1, evaluate=cheap, restart=restart, quiet=True)
         assert mine.read_text() == "years of work"
         assert sorted(p.name for p in mine.parent.iterdir()) == ["chapter1.tex"]
-    # A folder the tool wrote (state.json marker) is discarded by --restart, and only then.
+    # In a folder the tool wrote (state.json marker) --restart removes what the tool wrote
+    # (its files, the journal, the analyses' recorded outputs) and nothing else.
     mine.unlink()
     mine.parent.rmdir()
-    folder = run_experiment(exp, out, workers=1, evaluate=cheap, analyse=False, quiet=True)
-    assert json.loads((folder / "state.json").read_text())["tool"] == store_module.TOOL
-    (folder / "stale.txt").write_text("x")
+    folder = run_experiment(exp, out, workers=1, evaluate=cheap, quiet=True)
+    state = json.loads((folder / "state.json").read_text())
+    assert state["tool"] == store_module.TOOL
+    outputs = state["outputs"]
+    assert "report.md" in outputs and any(o.startswith("figures/") for o in outputs), outputs
+    (folder / "notes.txt").write_text("my notes")
+    (folder / "figures" / "mine.png").write_bytes(b"not the tool's")
+    old_parts = set((folder / "journal").glob("part-*.parquet"))
     run_experiment(exp, out, workers=1, evaluate=cheap, analyse=False, quiet=True, restart=True)
-    assert not (folder / "stale.txt").exists() and (folder / "runs.parquet").exists()
+    assert (folder / "notes.txt").read_text() == "my notes"
+    assert (folder / "figures" / "mine.png").read_bytes() == b"not the tool's"
+    assert sorted(p.name for p in (folder / "figures").iterdir()) == ["mine.png"]
+    assert not (folder / "report.md").exists() and (folder / "runs.parquet").exists()
+    assert old_parts and not old_parts & set((folder / "journal").glob("part-*.parquet"))
+    # a recorded output that leads out of the folder is never followed
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep")
+    state = json.loads((folder / "state.json").read_text())
+    state["outputs"] = ["../../outside.txt", str(outside)]
+    (folder / "state.json").write_text(json.dumps(state))
+    run_experiment(exp, out, workers=1, evaluate=cheap, analyse=False, quiet=True, restart=True)
+    assert outside.read_text() == "keep"
 
 
 # --- wall time over sessions, Ctrl-C --------------------------------------------------------

@@ -102,6 +102,21 @@ def test_overwrite_never_replaces_a_folder_the_tool_did_not_write(tmp_path, caps
     assert snapshot(out) == before
 
 
+def test_overwrite_never_follows_a_symlink_to_a_folder_of_ours(tmp_path, capsys):
+    """A link named like the run, pointing at a folder the tool wrote elsewhere: the tool did
+    not make the link, so --overwrite refuses it and the folder it points to stays whole."""
+    elsewhere = tmp_path / "elsewhere"
+    assert run_cli("--out", str(elsewhere), "--name", "x", "--seed", "1") == 0
+    target = elsewhere / "baseline" / "x"
+    before = snapshot(elsewhere)
+    out = tmp_path / "results"
+    (out / "baseline").mkdir(parents=True)
+    (out / "baseline" / "x").symlink_to(target, target_is_directory=True)
+    assert run_cli("--out", str(out), "--name", "x", "--seed", "2", "--overwrite") == 2
+    assert "not written by" in capsys.readouterr().err
+    assert snapshot(elsewhere) == before and (out / "baseline" / "x").is_symlink()
+
+
 def test_bad_out_is_refused_before_any_replication(tmp_path, monkeypatch, capsys):
     def never(*args, **kwargs):
         raise AssertionError("a replication ran before --out was checked")

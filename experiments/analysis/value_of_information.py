@@ -238,8 +238,10 @@ def command(args: Any) -> int:
     kinds = {n: "calibrated (posterior)" for n in plan.calibrated}
     kinds.update({n: "assumption (range)" for n in plan.assumptions})
     table = voi_table(results, [*plan.calibrated, *plan.assumptions], kinds)
-    if folder.exists():
-        shutil.rmtree(folder)  # ours: it carries the marker (checked above)
+    if folder.exists():  # checked again: the runs took a while, and only ours is replaced
+        if folder.is_symlink() or not (folder / MARKER).is_file():
+            return bad(f"{folder} was replaced during the runs and is not voi's; not deleting it")
+        shutil.rmtree(folder)
     folder.mkdir(parents=True)
     (folder / MARKER).write_text("written by werklandschap voi\n")
     results.to_csv(folder / "runs.csv", index=False)
