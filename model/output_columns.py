@@ -369,8 +369,10 @@ def outputs_markdown() -> str:
             lines += [
                 "",
                 "`figures/` holds s_curve.png, provinces.png and map.png. `.werklandschap-run` "
-                "marks the folder as written by `werklandschap run` (only such a folder is ever "
-                "replaced, and only with `--overwrite`). While a job runs, its replications are "
+                "marks the folder as written by `werklandschap run` and lists the files it wrote "
+                "(only such a folder is ever replaced, only with `--overwrite`, and only those "
+                "files: a file you added stays, and a run that would write over one of yours "
+                "refuses before it starts). While a job runs, its replications are "
                 "kept in `<scenario>/.<run-name>.partial/`; an interrupted job resumes from "
                 "there when the same command is run again.",
             ]

@@ -12,7 +12,8 @@ Output (results/<scenario>/<run-name>/; every column is described in docs/output
 - provinces.csv       monthly stage counts per province per replication
 - manifest.json       scenario, every parameter value, seeds, versions, git commit, timing
 - figures/            s_curve.png, provinces.png, map.png
-- .werklandschap-run  the marker: proof that this tool wrote the folder (and the job's identity)
+- .werklandschap-run  the marker: proof that this tool wrote the folder, the job's identity and
+                      the files it wrote
 
 Nothing is lost and nothing is deleted that this tool did not write:
 - A run name is a plain name (letters, digits, `-`, `_`, `.` not leading), never a path.
@@ -22,7 +23,8 @@ Nothing is lost and nothing is deleted that this tool did not write:
   order, so a resumed job's files equal an uninterrupted job's. The staging folder is renamed
   into place at the end, so a result folder is never half-written.
 - An existing result folder is replaced only when asked (`overwrite=True`, CLI `--overwrite`)
-  and only when it carries the marker.
+  and only when it carries the marker; replacing deletes only the files the marker lists as the
+  tool's, so a file someone added to the folder stays (and is never written over).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ MAX_REPLICATIONS = ALL_LIMITS["run.replications"].maximum  # `run --replications
 NAME_PATTERN = re.compile(r"[\w-][\w.-]{0,99}")  # \w: letters (any script), digits, _
 REPLICATIONS_DIR = "replications"  # inside the staging folder: one .npz per replication
 STATE_EVERY_S = 2.0  # record the session's elapsed time at most this often
+TMP_SUFFIX = ".tmp"  # `_write_json`'s temporary files
 
 
 class OutputError(ValueError):
@@ -129,7 +132,7 @@ def _read_marker(folder: Path) -> dict[str, Any]:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(f"{path.name}.tmp")
+    tmp = path.with_name(f"{path.name}{TMP_SUFFIX}")
     try:
         tmp.write_text(json.dumps(data, indent=2, default=str))
         os.replace(tmp, path)
@@ -137,24 +140,103 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
         tmp.unlink(missing_ok=True)  # ours; only left when writing failed (e.g. a full disk)
 
 
+#: Every file a run folder of ours may hold. A folder whose marker predates the listing of its
+#: files ("files") counts these as ours and nothing else; and they are the names a replacement
+#: may write, checked before any work.
+RUN_FILES = ("summary.csv", "timeseries.csv", "timeseries.parquet", "provinces.csv",
+             "manifest.json", "predictive.json", "figures/s_curve.png", "figures/provinces.png",
+             "figures/map.png")  # fmt: skip
+
+
+def _files_in(folder: Path) -> list[str]:
+    """Every file under `folder` (relative, posix), the marker aside: what it would lose."""
+    return sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if (p.is_file() or p.is_symlink()) and p.name != MARKER
+    )
+
+
+def _recorded_files(folder: Path) -> list[str]:
+    """The files this tool wrote into `folder`, as its marker lists them (safe names only)."""
+    marker = _read_marker(folder)
+    names = marker.get("files", RUN_FILES) if marker else []
+    return [n for n in names if not Path(n).is_absolute() and ".." not in Path(n).parts]
+
+
+def _remove_recorded(folder: Path, keep: Iterable[str] = ()) -> None:
+    """Delete the files this tool wrote into `folder` (its marker's listing) except `keep`, then
+    the folders that leaves empty; a file someone added, and the marker, stay."""
+    kept = set(keep)
+    for name in _recorded_files(folder):
+        path = folder / name
+        if name not in kept and (path.is_file() or path.is_symlink()):
+            path.unlink()
+    _remove_empty_parents(folder, _recorded_files(folder))
+
+
+def _remove_empty_parents(folder: Path, names: Iterable[str]) -> None:
+    """Remove the folders below `folder` that hold `names` (relative) and are now empty,
+    deepest first; `folder` itself and every other folder stay."""
+    parents = {parent for name in names for parent in Path(name).parents if parent != Path(".")}
+    for parent in sorted(parents, key=lambda p: len(p.parts), reverse=True):
+        path = folder / parent
+        if path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
+            path.rmdir()
+
+
+def _refuse_foreign(folder: Path, names: Iterable[str]) -> None:
+    """Raise OutputError if one of `names` is in `folder` but not recorded as ours."""
+    ours = set(_recorded_files(folder))
+    for name in names:
+        if name not in ours and os.path.lexists(folder / name):
+            raise OutputError(f"{folder / name} was not written by this tool; not replacing it")
+
+
 def _remove_ours(folder: Path) -> None:
-    """Delete `folder` only if it carries the marker (the tool never deletes anything else)."""
+    """Discard an unfinished job's staging folder: only what this tool wrote there (the staged
+    replications, its temporaries, the tables), the folder itself if that leaves it empty."""
     if not written_by_us(folder):
         raise OutputError(f"{folder} was not written by 'werklandschap run'; not deleting it")
-    shutil.rmtree(folder)
+    parts = folder / REPLICATIONS_DIR
+    for path in [*parts.glob("r*.npz"), *parts.glob("*.tmp"), *folder.glob(f"*{TMP_SUFFIX}")]:
+        path.unlink()
+    _remove_empty_parents(folder, [f"{REPLICATIONS_DIR}/r"])
+    _remove_recorded(folder)
+    (folder / MARKER).unlink()
+    if not any(folder.iterdir()):
+        folder.rmdir()
 
 
 def _publish(staging: Path, folder: Path) -> None:
-    """Move the finished staging folder to `folder`, replacing an earlier result of ours."""
-    if folder.exists():
-        if not written_by_us(folder):  # checked before the job too; someone may have swapped it
-            raise OutputError(f"{folder} was not written by 'werklandschap run'; not replacing it")
-        old = folder.with_name(f".{folder.name}.replaced-{os.getpid()}")
-        os.replace(folder, old)
-        os.replace(staging, folder)
-        shutil.rmtree(old)
-    else:
-        os.replace(staging, folder)
+    """Move the finished staging folder to `folder`, replacing an earlier result of ours.
+
+    Replacing deletes only the files the earlier result's marker lists (the tool's own) and
+    moves the new ones in file by file: a file someone added to the folder stays where it is.
+    While files move, the folder's marker lists the old and the new ones, so a run cut off in
+    between leaves a folder that the next `--overwrite` cleans up completely."""
+    new = [name for name in RUN_FILES if (staging / name).is_file()]
+    _write_json(staging / MARKER, {**_read_marker(staging), "files": new})
+    if not folder.exists() and _files_in(staging) == new:
+        os.replace(staging, folder)  # one step: the result folder is never half-written
+        return
+    if not folder.exists():  # someone put a file into the staging folder: it stays there
+        folder.mkdir()
+        _write_json(folder / MARKER, {"written_by": "werklandschap run", "files": new})
+    if not written_by_us(folder):  # checked before the job too; someone may have swapped it
+        raise OutputError(f"{folder} was not written by 'werklandschap run'; not replacing it")
+    old = _recorded_files(folder)
+    _refuse_foreign(folder, new)
+    both = sorted({*old, *new})
+    _write_json(folder / MARKER, {**_read_marker(folder), "files": both})
+    _remove_recorded(folder, keep=new)
+    for name in new:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / name, folder / name)
+    os.replace(staging / MARKER, folder / MARKER)  # last: now it lists the new files only
+    _remove_empty_parents(staging, new)
+    if not any(staging.iterdir()):
+        staging.rmdir()
 
 
 # --- a job: stream, resume, publish ------------------------------------------------------------
@@ -220,6 +302,7 @@ class RunJob:
                     f"{self.folder} was not written by 'werklandschap run' (no {MARKER} marker); "
                     "not replacing it"
                 )
+            _refuse_foreign(self.folder, RUN_FILES)
         if self.staging.exists() and not written_by_us(self.staging):
             raise OutputError(f"{self.staging} was not written by 'werklandschap run'; remove it")
         if self._stale_staging() and not self.overwrite:
@@ -238,12 +321,11 @@ class RunJob:
         if self._stale_staging():
             _remove_ours(self.staging)  # only reached with overwrite (see check)
         parts = self.staging / REPLICATIONS_DIR
-        if self.staging.exists():
+        if written_by_us(self.staging):
             self._earlier_seconds = list(_read_marker(self.staging).get("sessions", []))
             for tmp in parts.glob("*.tmp"):  # ours: a replication cut off while being written
                 tmp.unlink()
-        else:
-            parts.mkdir(parents=True)  # normal permissions (umask), not mkdtemp's 0700
+        parts.mkdir(parents=True, exist_ok=True)  # normal permissions (umask), not mkdtemp's 0700
         self._save_marker()
         return len(self.done())
 
@@ -300,7 +382,9 @@ class RunJob:
 
             plots.write_run_figures(list(self.results()), self.scenario, self.staging / "figures")
         months = load_result(self._part(0)).months
-        shutil.rmtree(self.staging / REPLICATIONS_DIR)  # ours; the tables now hold everything
+        for part in map(self._part, range(self.replications)):  # the tables now hold everything
+            part.unlink()
+        _remove_empty_parents(self.staging, [self._part(0).relative_to(self.staging)])
         self._save_marker()
         sessions = _read_marker(self.staging)["sessions"]
         manifest = run_manifest(
@@ -330,6 +414,8 @@ def write_runs(
     check_out(out_dir)
     if out_dir.exists() and not (overwrite and written_by_us(out_dir)):
         raise OutputError(f"{out_dir} exists and may not be replaced")
+    if out_dir.exists():
+        _refuse_foreign(out_dir, RUN_FILES)
     staging = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}")
     staging.mkdir(parents=True)
     _write_json(staging / MARKER, {"written_by": "werklandschap run"})

@@ -91,6 +91,87 @@ def test_existing_name_is_refused_without_overwrite(tmp_path, capsys):
     assert sorted(p.name for p in (out / "baseline").iterdir()) == ["x"]  # no staging left
 
 
+def test_overwrite_replaces_only_the_tools_files_and_keeps_the_users(tmp_path):
+    """--overwrite used to delete the whole run folder: notes and a figure someone added to it
+    were lost. Now only the files the earlier run wrote (listed in its marker) are replaced."""
+    out = tmp_path / "results"
+    assert run_cli("--out", str(out), "--name", "x", "--seed", "1") == 0
+    folder = out / "baseline" / "x"
+    (folder / "notes.txt").write_text("what I saw")
+    (folder / "mine").mkdir()
+    (folder / "mine" / "chart.png").write_bytes(b"my own chart")
+    (folder / "empty").mkdir()
+    assert run_cli("--out", str(out), "--name", "x", "--seed", "2", "--overwrite") == 0
+    assert (folder / "notes.txt").read_text() == "what I saw"
+    assert (folder / "mine" / "chart.png").read_bytes() == b"my own chart"
+    assert (folder / "empty").is_dir()
+    assert json.loads((folder / "manifest.json").read_text())["seed"] == 2
+    listed = json.loads((folder / MARKER).read_text())["files"]
+    assert "summary.csv" in listed and "notes.txt" not in listed and "mine/chart.png" not in listed
+    assert sorted(p.name for p in (out / "baseline").iterdir()) == ["x"]  # no staging left
+
+
+def test_overwrite_of_an_old_marker_replaces_only_the_known_outputs(tmp_path):
+    """A folder from before markers listed their files: the documented outputs are the tool's
+    (an old figure goes when the new run draws none), anything else stays."""
+    out = tmp_path / "results"
+    assert run_cli("--out", str(out), "--name", "x", "--seed", "1") == 0
+    folder = out / "baseline" / "x"
+    (folder / MARKER).write_text(json.dumps({"written_by": "werklandschap run"}))
+    (folder / "figures").mkdir()
+    (folder / "figures" / "map.png").write_bytes(b"old map")
+    (folder / "figures" / "annotated.png").write_bytes(b"mine")
+    assert run_cli("--out", str(out), "--name", "x", "--seed", "2", "--overwrite") == 0
+    assert not (folder / "figures" / "map.png").exists()
+    assert (folder / "figures" / "annotated.png").read_bytes() == b"mine"
+    assert json.loads((folder / "manifest.json").read_text())["seed"] == 2
+
+
+def test_overwrite_refuses_before_work_when_a_file_it_would_write_is_not_its_own(
+    tmp_path, monkeypatch, capsys
+):
+    """A run without figures, then someone's own figures/map.png: a run drawing figures would
+    write over it, so --overwrite refuses, before any replication, and changes nothing."""
+
+    def run_with_figures(*args: str) -> int:
+        return main(["run", "baseline", *args])
+
+    out = tmp_path / "results"
+    assert run_cli("--out", str(out), "--name", "x", "--seed", "1") == 0
+    folder = out / "baseline" / "x"
+    (folder / "figures").mkdir()
+    (folder / "figures" / "map.png").write_bytes(b"my map")
+    before = snapshot(out)
+    monkeypatch.setattr(runs, "replicate", lambda *a: pytest.fail("ran before refusing"))
+    assert run_with_figures("--out", str(out), "--name", "x", "--overwrite") == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "map.png was not written by this tool" in err
+    assert snapshot(out) == before
+
+
+def test_a_stale_staging_folder_loses_only_what_the_tool_staged(tmp_path, monkeypatch):
+    """--overwrite discards an unfinished job with other settings: its replications, not a
+    file someone put into the staging folder."""
+    out = tmp_path / "results"
+    real = runs.replicate
+
+    def interrupt_on_second(scenario, seed, index):
+        if index == 1:
+            raise KeyboardInterrupt
+        return real(scenario, seed, index)
+
+    monkeypatch.setattr(runs, "replicate", interrupt_on_second)
+    assert run_cli("--out", str(out), "--name", "x", "-r", "3") == 130
+    staging = out / "baseline" / ".x.partial"
+    assert len(list((staging / "replications").glob("*.npz"))) == 1
+    (staging / "keep.txt").write_text("mine")
+    monkeypatch.setattr(runs, "replicate", real)
+    assert run_cli("--out", str(out), "--name", "x", "--seed", "5", "--overwrite") == 0
+    assert (staging / "keep.txt").read_text() == "mine"
+    assert not (staging / MARKER).exists() and not (staging / "replications").exists()
+    assert json.loads((out / "baseline" / "x" / "manifest.json").read_text())["seed"] == 5
+
+
 def test_overwrite_never_replaces_a_folder_the_tool_did_not_write(tmp_path, capsys):
     out = tmp_path / "results"
     mine = out / "baseline" / "x"
