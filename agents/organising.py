@@ -22,7 +22,8 @@ Afterwards the type sets factors on planning speed, transformation progress and 
 (association and unorganised = 1): `type_factors`.
 
 Random draws (the compiled core reproduces them): rule 3 draws, in this order,
-1. `organic_biz`: one uniform per park without a BIZ, in park index order;
+1. `organic_biz`: Bernoulli trials over the parks without a BIZ, in park index order, drawn by
+   their gaps (`trials.successes`: one uniform per BIZ formed and one more);
 2. `choose_organisation`: one uniform per concerned engaged park (unorganised, or an association
    that may hold a BIZ vote), in the order of the engaged parks of the month (`MonthStart.engaged`);
 3. `biz_vote`: one uniform per park that holds a vote, in the same order.
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from werklandschap.agents.park import Organisation
+from werklandschap.agents.trials import successes
 
 if TYPE_CHECKING:
     from werklandschap.agents.park import MonthStart, ParkState
@@ -103,9 +105,10 @@ def vote_passes(commitment: np.ndarray, u: np.ndarray, p: dict) -> np.ndarray:
 
 def organic_biz(model: WerklandschapModel, s: ParkState) -> None:
     """Organic BIZ formation: each park without a BIZ forms one at `biz_formation_rate` per
-    month (one uniform per such park, park index order)."""
+    month (Bernoulli trials over those parks in index order, drawn by their gaps: one uniform
+    per BIZ formed and one more, `trials.successes`)."""
     i = np.flatnonzero(s.organisation != Organisation.BIZ)
-    formed = i[model.rng.random(i.size) < model.params["biz_formation_rate"]]
+    formed = i[successes(model.rng, i.size, model.params["biz_formation_rate"])]
     s.organisation[formed] = Organisation.BIZ
 
 

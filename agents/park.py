@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import mesa
 import numpy as np
@@ -32,6 +32,7 @@ from werklandschap.agents.decision import (
     neighbour_share,
 )
 from werklandschap.agents.regulation import event_credit, obligation, permit_events
+from werklandschap.agents.trials import successes
 
 
 class Stage(IntEnum):
@@ -327,15 +328,24 @@ def awareness(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
     m.aware = np.concatenate([m.aware, newly_aware])
 
 
-def engagement(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
-    """Rule 2 (docs/ODD.md §7.4): utility against threshold, with logistic noise, at a limited
-    monthly rate. Peer signals come from the state at the start of the month; a park aware at the
-    start (or newly aware) adopts nothing itself, so its own value is 0. A municipality's rule
-    binds only at a permit event (`obligation`, agents/regulation.py). Each engagement is
-    credited to the channels by marginal effect (`event_credit`)."""
+class DecisionTerms(NamedTuple):
+    """What an aware park's engagement decision reads (arrays over the parks asked for)."""
+
+    utility: np.ndarray
+    threshold: np.ndarray
+    rate: np.ndarray  # 1 at a permit event, else `engage_rate`
+    support: np.ndarray  # coaching on offer, the subsidy's utility, the role support
+    peer: np.ndarray  # local ties, province showcase, national visibility
+    regulation: np.ndarray  # the rule's push at a permit event, else 0
+
+
+def decision_terms(
+    model: WerklandschapModel, s: ParkState, m: MonthStart, positions: np.ndarray
+) -> DecisionTerms:
+    """The decision terms of the aware parks `m.aware[positions]` (docs/ODD.md §7.4)."""
     p, ctx, data = model.params, model.context, model.data
-    aware = m.aware
-    local = neighbour_share(model, m, ADOPTING_VALUE, aware)
+    aware = m.aware[positions]
+    local = neighbour_share(model, m, ADOPTING_VALUE, m.aware)[positions]
     peer_term = p["peer_weight"] * local + ctx.province_signal[data.park_province[aware]]
     aware_town = data.park_municipality[aware]
     # coaching on offer in the municipality + the subsidy's utility for recipients only
@@ -344,16 +354,49 @@ def engagement(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
         support = support + p["role_support"] * m.programme_parks[aware]
     regulation, rate = obligation(model, s, aware)  # binds only at a permit event
     utility = s.own_motive[aware] + peer_term + support + regulation - ctx.cost
-    threshold = s.threshold[aware]
-    chance = engagement_chance(utility, threshold, rate, p["decision_noise"])
-    engages = model.rng.random(aware.size) < chance
-    newly_engaged = aware[engages]
+    return DecisionTerms(utility, s.threshold[aware], rate, support, peer_term, regulation)
+
+
+def engagement_draws(
+    model: WerklandschapModel, s: ParkState, aware: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The parks that decide this month (positions in `aware`) and one uniform each, drawn in
+    this order: the trials at `engage_rate` over all of `aware` by their gaps (`successes`), one
+    uniform per success, then one per park at a permit event that is not a success. A park's
+    trial and uniform do not depend on other parks' permit events (common random numbers)."""
+    trials = successes(model.rng, aware.size, model.params["engage_rate"])
+    u_trials = model.rng.random(trials.size)
+    event = s.permit_event[aware]  # a copy
+    event[trials] = False
+    events = np.flatnonzero(event)
+    u_events = model.rng.random(events.size)
+    return np.concatenate([trials, events]), np.concatenate([u_trials, u_events])
+
+
+def engagement(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
+    """Rule 2 (docs/ODD.md §7.4): utility against threshold, with logistic noise, at a limited
+    monthly rate. Peer signals come from the state at the start of the month; a park aware at the
+    start (or newly aware) adopts nothing itself, so its own value is 0. A municipality's rule
+    binds only at a permit event (`obligation`, agents/regulation.py). Each engagement is
+    credited to the channels by marginal effect (`event_credit`).
+
+    Draws (`engagement_draws`): a park engages with chance rate * logistic in two steps. Every
+    aware park is a Bernoulli trial at `engage_rate`, drawn by the gaps between successes; the
+    successes and the parks at a permit event (rate 1) decide, each with one uniform: it engages
+    when the uniform is below its logistic. The newly engaged are in the order decided."""
+    positions, u = engagement_draws(model, s, m.aware)
+    t = decision_terms(model, s, m, positions)
+    logistic = engagement_chance(t.utility, t.threshold, 1.0, model.params["decision_noise"])
+    chance = t.rate * logistic
+    engages = u < logistic
+    newly_engaged = m.aware[positions[engages]]
     if newly_engaged.size:
         s.stage[newly_engaged] = Stage.ENGAGED
-        terms = np.stack([support[engages], peer_term[engages], regulation[engages]])
+        terms = np.stack([t.support[engages], t.peer[engages], t.regulation[engages]])
         credit = event_credit(
-            chance[engages], terms, utility[engages], threshold[engages], rate[engages], p
-        )
+            chance[engages], terms, t.utility[engages], t.threshold[engages], t.rate[engages],
+            model.params,
+        )  # fmt: skip
         drivers = main_channel(credit)
         s.driver[newly_engaged] = drivers
         model.count_engagements(drivers, credit)

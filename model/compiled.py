@@ -173,6 +173,13 @@ def _inline(function: Callable) -> Callable:
     return numba.njit(cache=True, fastmath=False, nogil=True, inline="always")(function)
 
 
+@_inline
+def _gap(u, log_q):
+    """`agents.trials.gap`: the failures before the next success of Bernoulli trials at chance
+    p, for a uniform u in [0, 1) and log_q = log1p(-p) (the same libm `log`: the same gaps)."""
+    return math.floor(math.log(1.0 - u) / log_q)
+
+
 # --- kernels (no draws, no allocation beyond their outputs) -------------------------------------
 @_njit
 def k_month_start(stage, town_offset, n_bins, n_stages):

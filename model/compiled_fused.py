@@ -9,8 +9,10 @@ share rule) falls back to the per-rule twins.
 
 Random numbers: the kernel draws from the model's own `numpy.random.Generator` (numba shares the
 bit generator's state with numpy, and `Generator.random()` in numba is numpy's `random_standard_
-uniform`), one uniform per concerned park in exactly the numpy rules' order, so the stream after
-the call is the one the numpy rules leave: nothing is drawn ahead or given back.
+uniform`), the numpy rules' uniforms in exactly their order (one per concerned park, or for the
+Bernoulli trials of organic BIZ formation and of the engagement rate one per gap between
+successes: `agents/trials.py`), so the stream after the call is the one the numpy rules leave:
+nothing is drawn ahead or given back.
 
 Arithmetic: the expressions of agents/park.py, agents/organising.py and agents/regulation.py in
 the same order (no fastmath); see model/compiled.py for the one known `expm1` caveat.
@@ -33,6 +35,7 @@ from werklandschap.agents.organising import (
 from werklandschap.agents.park import N_DRIVERS, N_STAGES, ParkState, Role
 from werklandschap.agents.park import label as numpy_label
 from werklandschap.model.compiled import (
+    _gap,
     _halves,
     _inline,
     _njit,
@@ -134,12 +137,16 @@ def _speed(i, support):
 
 @_njit
 def _permit_events(rng, on, regulated, town, rate, permit_event):
-    """Rule 0 (`regulation.permit_events`): one uniform per park in a regulated municipality."""
+    """Rule 0 (`regulation.permit_events`): one uniform per park in a regulated municipality;
+    returns whether any park has an event."""
     permit_event[:] = False
+    events = False
     if on:
         for i in range(town.size):
             if regulated[town[i]]:
                 permit_event[i] = rng.random() < rate
+                events = events or permit_event[i]
+    return events
 
 
 @_njit
@@ -166,41 +173,48 @@ def _awareness(rng, unaware, share, count, inverse_degree, have_counts, province
 
 @_njit
 def _engagement(rng, parts, local, shares, province, town, s, ctx, programme, has_programme,
-                params):  # fmt: skip
+                params, any_event):  # fmt: skip
     """Rule 2 (as `compiled_parks.k_engagement`, drawing from rng) over the aware parks, the
-    two `parts` (aware at the start, newly aware) in turn: returns the newly engaged (in that
-    order) and their credits. A park's peer share (`_share_of` with `shares` = (counts,
-    inverse degree, have_counts), else `local[j]`) is read only when its uniform is below its
-    rate."""
-    n = parts[0].size + parts[1].size
-    new = np.empty(n, np.int64)
-    credit = np.empty((n, N_DRIVERS))  # rows of the engaged only: their column 0 set below
-    k = _engage(rng, parts[0], 0, local, shares, province, town, s, ctx, programme,
-                has_programme, params, new, credit, 0)  # fmt: skip
-    k = _engage(rng, parts[1], parts[0].size, local, shares, province, town, s, ctx, programme,
-                has_programme, params, new, credit, k)  # fmt: skip
-    return new[:k], credit[:k]
-
-
-@_njit
-def _engage(rng, aware, j0, local, shares, province, town, s, ctx, programme, has_programme,
-            params, new, credit, k):  # fmt: skip
-    """`_engagement` over one part (`aware`, whose first park is the j0-th aware park): the
-    engaged are added to `new`/`credit` from row k on; returns the new k."""
+    two `parts` (aware at the start, newly aware) in turn: the deciding parks (the trials'
+    gaps, then, if `any_event`, the parks at a permit event that are not successes), then one
+    uniform per deciding park; returns the newly engaged (in that order) and their credits. A
+    park's peer share (`_share_of` with `shares` = (counts, inverse degree, have_counts), else
+    `local[j]`) is read only for a deciding park."""
     own_motive, threshold, subsidised, permit_event, stage, driver = s
     province_signal, support_offer, regulation_push = ctx
     peer_weight, subsidy_offer, role_support, cost, base, noise = params
     count, inverse_degree, have_counts = shares
-    for jj in range(aware.size):
-        i = aware[jj]
+    first, second = parts
+    n0 = first.size
+    n = n0 + second.size
+    candidates = np.empty(n, np.int64)
+    k = 0
+    if n > 0 and base > 0.0:  # the trials, by their gaps: no walk over the parks
+        log_q = math.log1p(-base) if base < 1.0 else -math.inf
+        position = _gap(rng.random(), log_q)
+        while position < n:
+            candidates[k] = position
+            k += 1
+            position += 1 + _gap(rng.random(), log_q)
+    if any_event:
+        trials = k
+        t = 0
+        for j in range(n):  # the events that are not successes, in order (both lists ascend)
+            while t < trials and candidates[t] < j:
+                t += 1
+            i = first[j] if j < n0 else second[j - n0]
+            if permit_event[i] and not (t < trials and candidates[t] == j):
+                candidates[k] = j
+                k += 1
+    new = np.empty(k, np.int64)
+    credit = np.empty((k, N_DRIVERS))  # rows of the engaged only: their column 0 set below
+    engaged = 0
+    for c in range(k):
+        j = candidates[c]
+        i = first[j] if j < n0 else second[j - n0]
         binding = permit_event[i]
         rate = 1.0 if binding else base
-        x = rng.random()
-        # chance = rate * logistic <= rate in floating point (the logistic is <= 1 and a product
-        # with a factor <= 1 does not grow), so u >= rate decides "no" without the utility
-        if x >= rate:
-            continue
-        share = _share_of(j0 + jj, i, local, count, inverse_degree, have_counts)
+        share = _share_of(j, i, local, count, inverse_degree, have_counts)
         peer = peer_weight * share + province_signal[province[i]]
         support = support_offer[town[i]] + subsidy_offer * (1.0 if subsidised[i] else 0.0)
         if has_programme:
@@ -208,20 +222,20 @@ def _engage(rng, aware, j0, local, shares, province, town, s, ctx, programme, ha
         regulation = regulation_push[town[i]] if binding else 0.0
         utility = own_motive[i] + peer + support + regulation - cost
         theta = threshold[i]
-        chance = rate * (1.0 / (1.0 + math.exp(-((utility - theta) / noise))))
-        if x < chance:
+        logistic = 1.0 / (1.0 + math.exp(-((utility - theta) / noise)))
+        if rng.random() < logistic:
             stage[i] = ENGAGED
-            credit[k, 0] = 0.0  # Driver.NONE; `_credit` sets the others
-            _credit(credit[k], chance, (support, peer, regulation), utility, theta, rate, base,
-                    noise)  # fmt: skip
+            credit[engaged, 0] = 0.0  # Driver.NONE; `_credit` sets the others
+            _credit(credit[engaged], rate * logistic, (support, peer, regulation), utility,
+                    theta, rate, base, noise)  # fmt: skip
             best = 1
-            for c in range(2, N_DRIVERS):
-                if credit[k, c] > credit[k, best]:
-                    best = c
+            for d in range(2, N_DRIVERS):
+                if credit[engaged, d] > credit[engaged, best]:
+                    best = d
             driver[i] = best
-            new[k] = i
-            k += 1
-    return k
+            new[engaged] = i
+            engaged += 1
+    return new[:engaged], credit[:engaged]
 
 
 @_njit
@@ -230,9 +244,8 @@ def _organise(rng, engaged, organisation, province, commitment, vote_month, supp
     """Rule 3 (agents/organising.py): organic BIZ, type choice, BIZ votes, in that draw order.
     `support` = (supported, speed) per park (`park.support_speed`)."""
     formation, association, management, initiative, retry, mean, spread = params
-    for i in range(organisation.size):
-        if organisation[i] != BIZ and rng.random() < formation:  # draws only without a BIZ
-            organisation[i] = BIZ
+    if formation > 0.0:  # trials over the parks without a BIZ, by their gaps (`k_organise`)
+        _organic_biz(rng, organisation, formation)
     voters = np.empty(engaged.size, np.int64)
     n_voters = 0
     for i in engaged:
@@ -261,6 +274,38 @@ def _organise(rng, engaged, organisation, province, commitment, vote_month, supp
         if commitment[i] >= BIZ_TURNOUT and in_favour >= BIZ_MAJORITY:
             organisation[i] = BIZ
         vote_month[i] = month
+
+
+@_njit
+def _organic_biz(rng, organisation, formation):
+    """`k_organise`'s walk over the parks without a BIZ, by the gaps between formations: a gap
+    that reaches past a block of `BLOCK` parks skips the block by its count of parks without a
+    BIZ (a loop that vectorises), so the parks are read a block at a time, not one by one."""
+    log_q = math.log1p(-formation) if formation < 1.0 else -math.inf
+    n = organisation.size
+    left = -1  # failures before the next formation; -1: the first gap is not drawn yet
+    for start in range(0, n, BLOCK):
+        end = min(start + BLOCK, n)
+        if left >= 0:
+            without = 0
+            for b in range(start, end):
+                without += organisation[b] != BIZ
+            if left >= without:  # no formation in this block
+                left -= without
+                continue
+        for b in range(start, end):  # the block with the next formation: park by park
+            if organisation[b] == BIZ:
+                continue
+            if left < 0:
+                left = _gap(rng.random(), log_q)
+            if left == 0:
+                organisation[b] = BIZ
+                left = _gap(rng.random(), log_q)
+            else:
+                left -= 1
+
+
+BLOCK = 256  # parks per block of `_organic_biz`'s skips
 
 
 @_njit
@@ -331,7 +376,7 @@ def k_park_month(rng, graph, s, places, ctx, programme, has_programme, regulatio
 
     start = stage.copy()
     unaware, aware0, engaged0, transforming = _by_stage(start)
-    _permit_events(rng, regulation_on, regulated, town, event_rate, permit_event)
+    any_event = _permit_events(rng, regulation_on, regulated, town, event_rate, permit_event)
     share = np.empty(0)  # ahead only without the loop's counts
     if have_counts:  # counted ahead by the caller (the month loop keeps them up to date)
         pass
@@ -355,7 +400,7 @@ def k_park_month(rng, graph, s, places, ctx, programme, has_programme, regulatio
         rng, (aware0, newly_aware), local, (adopt_count, inverse_degree, have_counts), province,
         town, (own_motive, threshold, subsidised, permit_event, stage, driver),
         (province_signal, support_offer, regulation_push), programme, has_programme,
-        engagement_params,
+        engagement_params, any_event,
     )  # fmt: skip
     engaged = np.concatenate((engaged0, new))
     n = stage.size

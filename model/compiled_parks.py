@@ -19,7 +19,7 @@ import numpy as np
 from werklandschap.agents.decision import ADOPTING_VALUE
 from werklandschap.agents.organising import BIZ_MAJORITY, BIZ_TURNOUT, biz_support_active
 from werklandschap.agents.park import N_DRIVERS, MonthStart, Organisation, ParkState, Stage
-from werklandschap.model.compiled import _give_back, _njit, _share, _uniforms
+from werklandschap.model.compiled import _gap, _give_back, _njit, _share, _uniforms
 
 if TYPE_CHECKING:
     from werklandschap.model.model import WerklandschapModel
@@ -34,16 +34,19 @@ def k_engagement(
     aware, u, local, province, town, own_motive, threshold, subsidised, programme, has_programme,
     permit_event, province_signal, support_offer, regulation_push, params, stage, driver,
 ):  # fmt: skip
-    """Rule 2 per aware park (utility summed in the numpy rule's order; the permit event sets the
-    regulation term and the forced rate 1); `params` = (peer_weight, subsidy_offer, role_support,
-    cost, engage_rate, decision_noise). Sets stage and driver of the newly engaged; returns them
-    and their credits (n, N_DRIVERS) as `regulation.event_credit` computes them."""
+    """Rule 2 per deciding park (`_candidates`; utility summed in the numpy rule's order; the
+    permit event sets the regulation term and the forced rate 1); `params` = (peer_weight,
+    subsidy_offer, role_support, cost, engage_rate, decision_noise). Sets stage and driver of
+    the newly engaged; returns them, their credits (n, N_DRIVERS) as `regulation.event_credit`
+    computes them, and the uniforms used."""
     peer_weight, subsidy_offer, role_support, cost, base, noise = params
-    n = aware.size
+    candidates, used = _candidates(aware, u, permit_event, base)
+    n = candidates.size
     new = np.empty(n, np.int64)
     credit = np.zeros((n, N_DRIVERS))
     k = 0
-    for j in range(n):
+    for c in range(n):
+        j = candidates[c]
         i = aware[j]
         peer = peer_weight * local[j] + province_signal[province[i]]
         support = support_offer[town[i]] + subsidy_offer * (1.0 if subsidised[i] else 0.0)
@@ -54,8 +57,9 @@ def k_engagement(
         rate = 1.0 if binding else base
         utility = own_motive[i] + peer + support + regulation - cost
         theta = threshold[i]
-        chance = rate * (1.0 / (1.0 + math.exp(-((utility - theta) / noise))))
-        if u[j] < chance:
+        logistic = 1.0 / (1.0 + math.exp(-((utility - theta) / noise)))
+        chance = rate * logistic
+        if u[used + c] < logistic:
             stage[i] = ENGAGED
             _credit(credit[k], chance, (support, peer, regulation), utility, theta, rate, base,
                     noise)  # fmt: skip
@@ -66,7 +70,36 @@ def k_engagement(
             driver[i] = best
             new[k] = i
             k += 1
-    return new[:k], credit[:k]
+    return new[:k], credit[:k], used + n
+
+
+@_njit
+def _candidates(aware, u, permit_event, base):
+    """`park.engagement_draws`' parks from uniforms drawn ahead: the successes of the trials at
+    `base` over all of `aware` (by their gaps, `_gap`), then the parks at a permit event that
+    are not successes (positions in `aware`); returns them and the uniforms used for the gaps
+    (the candidates' own uniforms follow, one each in this order)."""
+    n = aware.size
+    candidates = np.empty(n, np.int64)
+    k = used = 0
+    if n > 0 and base > 0.0:
+        log_q = math.log1p(-base) if base < 1.0 else -math.inf
+        position = _gap(u[0], log_q)
+        used = 1
+        while position < n:
+            candidates[k] = position
+            k += 1
+            position += 1 + _gap(u[used], log_q)
+            used += 1
+    trials = k
+    t = 0
+    for j in range(n):  # the events that are not successes, in order (both lists ascend)
+        while t < trials and candidates[t] < j:
+            t += 1
+        if permit_event[aware[j]] and not (t < trials and candidates[t] == j):
+            candidates[k] = j
+            k += 1
+    return candidates[:k], used
 
 
 @_njit
@@ -88,18 +121,28 @@ def k_organise(
     engaged, u, organisation, province, commitment, biz_vote_month, speed, organisation_factor,
     support_active, params, month,
 ):  # fmt: skip
-    """Rule 3 (agents/organising.py): organic BIZ (one uniform per park without a BIZ, index
-    order), the type choice (one per concerned engaged park, in `engaged` order), the BIZ votes
-    (one per voter, same order); `params` = (biz_formation_rate, association_rate,
-    park_management_rate, biz_initiative_rate, biz_retry_months, biz_support_mean,
-    biz_support_spread). Returns the uniforms used."""
+    """Rule 3 (agents/organising.py): organic BIZ (trials over the parks without a BIZ, index
+    order, by their gaps: `_gap`), the type choice (one per concerned engaged park, in
+    `engaged` order), the BIZ votes (one per voter, same order); `params` =
+    (biz_formation_rate, association_rate, park_management_rate, biz_initiative_rate,
+    biz_retry_months, biz_support_mean, biz_support_spread). Returns the uniforms used."""
     formation, association, management, initiative, retry, mean, spread = params
     used = 0
-    for i in range(organisation.size):
-        if organisation[i] != BIZ:
-            if u[used] < formation:
+    if formation > 0.0:
+        log_q = math.log1p(-formation) if formation < 1.0 else -math.inf
+        left = -1  # failures before the next BIZ; -1: the first gap is not drawn yet
+        for i in range(organisation.size):
+            if organisation[i] == BIZ:
+                continue
+            if left < 0:
+                left = _gap(u[used], log_q)
+                used += 1
+            if left == 0:
                 organisation[i] = BIZ
-            used += 1
+                left = _gap(u[used], log_q)
+                used += 1
+            else:
+                left -= 1
     voters = np.empty(engaged.size, np.int64)
     n_voters = 0
     for i in engaged:
@@ -190,22 +233,24 @@ def k_stalling(active, u, finished_month, supported, organisation, stall_factor,
 
 # --- twins (same signature and effects as the numpy rules) ---------------------------------------
 def engagement(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
-    """Twin of `park.engagement`: one uniform per aware park."""
+    """Twin of `park.engagement`: drawn ahead, at most one uniform per aware park for the
+    trials' gaps, one more, and one per candidate."""
     p, ctx, data = model.params, model.context, model.data
     aware = m.aware
     local = _share(model, m, ADOPTING_VALUE, aware)
-    u = _uniforms(model, aware.size)
+    u = _uniforms(model, 2 * aware.size + 1)
     programme = m.programme_parks
     params = (
         float(p["peer_weight"]), float(ctx.subsidy_offer), float(p["role_support"]),
         float(ctx.cost), float(p["engage_rate"]), float(p["decision_noise"]),
     )  # fmt: skip
-    new, credit = k_engagement(
+    new, credit, used = k_engagement(
         aware, u, local, data.park_province, data.park_municipality, s.own_motive, s.threshold,
         s.subsidised, s.coached if programme is None else programme, programme is not None,
         s.permit_event, ctx.province_signal, ctx.support_offer, ctx.regulation_push, params,
         s.stage, s.driver,
     )  # fmt: skip
+    _give_back(model, u.size, used)
     if new.size:
         model.count_engagements(s.driver[new], credit)
         m.engaged = np.concatenate([m.engaged, new])
@@ -213,10 +258,10 @@ def engagement(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
 
 def organisation(model: WerklandschapModel, s: ParkState, m: MonthStart) -> None:
     """Twin of `park.organisation` (`organising.organise`): drawn ahead, at most one uniform per
-    park without a BIZ plus two per engaged park."""
+    park without a BIZ and one more (the gaps) plus two per engaged park."""
     p = model.params
     without_biz = int(np.count_nonzero(s.organisation != BIZ))
-    u = _uniforms(model, without_biz + 2 * m.engaged.size)
+    u = _uniforms(model, without_biz + 1 + 2 * m.engaged.size)
     params = tuple(float(p[name]) for name in (
         "biz_formation_rate", "association_rate", "park_management_rate", "biz_initiative_rate",
         "biz_retry_months", "biz_support_mean", "biz_support_spread",

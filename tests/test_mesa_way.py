@@ -19,11 +19,14 @@ from werklandschap.model.scenario import ScenarioError
 
 N_PARKS, N_OTHER_AGENTS = 3646, 342 + 12 + 1  # parks; municipalities + provinces + programme
 
-# (labelled_at_horizon, labelled_at_end) for seeds 0..4, computed with the code before the Mesa
-# way was added (keyword parameters, datacollector, lazy Park agents): the fast path must not move.
+# (labelled_at_horizon, labelled_at_end) for seeds 0..4: the fast path must not move. First
+# computed with the code before the Mesa way was added (keyword parameters, datacollector, lazy
+# Park agents); recomputed when rare Bernoulli trials came to be drawn by their gaps
+# (agents/trials.py: another stream, the same distribution; no_programme's horizon count is
+# bimodal, the label comes just before or after it).
 PINNED = {
-    "baseline": [(679, 1173), (664, 1182), (653, 1151), (671, 1124), (671, 1179)],
-    "no_programme": [(211, 472), (248, 505), (211, 495), (238, 477), (249, 494)],
+    "baseline": [(683, 1176), (681, 1224), (669, 1221), (662, 1157), (716, 1261)],
+    "no_programme": [(31, 454), (255, 494), (91, 489), (61, 467), (241, 518)],
 }
 
 

@@ -162,26 +162,20 @@ def test_only_applicants_are_ever_subsidised_and_few_of_the_aware_parks():
 # --- effects for recipients only -------------------------------------------------------------
 
 
-def _engagement_chances(model: WerklandschapModel, monkeypatch) -> tuple[np.ndarray, np.ndarray]:
-    """The aware parks and their engagement chances in this month's engagement rule."""
-    seen = {}
-    original = park_rules.engagement_chance
-
-    def spy(utility, threshold, rate, noise):
-        seen["chance"] = original(utility, threshold, rate, noise)
-        return seen["chance"]
-
-    monkeypatch.setattr(park_rules, "engagement_chance", spy)
+def _engagement_chances(model: WerklandschapModel) -> tuple[np.ndarray, np.ndarray]:
+    """The aware parks and their engagement chances in this month's engagement rule (its
+    decision terms, `park.decision_terms`, for every aware park)."""
     s = model.park_state
     m = park_rules.month_start(model, s)
     park_rules.awareness(model, s, m)
     aware = m.aware.copy()
-    park_rules.engagement(model, s, m)
-    return aware, seen["chance"]
+    t = park_rules.decision_terms(model, s, m, np.arange(aware.size))
+    noise = model.params["decision_noise"]
+    return aware, park_rules.engagement_chance(t.utility, t.threshold, t.rate, noise)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
-def test_a_non_recipients_engagement_chance_is_the_same_as_with_subsidy_off(seed, monkeypatch):
+def test_a_non_recipients_engagement_chance_is_the_same_as_with_subsidy_off(seed):
     """Same state, same random numbers: switching the subsidy's utility off changes the
     engagement chance of recipients only (old rule: every aware park of a province with budget
     left got it, so non-recipients' chances changed too)."""
@@ -192,8 +186,8 @@ def test_a_non_recipients_engagement_chance_is_the_same_as_with_subsidy_off(seed
     for run in (model, off):  # the context both face on the same state
         run._regime = None
         run._update_context()
-    aware, chance_on = _engagement_chances(model, monkeypatch)
-    aware_off, chance_off = _engagement_chances(off, monkeypatch)
+    aware, chance_on = _engagement_chances(model)
+    aware_off, chance_off = _engagement_chances(off)
     assert np.array_equal(aware, aware_off)
     recipient = model.park_state.subsidised[aware]
     assert recipient.any() and (~recipient).any()
