@@ -138,15 +138,18 @@ def _speed(i, support):
 @_njit
 def _permit_events(rng, on, regulated, town, rate, permit_event):
     """Rule 0 (`regulation.permit_events`): one uniform per park in a regulated municipality;
-    returns whether any park has an event."""
+    returns the parks with an event (index order)."""
     permit_event[:] = False
-    events = False
+    events = np.empty(town.size, np.int64)
+    k = 0
     if on:
         for i in range(town.size):
             if regulated[town[i]]:
                 permit_event[i] = rng.random() < rate
-                events = events or permit_event[i]
-    return events
+                if permit_event[i]:
+                    events[k] = i
+                    k += 1
+    return events[:k]
 
 
 @_njit
@@ -173,10 +176,10 @@ def _awareness(rng, unaware, share, count, inverse_degree, have_counts, province
 
 @_njit
 def _engagement(rng, parts, local, shares, province, town, s, ctx, programme, has_programme,
-                params, any_event):  # fmt: skip
+                params, event_parks):  # fmt: skip
     """Rule 2 (as `compiled_parks.k_engagement`, drawing from rng) over the aware parks, the
     two `parts` (aware at the start, newly aware) in turn: the deciding parks (the trials'
-    gaps, then, if `any_event`, the parks at a permit event that are not successes), then one
+    gaps, then the aware `event_parks` that are not successes), then one
     uniform per deciding park; returns the newly engaged (in that order) and their credits. A
     park's peer share (`_share_of` with `shares` = (counts, inverse degree, have_counts), else
     `local[j]`) is read only for a deciding park."""
@@ -196,16 +199,17 @@ def _engagement(rng, parts, local, shares, province, town, s, ctx, programme, ha
             candidates[k] = position
             k += 1
             position += 1 + _gap(rng.random(), log_q)
-    if any_event:
-        trials = k
-        t = 0
-        for j in range(n):  # the events that are not successes, in order (both lists ascend)
-            while t < trials and candidates[t] < j:
-                t += 1
-            i = first[j] if j < n0 else second[j - n0]
-            if permit_event[i] and not (t < trials and candidates[t] == j):
-                candidates[k] = j
-                k += 1
+    trials = k
+    for which in range(2 if event_parks.size else 0):  # the events that are not successes
+        part, offset = (first, 0) if which == 0 else (second, n0)
+        for e in event_parks:  # ascending, as both parts: their positions ascend too
+            at = np.searchsorted(part, e)
+            if at < part.size and part[at] == e:  # an aware park of this part
+                j = offset + at
+                q = np.searchsorted(candidates[:trials], j)
+                if not (q < trials and candidates[q] == j):
+                    candidates[k] = j
+                    k += 1
     new = np.empty(k, np.int64)
     credit = np.empty((k, N_DRIVERS))  # rows of the engaged only: their column 0 set below
     engaged = 0
@@ -376,7 +380,7 @@ def k_park_month(rng, graph, s, places, ctx, programme, has_programme, regulatio
 
     start = stage.copy()
     unaware, aware0, engaged0, transforming = _by_stage(start)
-    any_event = _permit_events(rng, regulation_on, regulated, town, event_rate, permit_event)
+    event_parks = _permit_events(rng, regulation_on, regulated, town, event_rate, permit_event)
     share = np.empty(0)  # ahead only without the loop's counts
     if have_counts:  # counted ahead by the caller (the month loop keeps them up to date)
         pass
@@ -400,7 +404,7 @@ def k_park_month(rng, graph, s, places, ctx, programme, has_programme, regulatio
         rng, (aware0, newly_aware), local, (adopt_count, inverse_degree, have_counts), province,
         town, (own_motive, threshold, subsidised, permit_event, stage, driver),
         (province_signal, support_offer, regulation_push), programme, has_programme,
-        engagement_params, any_event,
+        engagement_params, event_parks,
     )  # fmt: skip
     engaged = np.concatenate((engaged0, new))
     n = stage.size
