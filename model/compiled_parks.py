@@ -64,9 +64,9 @@ def k_engagement(
             _credit(credit[k], chance, (support, peer, regulation), utility, theta, rate, base,
                     noise)  # fmt: skip
             best = 1
-            for c in range(2, N_DRIVERS):
-                if credit[k, c] > credit[k, best]:  # first maximum, as argmax
-                    best = c
+            for d in range(2, N_DRIVERS):  # not `c`: the loop over the deciding parks
+                if credit[k, d] > credit[k, best]:  # first maximum, as argmax
+                    best = d
             driver[i] = best
             new[k] = i
             k += 1
